@@ -6,4 +6,9 @@
 //! rules → walk → parse/locate ([`formats`]) → match → plan → report / patch / write.
 
 pub mod formats;
+pub mod matcher;
+pub mod plan;
+pub mod rules;
+pub mod suggest;
 pub mod text;
+pub mod walk;
