@@ -67,58 +67,83 @@ fn tokens(value: &str) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// The replacements a mode plans for one scalar, skipping labels whose
-/// canonical form already appears as a string (so renames stay injective).
-fn plan(s: &Scalar, mode: Mode, taken: &BTreeSet<String>) -> Vec<Replacement> {
-    let whole = |want: ScalarKind| {
-        if s.kind == want && ident_like(&s.value) && !taken.contains(&canonical(&s.value)) {
+/// alias → canonical for the labels a mode rewrites in a text whose strings
+/// are `strings`. A label whose canonical form is itself present is left out,
+/// so renames never collide (and rule validation never sees an alias equal to
+/// a canonical name).
+fn labels(strings: &[(ScalarKind, String)], mode: Mode) -> BTreeMap<String, String> {
+    let mut words = BTreeSet::new();
+    for (kind, v) in strings {
+        match (mode, kind) {
+            (Mode::ExactValues, ScalarKind::Value) | (Mode::ExactKeys, ScalarKind::Key)
+                if ident_like(v) =>
+            {
+                words.insert(v.clone());
+            }
+            (Mode::Tokens, ScalarKind::Value) => {
+                words.extend(
+                    tokens(v)
+                        .into_iter()
+                        .filter_map(|r| v.get(r))
+                        .map(str::to_string),
+                );
+            }
+            _ => {}
+        }
+    }
+    let all: BTreeSet<&str> = strings.iter().map(|(_, v)| v.as_str()).collect();
+    words
+        .iter()
+        .filter(|w| {
+            let c = canonical(w);
+            !all.contains(c.as_str()) && !words.contains(&c)
+        })
+        .map(|w| (w.clone(), canonical(w)))
+        .collect()
+}
+
+/// The replacements a mode plans for one scalar.
+fn plan(s: &Scalar, mode: Mode, labels: &BTreeMap<String, String>) -> Vec<Replacement> {
+    let whole = |want: ScalarKind| match labels.get(&s.value) {
+        Some(to) if s.kind == want => {
             vec![Replacement {
                 range: 0..s.value.len(),
-                text: canonical(&s.value),
+                text: to.clone(),
             }]
-        } else {
-            Vec::new()
         }
+        _ => Vec::new(),
     };
     match mode {
         Mode::ExactValues => whole(ScalarKind::Value),
         Mode::ExactKeys => whole(ScalarKind::Key),
-        Mode::Tokens if s.kind == ScalarKind::Value => tokens(&s.value)
-            .into_iter()
-            .map(|r| Replacement {
-                text: canonical(&s.value[r.clone()]),
-                range: r,
-            })
-            .collect(),
+        Mode::Tokens if s.kind == ScalarKind::Value => token_replacements(&s.value, labels),
         Mode::Tokens => Vec::new(),
     }
 }
 
+fn token_replacements(v: &str, labels: &BTreeMap<String, String>) -> Vec<Replacement> {
+    tokens(v)
+        .into_iter()
+        .filter_map(|r| {
+            let to = labels.get(v.get(r.clone())?)?;
+            Some(Replacement {
+                range: r,
+                text: to.clone(),
+            })
+        })
+        .collect()
+}
+
 /// The expected data: `v` with the same renames applied.
-fn expected(v: &Value, mode: Mode, taken: &BTreeSet<String>) -> Value {
-    let rename = |s: &str| {
-        if ident_like(s) && !taken.contains(&canonical(s)) {
-            canonical(s)
-        } else {
-            s.to_string()
-        }
-    };
+fn expected(v: &Value, mode: Mode, labels: &BTreeMap<String, String>) -> Value {
+    let rename = |s: &str| labels.get(s).cloned().unwrap_or_else(|| s.to_string());
     match v {
         Value::String(s) => Value::String(match mode {
             Mode::ExactValues => rename(s),
             Mode::ExactKeys => s.clone(),
-            Mode::Tokens => {
-                let reps: Vec<Replacement> = tokens(s)
-                    .into_iter()
-                    .map(|r| Replacement {
-                        text: canonical(&s[r.clone()]),
-                        range: r,
-                    })
-                    .collect();
-                apply_replacements(s, &reps)
-            }
+            Mode::Tokens => apply_replacements(s, &token_replacements(s, labels)),
         }),
-        Value::Array(a) => Value::Array(a.iter().map(|x| expected(x, mode, taken)).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(|x| expected(x, mode, labels)).collect()),
         Value::Object(m) => Value::Object(
             m.iter()
                 .map(|(k, x)| {
@@ -127,7 +152,7 @@ fn expected(v: &Value, mode: Mode, taken: &BTreeSet<String>) -> Value {
                     } else {
                         k.clone()
                     };
-                    (k, expected(x, mode, taken))
+                    (k, expected(x, mode, labels))
                 })
                 .collect(),
         ),
@@ -143,11 +168,12 @@ fn parse_value(text: &str) -> Result<Value, String> {
 /// Returns the number of rewritten strings.
 fn check_rewrite(src: &str, mode: Mode) -> Result<usize, String> {
     let scalars = Json.scan(src).map_err(|e| format!("scan: {e}"))?;
-    let taken: BTreeSet<String> = scalars.iter().map(|s| s.value.clone()).collect();
+    let strings: Vec<_> = scalars.iter().map(|s| (s.kind, s.value.clone())).collect();
+    let labels = labels(&strings, mode);
     let mut edits: Vec<Edit> = Vec::new();
     let mut subs = Vec::new();
     for s in &scalars {
-        let reps = plan(s, mode, &taken);
+        let reps = plan(s, mode, &labels);
         if reps.is_empty() {
             continue;
         }
@@ -169,7 +195,7 @@ fn check_rewrite(src: &str, mode: Mode) -> Result<usize, String> {
     check_outside_unchanged(src, &new, &subs)?;
     Json.verify(src, &new, &subs)
         .map_err(|e| format!("verify: {e}"))?;
-    let want = expected(&parse_value(src)?, mode, &taken);
+    let want = expected(&parse_value(src)?, mode, &labels);
     let got = parse_value(&new).map_err(|e| format!("serde_json on result: {e}"))?;
     if want != got {
         return Err(format!("data differs:\n want {want}\n got  {got}"));
@@ -242,12 +268,17 @@ fn known(name: &str) -> bool {
 }
 
 /// Runs `check` over `files`, prints counts, and asserts 100% (minus known).
-fn run_suite(label: &str, files: &[PathBuf], check: &dyn Fn(&str) -> Result<(), String>) {
+/// Returns the sum of what the checks counted (e.g. strings rewritten).
+fn run_suite(
+    label: &str,
+    files: &[PathBuf],
+    check: &dyn Fn(&str) -> Result<usize, String>,
+) -> usize {
     if files.is_empty() {
         println!("{label}: suite absent, skipped");
-        return;
+        return 0;
     }
-    let (mut pass, mut non_utf8, mut failures) = (0usize, 0usize, Vec::new());
+    let (mut pass, mut non_utf8, mut failures, mut counted) = (0usize, 0usize, Vec::new(), 0);
     for f in files {
         let bytes = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let Ok(text) = String::from_utf8(bytes) else {
@@ -255,14 +286,18 @@ fn run_suite(label: &str, files: &[PathBuf], check: &dyn Fn(&str) -> Result<(), 
             continue;
         };
         match check(&text) {
-            Ok(()) => pass += 1,
+            Ok(n) => {
+                pass += 1;
+                counted += n;
+            }
             Err(e) if known(&name(f)) => println!("  known failure {}: {e}", name(f)),
             Err(e) => failures.push(format!("{}: {e}", name(f))),
         }
     }
     let total = files.len() - non_utf8;
     println!(
-        "{label}: {pass}/{total} passed ({non_utf8} non-UTF-8 files skipped, {} known failures)",
+        "{label}: {pass}/{total} passed ({non_utf8} non-UTF-8 files skipped, {} known failures), \
+         {counted} rewrites",
         KNOWN_FAILURES.len()
     );
     assert!(
@@ -271,26 +306,27 @@ fn run_suite(label: &str, files: &[PathBuf], check: &dyn Fn(&str) -> Result<(), 
         failures.join("\n")
     );
     assert!(pass > 0, "{label}: nothing was checked");
+    counted
 }
 
 #[test]
 fn y_files_rewrite_values() {
     run_suite("json y_ exact values", &suite_files("y_"), &|t| {
-        check_rewrite(t, Mode::ExactValues).map(|_| ())
+        check_rewrite(t, Mode::ExactValues)
     });
 }
 
 #[test]
 fn y_files_rewrite_tokens() {
     run_suite("json y_ tokens", &suite_files("y_"), &|t| {
-        check_rewrite(t, Mode::Tokens).map(|_| ())
+        check_rewrite(t, Mode::Tokens)
     });
 }
 
 #[test]
 fn y_files_rename_keys() {
     run_suite("json y_ keys", &suite_files("y_"), &|t| {
-        check_rewrite(t, Mode::ExactKeys).map(|_| ())
+        check_rewrite(t, Mode::ExactKeys)
     });
 }
 
@@ -327,7 +363,7 @@ fn n_files_are_rejected_with_a_position() {
                 if e.line == 0 || e.line > lines || e.column == 0 || e.message.is_empty() {
                     Err(format!("bad error position {e}"))
                 } else {
-                    Ok(())
+                    Ok(0)
                 }
             }
         },
@@ -384,9 +420,10 @@ fn realworld_files() -> Vec<PathBuf> {
 fn realworld_rewrites() {
     let files = realworld_files();
     for mode in [Mode::ExactValues, Mode::Tokens, Mode::ExactKeys] {
-        run_suite(&format!("json realworld {mode:?}"), &files, &|t| {
-            check_rewrite(t, mode).map(|_| ())
+        let n = run_suite(&format!("json realworld {mode:?}"), &files, &|t| {
+            check_rewrite(t, mode)
         });
+        assert!(files.is_empty() || n > 0, "{mode:?}: nothing rewritten");
     }
 }
 
@@ -402,6 +439,231 @@ fn realworld_no_op_is_byte_identical() {
         if scalars.is_empty() && t.contains('"') {
             return Err("no strings found".into());
         }
-        Ok(())
+        Ok(0)
     });
+}
+
+// ---------------------------------------------------------------------------
+// The same checks through the real pipeline (`driftfix::plan::plan_bytes`).
+
+use driftfix::formats::FileType;
+use driftfix::plan::{Action, FileError, FilePlan, plan_bytes};
+use driftfix::rules::{Role, RuleSet};
+
+/// A TOML basic string holding `s` (everything unusual as `\u` escapes).
+fn toml_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            ' '..='~' => out.push(c),
+            c if u32::from(c) <= 0xFFFF => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push_str(&format!("\\U{:08X}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A rule set renaming `labels` under `mode` (every path governed).
+fn rules_for(labels: &BTreeMap<String, String>, mode: Mode) -> RuleSet {
+    let mut text = String::from("version = 1\n");
+    for (alias, canon) in labels {
+        text.push_str(&format!(
+            "[[canonical]]\nname = {}\naliases = [{}]\n",
+            toml_str(canon),
+            toml_str(alias)
+        ));
+    }
+    if labels.is_empty() {
+        // Rules need a canonical; this alias appears in no test file.
+        text.push_str("[[canonical]]\nname = \"zz-canon\"\naliases = [\"zz-absent-alias\"]\n");
+    }
+    text.push_str(match mode {
+        Mode::ExactValues => "[[field]]\nselect = [\"**\"]\n",
+        Mode::ExactKeys => "[[field]]\nkeys_of = [\"**\"]\n",
+        Mode::Tokens => "[[field]]\nselect = [\"**\"]\nmatch = \"token\"\n",
+    });
+    RuleSet::from_toml_str(&text, Path::new("conformance.toml"))
+        .unwrap_or_else(|e| panic!("test rules do not load: {e}\n{text}"))
+}
+
+fn plan_json(bytes: &[u8], rules: &RuleSet) -> Result<FilePlan, FileError> {
+    plan_bytes("case.json", FileType::Json, Role::Editable, bytes, rules)
+}
+
+/// Rewrites through the pipeline and checks the plan and the new text.
+fn check_pipeline(src: &str, mode: Mode) -> Result<usize, String> {
+    let scalars = Json.scan(src).map_err(|e| format!("scan: {e}"))?;
+    let strings: Vec<_> = scalars.iter().map(|s| (s.kind, s.value.clone())).collect();
+    let labels = labels(&strings, mode);
+    let want_count: usize = scalars.iter().map(|s| plan(s, mode, &labels).len()).sum();
+    let p =
+        plan_json(src.as_bytes(), &rules_for(&labels, mode)).map_err(|e| format!("plan: {e}"))?;
+    if let Some(f) = p.findings.iter().find(|f| f.action != Action::Fix) {
+        return Err(format!("finding {} not fixable: {:?}", f.field, f.reason));
+    }
+    if p.findings.len() != want_count {
+        return Err(format!(
+            "{} findings, expected {want_count}",
+            p.findings.len()
+        ));
+    }
+    let Some(new) = &p.new_text else {
+        return if want_count == 0 {
+            Ok(0)
+        } else {
+            Err("no new text".into())
+        };
+    };
+    if *new != apply_edits(src, &p.edits) {
+        return Err("new text is not the original with the plan's edits".into());
+    }
+    for e in &p.edits {
+        let inside = p
+            .scalars
+            .iter()
+            .any(|s| s.content_start <= e.range.start && e.range.end < s.span.end);
+        if !inside {
+            return Err(format!(
+                "edit {:?} lies outside every rewritten string",
+                e.range
+            ));
+        }
+    }
+    let want = expected(&parse_value(src)?, mode, &labels);
+    let got = parse_value(new).map_err(|e| format!("serde_json on result: {e}"))?;
+    if want != got {
+        return Err(format!("data differs:\n want {want}\n got  {got}"));
+    }
+    // A second run over the result changes nothing.
+    let again =
+        plan_json(new.as_bytes(), &rules_for(&labels, mode)).map_err(|e| format!("replan: {e}"))?;
+    if again.new_text.is_some() || !again.findings.is_empty() {
+        return Err("a second run still finds drift".into());
+    }
+    Ok(p.findings.len())
+}
+
+#[test]
+fn pipeline_y_files_rewrite() {
+    let files = suite_files("y_");
+    for mode in [Mode::ExactValues, Mode::Tokens, Mode::ExactKeys] {
+        let n = run_suite(&format!("json pipeline y_ {mode:?}"), &files, &|t| {
+            check_pipeline(t, mode)
+        });
+        assert!(files.is_empty() || n > 0, "{mode:?}: nothing rewritten");
+    }
+}
+
+#[test]
+fn pipeline_realworld_rewrite_and_no_op() {
+    let files = realworld_files();
+    for mode in [Mode::ExactValues, Mode::Tokens, Mode::ExactKeys] {
+        let n = run_suite(&format!("json pipeline realworld {mode:?}"), &files, &|t| {
+            check_pipeline(t, mode)
+        });
+        assert!(files.is_empty() || n > 0, "{mode:?}: nothing rewritten");
+    }
+    run_suite("json pipeline realworld no-op", &files, &|t| {
+        let p = plan_json(
+            t.as_bytes(),
+            &rules_for(&BTreeMap::new(), Mode::ExactValues),
+        )
+        .map_err(|e| e.to_string())?;
+        match (&p.new_text, p.findings.len(), p.edits.len()) {
+            (None, 0, 0) => Ok(0),
+            _ => Err("a no-op plan has changes".into()),
+        }
+    });
+}
+
+/// Aliases for an `n_` file: its identifier-like byte runs, else its first
+/// non-blank character, so that the prefilter lets the file reach the parser.
+fn aliases_in(text: &str) -> BTreeMap<String, String> {
+    let runs: BTreeSet<String> = tokens(text)
+        .into_iter()
+        .filter_map(|r| text.get(r))
+        .map(str::to_string)
+        .collect();
+    let mut out: BTreeMap<String, String> = runs
+        .iter()
+        .filter(|w| !runs.contains(&canonical(w)))
+        .map(|w| (w.clone(), canonical(w)))
+        .collect();
+    if out.is_empty()
+        && let Some(c) = text.chars().find(|c| !c.is_whitespace())
+    {
+        out.insert(c.to_string(), format!("{c}-cn"));
+    }
+    out
+}
+
+#[test]
+fn pipeline_n_files_are_rejected() {
+    let files = suite_files("n_");
+    if files.is_empty() {
+        return;
+    }
+    let (mut rejected, mut skipped, mut unparsed, mut failures) = (0, 0, 0, Vec::new());
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let text = String::from_utf8_lossy(&bytes);
+        let labels = aliases_in(&text);
+        let result = plan_json(&bytes, &rules_for(&labels, Mode::ExactValues));
+        match result {
+            Err(e) if e.skip => skipped += 1,
+            Err(e) if e.line.is_some() && e.column.is_some() => rejected += 1,
+            Err(e) => failures.push(format!("{}: error without a position: {e}", name(f))),
+            Ok(p) if labels.is_empty() && !p.parsed && p.new_text.is_none() => unparsed += 1,
+            Ok(p) => failures.push(format!(
+                "{}: accepted (parsed: {}, output: {})",
+                name(f),
+                p.parsed,
+                p.new_text.is_some()
+            )),
+        }
+    }
+    println!(
+        "json pipeline n_: {rejected} rejected with a position, {skipped} skipped as not text \
+         (non-UTF-8 or NUL), {unparsed} hold no possible alias (not parsed, no output); {} failures",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(rejected + skipped + unparsed, files.len());
+    assert!(rejected > 150, "too few files reached the parser");
+}
+
+#[test]
+fn pipeline_i_files_never_panic() {
+    let files = suite_files("i_");
+    if files.is_empty() {
+        return;
+    }
+    let (mut written, mut refused) = (0, 0);
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let text = String::from_utf8_lossy(&bytes);
+        let labels = aliases_in(&text);
+        match plan_json(&bytes, &rules_for(&labels, Mode::ExactValues)) {
+            Ok(p) => {
+                if let Some(new) = &p.new_text {
+                    assert_eq!(*new, apply_edits(&p.original, &p.edits), "{}", name(f));
+                    let old =
+                        parse_value(&p.original).unwrap_or_else(|e| panic!("{}: {e}", name(f)));
+                    let got = parse_value(new).unwrap_or_else(|e| panic!("{}: {e}", name(f)));
+                    assert_eq!(
+                        expected(&old, Mode::ExactValues, &labels),
+                        got,
+                        "{}",
+                        name(f)
+                    );
+                }
+                written += 1;
+            }
+            Err(_) => refused += 1,
+        }
+    }
+    println!("json pipeline i_: {written} planned, {refused} refused, no panic");
+    assert_eq!(written + refused, files.len());
 }
