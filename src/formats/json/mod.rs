@@ -110,3 +110,6 @@ pub fn escape(text: &str, ascii_only: bool) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proptests;
