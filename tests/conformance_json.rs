@@ -667,3 +667,29 @@ fn pipeline_i_files_never_panic() {
     println!("json pipeline i_: {written} planned, {refused} refused, no panic");
     assert_eq!(written + refused, files.len());
 }
+
+#[test]
+fn pipeline_deep_nesting_never_overflows() {
+    let mut labels = BTreeMap::new();
+    labels.insert("pve-shop".to_string(), "pve".to_string());
+    let rules = rules_for(&labels, Mode::ExactValues);
+    // 200,000 levels: a clear parse error with a position.
+    let deep = format!("{}\"pve-shop\"", "[".repeat(200_000));
+    let e = plan_json(deep.as_bytes(), &rules).expect_err("200,000 levels must be refused");
+    assert!(e.message.contains("nesting") && e.line == Some(1), "{e}");
+    let deep = format!(
+        "{}\"pve-shop\"{}",
+        "{\"a\":".repeat(200_000),
+        "}".repeat(200_000)
+    );
+    assert!(plan_json(deep.as_bytes(), &rules).is_err());
+    // 300 levels parse, but serde_json (128 levels) cannot verify an edit there.
+    let mid = format!("{}\"pve-shop\"{}", "[".repeat(300), "]".repeat(300));
+    let e = plan_json(mid.as_bytes(), &rules).expect_err("unverifiable edit must be refused");
+    assert!(e.message.contains("128"), "{e}");
+    // 100 levels work end to end.
+    let ok = format!("{}\"pve-shop\"{}", "[".repeat(100), "]".repeat(100));
+    let p = plan_json(ok.as_bytes(), &rules).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.new_text, Some(ok.replace("pve-shop", "pve")));
+    println!("json pipeline deep nesting: refused at 200,000 and 300 levels, fixed at 100");
+}
