@@ -184,6 +184,19 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleError> {
             .filter(|(_, f, _)| f.is_some())
             .map(|(g, _, _)| ("include".to_string(), g.clone())),
     );
+    for file in &files {
+        for f in &file.raw.field {
+            let globs = f.get_ref().files.iter().flatten();
+            patterns.extend(globs.map(|g| ("field files".to_string(), g.get_ref().clone())));
+        }
+        for s in &file.raw.severity {
+            patterns.extend(
+                s.files
+                    .iter()
+                    .map(|g| ("severity files".to_string(), g.get_ref().clone())),
+            );
+        }
+    }
     let [exclude, authority, readonly] = lists;
     let mut sets = Vec::new();
     for (name, list) in [
