@@ -39,7 +39,9 @@ fn rejects(text: &str, position: &str, message: &str) {
 #[test]
 fn good_rules_pass() {
     let (a, _d) = check(GOOD);
-    a.code(0).stdout(predicate::str::contains("rules ok: 1 file, 1 canonical name, 1 alias, 1 field rule"));
+    a.code(0).stdout(predicate::str::contains(
+        "rules ok: 1 file, 1 canonical name, 1 alias, 1 field rule",
+    ));
 }
 
 #[test]
@@ -50,8 +52,19 @@ fn unknown_keys_are_rejected_with_position() {
 
 #[test]
 fn wrong_types_are_rejected() {
-    rejects(&GOOD.replace("aliases = [\"pve-shop\"]", "aliases = \"pve-shop\""), "4:11", "");
-    rejects(&GOOD.replace("select = [\"host\"]", "select = [\"host\"]\nignore_case = \"yes\""), "7:15", "");
+    rejects(
+        &GOOD.replace("aliases = [\"pve-shop\"]", "aliases = \"pve-shop\""),
+        "4:11",
+        "",
+    );
+    rejects(
+        &GOOD.replace(
+            "select = [\"host\"]",
+            "select = [\"host\"]\nignore_case = \"yes\"",
+        ),
+        "7:15",
+        "",
+    );
 }
 
 #[test]
@@ -73,16 +86,40 @@ fn alias_equal_to_a_canonical_name() {
 
 #[test]
 fn empty_names() {
-    rejects(&GOOD.replace("name = \"pve\"", "name = \"\""), "3:8", "canonical name is empty");
-    rejects(&GOOD.replace("[\"pve-shop\"]", "[\"\"]"), "4:12", "alias is empty");
+    rejects(
+        &GOOD.replace("name = \"pve\"", "name = \"\""),
+        "3:8",
+        "canonical name is empty",
+    );
+    rejects(
+        &GOOD.replace("[\"pve-shop\"]", "[\"\"]"),
+        "4:12",
+        "alias is empty",
+    );
 }
 
 #[test]
 fn bad_globs_selectors_types_levels_and_match() {
-    rejects(&format!("{GOOD}[paths]\nexclude = [\"a/[b\"]\n"), "8:12", "bad glob");
-    rejects(&GOOD.replace("[\"host\"]", "[\"a..b\"]"), "6:14", "bad selector");
-    rejects(&GOOD.replace("[\"host\"]", "[\"host\"]\ntypes = [\"xml\"]"), "7:10", "unknown type `xml`");
-    rejects(&GOOD.replace("[\"host\"]", "[\"host\"]\nmatch = \"fuzzy\""), "7:9", "unknown match");
+    rejects(
+        &format!("{GOOD}[paths]\nexclude = [\"a/[b\"]\n"),
+        "8:12",
+        "bad glob",
+    );
+    rejects(
+        &GOOD.replace("[\"host\"]", "[\"a..b\"]"),
+        "6:14",
+        "bad selector",
+    );
+    rejects(
+        &GOOD.replace("[\"host\"]", "[\"host\"]\ntypes = [\"xml\"]"),
+        "7:10",
+        "unknown type `xml`",
+    );
+    rejects(
+        &GOOD.replace("[\"host\"]", "[\"host\"]\nmatch = \"fuzzy\""),
+        "7:9",
+        "unknown match",
+    );
     rejects(
         &format!("{GOOD}[[severity]]\nfiles = [\"**\"]\nlevel = \"urgent\"\n"),
         "9:9",
@@ -92,13 +129,21 @@ fn bad_globs_selectors_types_levels_and_match() {
 
 #[test]
 fn unsupported_version_and_syntax_errors() {
-    rejects(&GOOD.replace("version = 1", "version = 2"), "1:11", "unsupported version");
+    rejects(
+        &GOOD.replace("version = 1", "version = 2"),
+        "1:11",
+        "unsupported version",
+    );
     rejects("[[canonical]\n", "1:", "");
 }
 
 #[test]
 fn a_field_needs_select_or_keys_of() {
-    rejects(&GOOD.replace("select = [\"host\"]\n", "match = \"exact\"\n"), "5:1", "needs `select` or `keys_of`");
+    rejects(
+        &GOOD.replace("select = [\"host\"]\n", "match = \"exact\"\n"),
+        "5:1",
+        "needs `select` or `keys_of`",
+    );
 }
 
 #[test]
@@ -142,23 +187,36 @@ fn rules_are_discovered_in_an_ancestor_directory() {
     std::fs::write(dir.path().join("driftfix.toml"), GOOD).unwrap();
     let sub = dir.path().join("a/b");
     std::fs::create_dir_all(&sub).unwrap();
-    driftfix().current_dir(&sub).args(["rules", "check"]).assert().code(0);
+    driftfix()
+        .current_dir(&sub)
+        .args(["rules", "check"])
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn globs_that_match_nothing_are_warned_about() {
     let (a, _d) = check(&format!("{GOOD}[paths]\nreadonly = [\"legacy/**\"]\n"));
-    a.code(0)
-        .stderr(predicate::str::contains("readonly glob `legacy/**` matches no file"));
+    a.code(0).stderr(predicate::str::contains(
+        "readonly glob `legacy/**` matches no file",
+    ));
 }
 
 #[test]
 fn init_writes_a_valid_starter_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
-    driftfix().current_dir(dir.path()).arg("init").assert().code(0);
+    driftfix()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .code(0);
     let written = std::fs::read_to_string(dir.path().join("driftfix.toml")).unwrap();
     assert!(written.contains("[[canonical]]") && written.starts_with('#'));
-    driftfix().current_dir(dir.path()).args(["rules", "check"]).assert().code(0);
+    driftfix()
+        .current_dir(dir.path())
+        .args(["rules", "check"])
+        .assert()
+        .code(0);
     std::fs::write(dir.path().join("driftfix.toml"), "# mine\n").unwrap();
     driftfix()
         .current_dir(dir.path())
@@ -202,7 +260,16 @@ fn shipped_rule_sets_are_valid() {
 
 #[test]
 fn usage_errors_exit_2() {
-    driftfix().args(["scan", "--fail-on", "sometimes"]).assert().code(2);
-    driftfix().args(["fix", "--apply", "--dry-run"]).assert().code(2);
-    driftfix().args(["scan", "--max-file-size", "12X"]).assert().code(2);
+    driftfix()
+        .args(["scan", "--fail-on", "sometimes"])
+        .assert()
+        .code(2);
+    driftfix()
+        .args(["fix", "--apply", "--dry-run"])
+        .assert()
+        .code(2);
+    driftfix()
+        .args(["scan", "--max-file-size", "12X"])
+        .assert()
+        .code(2);
 }
