@@ -184,6 +184,19 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleError> {
             .filter(|(_, f, _)| f.is_some())
             .map(|(g, _, _)| ("include".to_string(), g.clone())),
     );
+    for file in &files {
+        for f in &file.raw.field {
+            let globs = f.get_ref().files.iter().flatten();
+            patterns.extend(globs.map(|g| ("field files".to_string(), g.get_ref().clone())));
+        }
+        for s in &file.raw.severity {
+            patterns.extend(
+                s.files
+                    .iter()
+                    .map(|g| ("severity files".to_string(), g.get_ref().clone())),
+            );
+        }
+    }
     let [exclude, authority, readonly] = lists;
     let mut sets = Vec::new();
     for (name, list) in [
@@ -327,7 +340,9 @@ fn build_field(file: &ParsedFile, f: &Spanned<RawField>) -> Result<FieldRule, Ru
         list.iter()
             .map(|s| {
                 Selector::parse(s.get_ref()).map_err(|(at, msg)| {
-                    let start = s.span().start + 1 + at;
+                    let text = s.get_ref();
+                    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
+                    let start = s.span().start + 1 + byte;
                     file.error(
                         start..start,
                         format!("bad selector `{}`: {msg}", s.get_ref()),

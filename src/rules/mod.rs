@@ -5,8 +5,12 @@
 //! `deny_unknown_fields`, so every validation error can name the file, line
 //! and column of the offending value.
 
+pub mod lint;
 mod load;
 pub mod selector;
+mod starter;
+
+pub use starter::STARTER;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -149,7 +153,8 @@ pub struct PathRules {
     pub exclude: GlobSet,
     pub authority: GlobSet,
     pub readonly: GlobSet,
-    /// The glob texts, for "matches nothing" warnings.
+    /// `(where, glob text)` of every glob the user wrote, for "matches
+    /// nothing" warnings.
     pub patterns: Vec<(String, String)>,
 }
 
