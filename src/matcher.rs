@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, packed};
 
 use crate::rules::{MatchMode, RuleSet};
 
@@ -30,7 +30,24 @@ pub struct Matcher {
     exact_folded: HashMap<String, usize>,
     token: Option<AhoCorasick>,
     token_folded: Option<AhoCorasick>,
-    prefilter: Option<AhoCorasick>,
+    prefilter: Prefilter,
+}
+
+/// The "could this file hold any alias at all?" test, run over every file's
+/// bytes, so it has to run at memory speed.
+enum Prefilter {
+    /// No aliases: nothing can match.
+    Nothing,
+    /// Teddy (SIMD) over all aliases: up to 64 aliases, case-sensitive. The
+    /// general automaton's own prefilter picks "rare bytes" once there are
+    /// more than 16 patterns, which on inventories (full of digits and `-`)
+    /// fires every few bytes and ran 3-4x slower on the benchmark trees.
+    Packed(packed::Searcher),
+    /// Anything else (more than 64 aliases, or ASCII case folding).
+    Automaton(AhoCorasick),
+    /// The automaton could not be built: parse every file (slow, but never
+    /// misses a finding).
+    Everything,
 }
 
 impl Matcher {
@@ -57,7 +74,7 @@ impl Matcher {
         Matcher {
             token: build(false, MatchKind::Standard),
             token_folded: build(true, MatchKind::Standard),
-            prefilter: build(any_fold, MatchKind::LeftmostFirst),
+            prefilter: Prefilter::new(&patterns, any_fold),
             patterns,
             exact,
             exact_folded,
@@ -68,8 +85,10 @@ impl Matcher {
     /// be parsed (SPEC §6).
     pub fn may_match(&self, bytes: &[u8]) -> bool {
         match &self.prefilter {
-            Some(ac) => ac.is_match(bytes),
-            None => false,
+            Prefilter::Nothing => false,
+            Prefilter::Packed(s) => s.find(bytes).is_some(),
+            Prefilter::Automaton(ac) => ac.is_match(bytes),
+            Prefilter::Everything => true,
         }
     }
 
@@ -154,6 +173,28 @@ impl Matcher {
             }
         }
         hits
+    }
+}
+
+impl Prefilter {
+    fn new(patterns: &[(String, usize)], fold: bool) -> Prefilter {
+        if patterns.is_empty() {
+            return Prefilter::Nothing;
+        }
+        if !fold {
+            let mut b = packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder();
+            b.extend(patterns.iter().map(|(a, _)| a.as_bytes()));
+            if let Some(s) = b.build() {
+                return Prefilter::Packed(s);
+            }
+        }
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(fold)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(patterns.iter().map(|(a, _)| a.as_str()))
+            .map_or(Prefilter::Everything, Prefilter::Automaton)
     }
 }
 

@@ -110,17 +110,49 @@ pub fn run(input: &RunInput) -> Run {
 }
 
 /// Reads a target's bytes, refusing files over the size limit before reading.
+///
+/// One `stat` of the path (so a FIFO swapped in since the walk is never
+/// opened), then `open` and plain `read`s into a buffer sized from it:
+/// `std::fs::read` would `fstat` and `lseek` the file again.
 pub fn read_target(target: &Target, max_size: u64) -> Result<Vec<u8>, FileError> {
-    let meta = std::fs::metadata(&target.abs_path)
-        .map_err(|e| FileError::error(format!("cannot read: {e}")))?;
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| FileError::error(format!("cannot read: {e}"));
+    let meta = std::fs::metadata(&target.abs_path).map_err(cannot)?;
     if !meta.is_file() {
         return Err(FileError::skip("not a regular file"));
     }
+    let too_large = |len: u64| {
+        FileError::skip(format!(
+            "larger than --max-file-size ({len} bytes > {max_size})"
+        ))
+    };
     if meta.len() > max_size {
-        return Err(FileError::skip(format!(
-            "larger than --max-file-size ({} bytes > {max_size})",
-            meta.len()
-        )));
+        return Err(too_large(meta.len()));
     }
-    std::fs::read(&target.abs_path).map_err(|e| FileError::error(format!("cannot read: {e}")))
+    let mut file = std::fs::File::open(&target.abs_path).map_err(cannot)?;
+    // One byte more than expected, so that the read hitting end of file is
+    // usually the second and last one.
+    let mut bytes = vec![0; usize::try_from(meta.len()).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        let Some(spare) = bytes.get_mut(filled..).filter(|s| !s.is_empty()) else {
+            // The file grew since the `stat`.
+            if filled as u64 > max_size {
+                return Err(too_large(filled as u64));
+            }
+            bytes.resize(filled.saturating_mul(2).max(4096), 0);
+            continue;
+        };
+        match file.read(spare) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cannot(e)),
+        }
+    }
+    if filled as u64 > max_size {
+        return Err(too_large(filled as u64));
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
 }

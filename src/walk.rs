@@ -109,7 +109,7 @@ fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<V
         Box::new(|entry| {
             match entry {
                 Ok(entry) => {
-                    if let Some(outcome) = classify(entry.path(), ctx) {
+                    if let Some(outcome) = classify(entry.path(), entry.file_type(), ctx) {
                         match outcome {
                             Ok(t) => push(found, t),
                             Err(w) => push(notes, w),
@@ -130,8 +130,14 @@ fn push<T>(list: &Mutex<Vec<T>>, item: T) {
 }
 
 /// Decides what one walked path is: a target, a warning, or nothing.
-fn classify(path: &Path, ctx: &Ctx) -> Option<Result<Target, String>> {
-    let file_type = FileType::from_path(path)?;
+/// `file_type` is what the directory listing said (no `stat`); only when it
+/// is missing or not a plain file is the path looked at again.
+fn classify(
+    path: &Path,
+    file_type: Option<std::fs::FileType>,
+    ctx: &Ctx,
+) -> Option<Result<Target, String>> {
+    let format = FileType::from_path(path)?;
     let rel = relative_to(ctx.base, path)?;
     let rules = ctx.rules;
     if !ctx.explicit_file && !rules.paths.include.is_match(&rel) {
@@ -140,26 +146,10 @@ fn classify(path: &Path, ctx: &Ctx) -> Option<Result<Target, String>> {
     if rules.paths.exclude.is_match(&rel) {
         return None;
     }
-    let link = std::fs::symlink_metadata(path).ok()?;
-    let meta = if link.file_type().is_symlink() {
-        match std::fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) => {
-                return Some(Err(format!(
-                    "warning: {rel}: skipped: symlink cannot be followed (dangling or a loop): {e}"
-                )));
-            }
-        }
-    } else {
-        link
-    };
-    if meta.is_dir() {
-        return None;
-    }
-    if !meta.is_file() {
-        return Some(Err(format!(
-            "warning: {rel}: skipped: not a regular file (FIFO, socket or device)"
-        )));
+    if !file_type.is_some_and(|t| t.is_file())
+        && let Err(skip) = regular_file_behind(path, &rel)
+    {
+        return skip.map(Err);
     }
     if is_rule_file(path, ctx.rule_files) {
         return None;
@@ -168,8 +158,36 @@ fn classify(path: &Path, ctx: &Ctx) -> Option<Result<Target, String>> {
         role: rules.role_of(&rel),
         rel_path: rel,
         abs_path: path.to_path_buf(),
-        file_type,
+        file_type: format,
     }))
+}
+
+/// For a path that the listing did not show as a plain file: `Ok` when it is
+/// a (link to a) regular file after all, else `Err` with the warning to give,
+/// if any (a directory is passed over silently).
+fn regular_file_behind(path: &Path, rel: &str) -> Result<(), Option<String>> {
+    let link = std::fs::symlink_metadata(path).map_err(|_| None)?;
+    let meta = if link.file_type().is_symlink() {
+        match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                return Err(Some(format!(
+                    "warning: {rel}: skipped: symlink cannot be followed (dangling or a loop): {e}"
+                )));
+            }
+        }
+    } else {
+        link
+    };
+    if meta.is_dir() {
+        return Err(None);
+    }
+    if !meta.is_file() {
+        return Err(Some(format!(
+            "warning: {rel}: skipped: not a regular file (FIFO, socket or device)"
+        )));
+    }
+    Ok(())
 }
 
 fn is_rule_file(path: &Path, rule_files: &[PathBuf]) -> bool {
