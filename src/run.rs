@@ -1,9 +1,13 @@
 //! One run over a tree: walk, then read and plan every target in parallel.
 //! The result is sorted by path, so every output is deterministic.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::matcher::Matcher;
@@ -75,10 +79,31 @@ impl Run {
     }
 }
 
-/// Walks and plans.
+/// Walks and plans. A progress bar appears on stderr when the run takes
+/// more than a second and stderr is a terminal.
 pub fn run(input: &RunInput) -> Run {
     let start = Instant::now();
+    let progress = Progress::default();
+    let show = std::io::stderr().is_terminal();
+    std::thread::scope(|scope| {
+        let (stop, stopped) = mpsc::channel::<()>();
+        if show {
+            scope.spawn(|| progress.display(start, stopped));
+        }
+        let r = run_inner(input, &progress);
+        drop(stop);
+        Run {
+            elapsed: start.elapsed(),
+            ..r
+        }
+    })
+}
+
+fn run_inner(input: &RunInput, progress: &Progress) -> Run {
     let walked = walk(input.base, input.roots, input.rules);
+    progress
+        .total
+        .store(walked.targets.len(), Ordering::Relaxed);
     let matcher = Matcher::new(input.rules);
     let ctx = Context {
         rules: input.rules,
@@ -98,6 +123,7 @@ pub fn run(input: &RunInput) -> Run {
                     &bytes,
                 )
             });
+            progress.done.fetch_add(1, Ordering::Relaxed);
             Outcome { target, result }
         })
         .collect();
@@ -105,7 +131,67 @@ pub fn run(input: &RunInput) -> Run {
         outcomes,
         warnings: walked.warnings,
         errors: walked.errors,
-        elapsed: start.elapsed(),
+        elapsed: Duration::ZERO,
+    }
+}
+
+/// Progress of a run: the workers only bump an atomic counter; a separate
+/// thread draws, so a run without a terminal (or under a second) pays
+/// nothing but that counter.
+struct Progress {
+    /// Files planned so far.
+    done: AtomicUsize,
+    /// Files to plan; `usize::MAX` while the walk is still listing them.
+    total: AtomicUsize,
+}
+
+impl Default for Progress {
+    fn default() -> Progress {
+        Progress {
+            done: AtomicUsize::new(0),
+            total: AtomicUsize::new(usize::MAX),
+        }
+    }
+}
+
+/// How long a run goes before its progress is shown, and how often it is
+/// redrawn then.
+const PROGRESS_DELAY: Duration = Duration::from_secs(1);
+const PROGRESS_TICK: Duration = Duration::from_millis(100);
+
+impl Progress {
+    /// Draws on stderr until `stop` is dropped; nothing at all when that
+    /// happens within [`PROGRESS_DELAY`]. Leaves no trace on the terminal.
+    fn display(&self, start: Instant, stop: mpsc::Receiver<()>) {
+        if stop.recv_timeout(PROGRESS_DELAY) != Err(mpsc::RecvTimeoutError::Timeout) {
+            return;
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+            .with_elapsed(start.elapsed());
+        let style = |template: &str| {
+            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
+        };
+        bar.set_style(style("{spinner} listing files… {elapsed}"));
+        let mut planning = false;
+        loop {
+            let total = self.total.load(Ordering::Relaxed);
+            if total != usize::MAX && !planning {
+                planning = true;
+                bar.set_style(
+                    style("{spinner} scanning [{bar:30}] {pos}/{len} files {elapsed}")
+                        .progress_chars("=> "),
+                );
+                bar.set_length(total as u64);
+            }
+            if planning {
+                bar.set_position(self.done.load(Ordering::Relaxed) as u64);
+            }
+            bar.tick();
+            if stop.recv_timeout(PROGRESS_TICK) != Err(mpsc::RecvTimeoutError::Timeout) {
+                break;
+            }
+        }
+        bar.finish_and_clear();
     }
 }
 
