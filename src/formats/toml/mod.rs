@@ -47,3 +47,6 @@ impl Format for Toml {
         verify::verify(old, new, subs)
     }
 }
+
+#[cfg(test)]
+mod tests;
