@@ -240,8 +240,12 @@ pub trait Format: Sync {
     /// applied (non-overlapping, sorted), keeping its style where possible.
     /// `Err(reason)` when it cannot be done safely (e.g. a token that crosses a
     /// line break): the finding becomes `manual` with that reason.
-    fn edits(&self, src: &str, scalar: &Scalar, replacements: &[Replacement])
-    -> Result<Vec<Edit>, String>;
+    fn edits(
+        &self,
+        src: &str,
+        scalar: &Scalar,
+        replacements: &[Replacement],
+    ) -> Result<Vec<Edit>, String>;
 
     /// Parses `new` and checks that its data equals the data of `old` with
     /// exactly `subs` applied, and nothing else changed. `Err` explains the

@@ -7,10 +7,19 @@ pub struct Toml;
 
 impl Format for Toml {
     fn scan(&self, _src: &str) -> Result<Vec<Scalar>, ParseError> {
-        Err(ParseError { line: 1, column: 1, message: "toml support is not built yet".into() })
+        Err(ParseError {
+            line: 1,
+            column: 1,
+            message: "toml support is not built yet".into(),
+        })
     }
 
-    fn edits(&self, _src: &str, _scalar: &Scalar, _replacements: &[Replacement]) -> Result<Vec<Edit>, String> {
+    fn edits(
+        &self,
+        _src: &str,
+        _scalar: &Scalar,
+        _replacements: &[Replacement],
+    ) -> Result<Vec<Edit>, String> {
         Err("toml support is not built yet".into())
     }
 
