@@ -3,7 +3,29 @@
 //! preserving everything else.
 //!
 //! The pipeline reads top to bottom:
-//! rules → walk → parse/locate ([`formats`]) → match → plan → report / patch / write.
+//! [`rules`] → [`walk`] → [`formats`] (parse, locate) → [`matcher`] →
+//! [`plan`] → [`report`] / [`fix`] (patch, preview, write), driven by
+//! [`run`] and the commands in [`app`].
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod app;
+pub mod cli;
+pub mod fix;
 pub mod formats;
+pub mod matcher;
+pub mod plan;
+pub mod report;
+pub mod rules;
+pub mod run;
+pub mod suggest;
 pub mod text;
+pub mod walk;

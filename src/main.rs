@@ -1,1 +1,6 @@
-fn main() {}
+use clap::Parser;
+
+fn main() {
+    let cli = driftfix::cli::Cli::parse();
+    std::process::exit(driftfix::app::main(cli));
+}

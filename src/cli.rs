@@ -1,0 +1,176 @@
+//! Command-line definitions (clap derive) and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Find non-canonical host labels in YAML, JSON and TOML inventories and
+/// rewrite them to their canonical names, changing nothing else.
+#[derive(Parser, Debug)]
+#[command(name = "driftfix", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Rule file (repeatable; merged in order). Default: driftfix.toml in the
+    /// current directory or its nearest ancestor.
+    #[arg(long = "rules", value_name = "FILE", global = true)]
+    pub rules: Vec<PathBuf>,
+
+    /// Directory that globs and printed paths are relative to. Default: the
+    /// directory holding the (first) rule file.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub base: Option<PathBuf>,
+
+    /// When to use color (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
+
+    /// Files larger than this are skipped with a warning (bytes, or K/M/G).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size, global = true)]
+    pub max_file_size: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Report every alias occurrence (like a linter).
+    Scan(ScanArgs),
+    /// Show the fix as a diff (default), write it, or review it file by file.
+    Fix(FixArgs),
+    /// Work with rule files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Write a commented starter driftfix.toml (never overwrites).
+    Init,
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Validate the rule files and summarise them.
+    Check,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files or directories to scan (default: the base directory).
+    pub roots: Vec<PathBuf>,
+
+    #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
+    pub format: ScanFormat,
+
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
+
+    /// Also report governed values that are neither canonical nor alias.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("mode").args(["preview", "apply", "dry_run"])))]
+pub struct FixArgs {
+    /// Files or directories to fix (default: the base directory).
+    pub roots: Vec<PathBuf>,
+
+    /// Show each file's diff and ask (y/n/a/q/s) before writing it.
+    #[arg(long)]
+    pub preview: bool,
+
+    /// Write every fix without asking.
+    #[arg(long)]
+    pub apply: bool,
+
+    /// Print the fix as a unified diff and write nothing (the default).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[arg(long, value_enum)]
+    pub format: Option<FixFormat>,
+
+    /// Write the patch or report to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Human,
+    Markdown,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FixFormat {
+    Patch,
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+/// Parses `123`, `10K`, `64M`, `1G` (binary multiples; `KB`/`KiB` too).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (e.g. 500K, 64M, 1G)"))?;
+    let mult: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => return Err(format!("`{s}`: unknown size unit (use K, M or G)")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("123"), Ok(123));
+        assert_eq!(parse_size("10K"), Ok(10 * 1024));
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert!(parse_size("12X").is_err());
+        assert!(parse_size("M").is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! Applying plans: the unified diff, and the guarded atomic write.
+
+pub mod patch;
+pub mod preview;
+pub mod write;

@@ -1,0 +1,76 @@
+//! Unified diffs (`--- a/PATH` / `+++ b/PATH`, 3 lines of context) that
+//! `git apply` and `patch -p1` apply from the base directory to give exactly
+//! what `--apply` writes.
+
+use anstyle::{AnsiColor, Style};
+use similar::TextDiff;
+
+use crate::report::human::Paint;
+
+/// The diff of one file from `old` to `new`; empty when equal.
+pub fn file_diff(rel_path: &str, old: &str, new: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{rel_path}"), &format!("b/{rel_path}"))
+        .to_string()
+}
+
+/// Colors a unified diff line by line (headers bold, hunks cyan, `-` red,
+/// `+` green); returns it unchanged when color is off.
+pub fn colorize(diff: &str, paint: Paint) -> String {
+    if !paint.color {
+        return diff.to_string();
+    }
+    let mut out = String::with_capacity(diff.len() + 64);
+    for line in diff.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let style = if body.starts_with("+++") || body.starts_with("---") {
+            Style::new().bold()
+        } else if body.starts_with("@@") {
+            Style::new().fg_color(Some(AnsiColor::Cyan.into()))
+        } else if body.starts_with('+') {
+            Style::new().fg_color(Some(AnsiColor::Green.into()))
+        } else if body.starts_with('-') {
+            Style::new().fg_color(Some(AnsiColor::Red.into()))
+        } else {
+            Style::new()
+        };
+        out.push_str(&paint.paint(style, body));
+        out.push_str(nl);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_has_a_b_headers_and_context() {
+        let d = file_diff(
+            "x/y.yaml",
+            "a: 1\nb: pve-shop\nc: 3\n",
+            "a: 1\nb: pve\nc: 3\n",
+        );
+        assert!(d.starts_with("--- a/x/y.yaml\n+++ b/x/y.yaml\n@@ -1,3 +1,3 @@\n"));
+        assert!(d.contains("-b: pve-shop\n+b: pve\n"));
+    }
+
+    #[test]
+    fn missing_final_newline_is_marked() {
+        let d = file_diff("f.json", "{\"h\": \"pve-shop\"}", "{\"h\": \"pve\"}");
+        assert!(d.contains("\\ No newline at end of file"));
+    }
+
+    #[test]
+    fn equal_texts_give_no_diff() {
+        assert_eq!(file_diff("f", "a\n", "a\n"), "");
+    }
+}

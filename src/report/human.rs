@@ -1,0 +1,168 @@
+//! The terminal report: findings grouped by canonical name, one aligned line
+//! each (`path:line:column  field  actual → expected  SEVERITY  action`),
+//! then a closing summary line.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+use super::Summary;
+use crate::plan::{Action, Finding};
+use crate::rules::{RuleSet, Severity};
+use crate::run::Run;
+
+/// Paints text when color is on; a no-op otherwise.
+#[derive(Clone, Copy, Debug)]
+pub struct Paint {
+    pub color: bool,
+}
+
+impl Paint {
+    pub fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub fn severity(&self, s: Severity) -> String {
+        let color = match s {
+            Severity::Critical => AnsiColor::Magenta,
+            Severity::High => AnsiColor::Red,
+            Severity::Medium => AnsiColor::Yellow,
+            Severity::Low => AnsiColor::Blue,
+        };
+        self.paint(
+            Style::new().fg_color(Some(color.into())).bold(),
+            &s.name().to_uppercase(),
+        )
+    }
+}
+
+/// Renders the whole human report.
+pub fn render(run: &Run, rules: &RuleSet, paint: Paint) -> String {
+    let mut groups: BTreeMap<(usize, String), Vec<&Finding>> = BTreeMap::new();
+    for f in run.findings() {
+        let key = match &f.canonical {
+            Some(c) => (
+                rules
+                    .canonicals
+                    .iter()
+                    .position(|k| &k.name == c)
+                    .unwrap_or(usize::MAX),
+                c.clone(),
+            ),
+            None => (usize::MAX, String::new()),
+        };
+        groups.entry(key).or_default().push(f);
+    }
+    let all: Vec<&Finding> = groups.values().flatten().copied().collect();
+    let widths = Widths::of(&all);
+    let mut out = String::new();
+    for ((_, name), findings) in &groups {
+        let title = if name.is_empty() {
+            "(no canonical match)".to_string()
+        } else {
+            let desc = rules
+                .canonicals
+                .iter()
+                .find(|c| &c.name == name)
+                .and_then(|c| c.description.as_deref())
+                .map(|d| format!("  ({d})"))
+                .unwrap_or_default();
+            format!("{name}{desc}")
+        };
+        let _ = writeln!(out, "{}", paint.paint(Style::new().bold(), &title));
+        for f in findings {
+            let _ = writeln!(out, "  {}", line(f, &widths, paint));
+            if let Some(r) = &f.reason {
+                let _ = writeln!(out, "      {}", paint.paint(Style::new().dimmed(), r));
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary_line(run));
+    out.push('\n');
+    out
+}
+
+struct Widths {
+    location: usize,
+    field: usize,
+    change: usize,
+}
+
+impl Widths {
+    fn of(findings: &[&Finding]) -> Widths {
+        let max = |f: &dyn Fn(&Finding) -> usize| findings.iter().map(|x| f(x)).max().unwrap_or(0);
+        Widths {
+            location: max(&|f| location(f).chars().count()),
+            field: max(&|f| f.field.chars().count()),
+            change: max(&|f| change(f).chars().count()),
+        }
+    }
+}
+
+fn location(f: &Finding) -> String {
+    format!("{}:{}:{}", f.path, f.line, f.column)
+}
+
+fn change(f: &Finding) -> String {
+    format!("{} → {}", f.actual, f.expected.as_deref().unwrap_or("?"))
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let n = width.saturating_sub(s.chars().count());
+    format!("{s}{}", " ".repeat(n))
+}
+
+fn line(f: &Finding, w: &Widths, paint: Paint) -> String {
+    let action_style = match f.action {
+        Action::Fix => Style::new().fg_color(Some(AnsiColor::Green.into())),
+        Action::Report => Style::new().dimmed(),
+        Action::Manual => Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold(),
+    };
+    let sev = f.severity.name().to_uppercase();
+    format!(
+        "{}  {}  {}  {}{}  {}",
+        paint.paint(Style::new().bold(), &pad(&location(f), w.location)),
+        pad(&f.field, w.field),
+        pad(&change(f), w.change),
+        paint.severity(f.severity),
+        " ".repeat(8usize.saturating_sub(sev.len())),
+        paint.paint(action_style, f.action.name()),
+    )
+}
+
+/// `12 files scanned, 3 with findings: 7 findings (fix 4, report 2, manual 1;
+/// critical 0, high 2, medium 3, low 2), 1 error in 0.01s`
+pub fn summary_line(run: &Run) -> String {
+    let s = Summary::of(run);
+    let errors = run.error_list().len();
+    let mut line = format!(
+        "{} file{} scanned, {} with findings: {} finding{} (fix {}, report {}, manual {}; critical {}, high {}, medium {}, low {})",
+        s.files_scanned,
+        plural(s.files_scanned),
+        s.files_with_findings,
+        s.findings,
+        plural(s.findings),
+        s.action(Action::Fix),
+        s.action(Action::Report),
+        s.action(Action::Manual),
+        s.severity(Severity::Critical),
+        s.severity(Severity::High),
+        s.severity(Severity::Medium),
+        s.severity(Severity::Low),
+    );
+    if errors > 0 {
+        let _ = write!(line, ", {errors} error{}", plural(errors));
+    }
+    let _ = write!(line, " in {:.2}s", run.elapsed.as_secs_f64());
+    line
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

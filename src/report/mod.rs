@@ -1,0 +1,57 @@
+//! Reports: printers over one result model ([`crate::run::Run`]).
+//! Each format is its own module; none recomputes anything.
+
+pub mod human;
+pub mod json;
+pub mod markdown;
+pub mod sarif;
+
+use std::collections::BTreeMap;
+
+use crate::plan::Action;
+use crate::rules::Severity;
+use crate::run::Run;
+
+/// Counts every report closes with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files_scanned: usize,
+    pub files_with_findings: usize,
+    pub findings: usize,
+    pub by_action: BTreeMap<&'static str, usize>,
+    pub by_severity: BTreeMap<&'static str, usize>,
+}
+
+impl Summary {
+    pub fn of(run: &Run) -> Summary {
+        let mut s = Summary {
+            files_scanned: run.files_scanned(),
+            ..Summary::default()
+        };
+        for a in [Action::Fix, Action::Report, Action::Manual] {
+            s.by_action.insert(a.name(), 0);
+        }
+        for l in Severity::ALL {
+            s.by_severity.insert(l.name(), 0);
+        }
+        for plan in run.plans() {
+            if !plan.findings.is_empty() {
+                s.files_with_findings += 1;
+            }
+            for f in &plan.findings {
+                s.findings += 1;
+                *s.by_action.entry(f.action.name()).or_default() += 1;
+                *s.by_severity.entry(f.severity.name()).or_default() += 1;
+            }
+        }
+        s
+    }
+
+    pub fn action(&self, a: Action) -> usize {
+        self.by_action.get(a.name()).copied().unwrap_or(0)
+    }
+
+    pub fn severity(&self, l: Severity) -> usize {
+        self.by_severity.get(l.name()).copied().unwrap_or(0)
+    }
+}

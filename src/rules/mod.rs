@@ -1,0 +1,255 @@
+//! The rule file (SPEC §2): which labels are canonical, which are aliases,
+//! which scalars of which files are labels, and how severe drift is where.
+//!
+//! Loading goes through `toml` with [`toml::Spanned`] fields and
+//! `deny_unknown_fields`, so every validation error can name the file, line
+//! and column of the offending value.
+
+pub mod lint;
+mod load;
+pub mod selector;
+mod starter;
+
+pub use starter::STARTER;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+
+use crate::formats::{FileType, Path as DocPath, ScalarKind};
+pub use load::parse_rule_text;
+use selector::Selector;
+
+/// The role of a file, first of: authority, readonly, editable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Authority,
+    Readonly,
+    Editable,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Authority => "authority",
+            Role::Readonly => "readonly",
+            Role::Editable => "editable",
+        }
+    }
+
+    /// Authority and read-only files are reported, never written.
+    pub fn writable(self) -> bool {
+        self == Role::Editable
+    }
+
+    fn default_severity(self) -> Severity {
+        match self {
+            Role::Authority => Severity::Critical,
+            Role::Readonly => Severity::Low,
+            Role::Editable => Severity::Medium,
+        }
+    }
+}
+
+/// Severity of a finding, most severe first (so `Ord` sorts critical first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|l| l.name() == s)
+    }
+}
+
+/// How an alias must appear in a governed value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchMode {
+    /// The whole value equals the alias.
+    Exact,
+    /// The alias occurs with no `[A-Za-z0-9_-]` directly before or after.
+    Token,
+}
+
+impl MatchMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchMode::Exact => "exact",
+            MatchMode::Token => "token",
+        }
+    }
+}
+
+/// A canonical name and the aliases that mean it.
+#[derive(Clone, Debug)]
+pub struct Canonical {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub description: Option<String>,
+}
+
+/// A `[[field]]` rule: which scalars of which files are labels.
+#[derive(Clone, Debug)]
+pub struct FieldRule {
+    pub types: Vec<FileType>,
+    pub files: Option<GlobSet>,
+    pub select: Vec<Selector>,
+    pub keys_of: Vec<Selector>,
+    pub mode: MatchMode,
+    pub ignore_case: bool,
+}
+
+impl FieldRule {
+    /// Whether this rule can govern anything in a file of this type and path.
+    pub fn applies_to(&self, file_type: FileType, rel_path: &str) -> bool {
+        self.types.contains(&file_type) && self.files.as_ref().is_none_or(|g| g.is_match(rel_path))
+    }
+
+    /// Whether a scalar at `path` of this `kind` is a label under this rule.
+    pub fn governs(&self, path: &DocPath, kind: ScalarKind) -> bool {
+        match kind {
+            ScalarKind::Value => self.select.iter().any(|s| s.matches(path)),
+            ScalarKind::Key => match path.split_last() {
+                Some((_, parent)) => self.keys_of.iter().any(|s| s.matches(parent)),
+                None => false,
+            },
+        }
+    }
+}
+
+/// A `[[severity]]` rule.
+#[derive(Clone, Debug)]
+pub struct SeverityRule {
+    pub files: GlobSet,
+    pub level: Severity,
+}
+
+/// Globs of `[paths]`, matched against paths relative to the base directory.
+#[derive(Clone, Debug)]
+pub struct PathRules {
+    pub include: GlobSet,
+    pub exclude: GlobSet,
+    pub authority: GlobSet,
+    pub readonly: GlobSet,
+    /// `(where, glob text)` of every glob the user wrote, for "matches
+    /// nothing" warnings.
+    pub patterns: Vec<(String, String)>,
+}
+
+/// The merged, validated rules of one run.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    /// The rule files this set came from (never scanned as targets).
+    pub sources: Vec<PathBuf>,
+    pub paths: PathRules,
+    pub canonicals: Vec<Canonical>,
+    pub fields: Vec<FieldRule>,
+    pub severities: Vec<SeverityRule>,
+    /// alias → index into `canonicals`.
+    alias_index: HashMap<String, usize>,
+}
+
+impl RuleSet {
+    /// Loads and merges rule files (`--rules F`, repeatable).
+    pub fn load(files: &[PathBuf]) -> Result<RuleSet, RuleError> {
+        let mut parsed = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(f).map_err(|e| RuleError {
+                file: f.display().to_string(),
+                line: None,
+                column: None,
+                message: format!("cannot read rule file: {e}"),
+            })?;
+            parsed.push(parse_rule_text(&text, f)?);
+        }
+        load::merge(parsed)
+    }
+
+    /// Parses one rule file's text (`origin` names it in errors).
+    pub fn from_toml_str(text: &str, origin: &Path) -> Result<RuleSet, RuleError> {
+        load::merge(vec![parse_rule_text(text, origin)?])
+    }
+
+    /// The role of a file by its path relative to the base directory.
+    pub fn role_of(&self, rel_path: &str) -> Role {
+        if self.paths.authority.is_match(rel_path) {
+            Role::Authority
+        } else if self.paths.readonly.is_match(rel_path) {
+            Role::Readonly
+        } else {
+            Role::Editable
+        }
+    }
+
+    /// Severity for a finding in this file: the first `[[severity]]` whose
+    /// `files` match, else the role's default.
+    pub fn severity_of(&self, rel_path: &str, role: Role) -> Severity {
+        self.severities
+            .iter()
+            .find(|s| s.files.is_match(rel_path))
+            .map(|s| s.level)
+            .unwrap_or_else(|| role.default_severity())
+    }
+
+    /// The canonical an alias (exactly as written in the rules) belongs to.
+    pub fn canonical_of(&self, alias: &str) -> Option<&Canonical> {
+        self.alias_index
+            .get(alias)
+            .and_then(|&i| self.canonicals.get(i))
+    }
+
+    /// Every alias with its canonical, in rule order.
+    pub fn aliases(&self) -> impl Iterator<Item = (&str, &Canonical)> {
+        self.canonicals
+            .iter()
+            .flat_map(|c| c.aliases.iter().map(move |a| (a.as_str(), c)))
+    }
+
+    /// Whether any field rule matches case-insensitively.
+    pub fn any_ignore_case(&self) -> bool {
+        self.fields.iter().any(|f| f.ignore_case)
+    }
+}
+
+/// A rule-file problem, with the position of the offending text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{}:{}: {}", self.file, l, c, self.message),
+            (Some(l), None) => write!(f, "{}:{}: {}", self.file, l, self.message),
+            _ => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for RuleError {}

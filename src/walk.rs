@@ -1,0 +1,208 @@
+//! Roots → the target files of a run, each with its role and file type.
+//!
+//! Uses the `ignore` crate's parallel walker: `.gitignore` (also outside a git
+//! repository), `.ignore` and the global git excludes are honoured, `.git` is
+//! skipped, hidden files are *not* skipped (inventories such as
+//! `.gitlab-ci.yml` matter). Symlinks are not followed while walking; a
+//! symlinked *file* is a target (read through the link), a symlinked
+//! directory is not descended into. Directories, FIFOs, sockets and devices
+//! are never opened.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::formats::FileType;
+use crate::rules::{Role, RuleSet};
+
+/// A file to scan.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Path relative to the base directory, with `/` separators.
+    pub rel_path: String,
+    /// The path to open (may be a symlink).
+    pub abs_path: PathBuf,
+    pub file_type: FileType,
+    pub role: Role,
+}
+
+/// What a walk found, plus what it had to say about the rest.
+#[derive(Debug, Default)]
+pub struct WalkResult {
+    /// Sorted by `rel_path`.
+    pub targets: Vec<Target>,
+    /// Things skipped that the user should know about (stderr).
+    pub warnings: Vec<String>,
+    /// Problems that make the run fail (exit 2): a missing root, say.
+    pub errors: Vec<(String, String)>,
+}
+
+/// Walks `roots` (absolute, or relative to the current directory) and returns
+/// the targets under `base`.
+pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet) -> WalkResult {
+    let base = absolute(base);
+    let rule_files: Vec<PathBuf> = rules
+        .sources
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let mut result = WalkResult::default();
+    let found = Mutex::new(Vec::new());
+    let notes = Mutex::new(Vec::new());
+    let roots: Vec<PathBuf> = if roots.is_empty() {
+        vec![base.clone()]
+    } else {
+        roots.iter().map(|r| absolute(r)).collect()
+    };
+    for root in &roots {
+        let shown = root.display().to_string();
+        if std::fs::symlink_metadata(root).is_err() {
+            result.errors.push((shown, "root does not exist".into()));
+            continue;
+        }
+        if relative_to(&base, root).is_none() {
+            result.errors.push((
+                shown,
+                format!("root is outside the base directory {}", base.display()),
+            ));
+            continue;
+        }
+        let explicit_file = root.is_file();
+        let ctx = Ctx {
+            base: &base,
+            rules,
+            rule_files: &rule_files,
+            explicit_file,
+        };
+        walk_root(root, &ctx, &found, &notes);
+    }
+    let mut targets = found.into_inner().unwrap_or_default();
+    targets.sort_by(|a: &Target, b| a.rel_path.cmp(&b.rel_path));
+    targets.dedup_by(|a, b| a.rel_path == b.rel_path);
+    result.targets = targets;
+    let mut warnings = notes.into_inner().unwrap_or_default();
+    warnings.sort();
+    warnings.dedup();
+    result.warnings = warnings;
+    result
+}
+
+struct Ctx<'a> {
+    base: &'a Path,
+    rules: &'a RuleSet,
+    rule_files: &'a [PathBuf],
+    explicit_file: bool,
+}
+
+fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<Vec<String>>) {
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(true)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build_parallel();
+    walker.run(|| {
+        Box::new(|entry| {
+            match entry {
+                Ok(entry) => {
+                    if let Some(outcome) = classify(entry.path(), ctx) {
+                        match outcome {
+                            Ok(t) => push(found, t),
+                            Err(w) => push(notes, w),
+                        }
+                    }
+                }
+                Err(e) => push(notes, format!("warning: {e}")),
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+fn push<T>(list: &Mutex<Vec<T>>, item: T) {
+    if let Ok(mut l) = list.lock() {
+        l.push(item);
+    }
+}
+
+/// Decides what one walked path is: a target, a warning, or nothing.
+fn classify(path: &Path, ctx: &Ctx) -> Option<Result<Target, String>> {
+    let file_type = FileType::from_path(path)?;
+    let rel = relative_to(ctx.base, path)?;
+    let rules = ctx.rules;
+    if !ctx.explicit_file && !rules.paths.include.is_match(&rel) {
+        return None;
+    }
+    if rules.paths.exclude.is_match(&rel) {
+        return None;
+    }
+    let link = std::fs::symlink_metadata(path).ok()?;
+    let meta = if link.file_type().is_symlink() {
+        match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                return Some(Err(format!(
+                    "warning: {rel}: skipped: symlink cannot be followed (dangling or a loop): {e}"
+                )));
+            }
+        }
+    } else {
+        link
+    };
+    if meta.is_dir() {
+        return None;
+    }
+    if !meta.is_file() {
+        return Some(Err(format!(
+            "warning: {rel}: skipped: not a regular file (FIFO, socket or device)"
+        )));
+    }
+    if is_rule_file(path, ctx.rule_files) {
+        return None;
+    }
+    Some(Ok(Target {
+        role: rules.role_of(&rel),
+        rel_path: rel,
+        abs_path: path.to_path_buf(),
+        file_type,
+    }))
+}
+
+fn is_rule_file(path: &Path, rule_files: &[PathBuf]) -> bool {
+    let same_name = rule_files.iter().any(|r| r.file_name() == path.file_name());
+    same_name
+        && std::fs::canonicalize(path)
+            .map(|c| rule_files.contains(&c))
+            .unwrap_or(false)
+}
+
+/// `path` relative to `base` with `/` separators, or `None` when outside.
+pub fn relative_to(base: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(base).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// An absolute, lexically normalised path (no filesystem access, symlinks
+/// kept as named so that printed paths are the user's).
+pub fn absolute(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
