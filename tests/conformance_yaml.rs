@@ -2,7 +2,9 @@
 //! the YAML engine (scan → edits → apply_edits → verify), then checked
 //! independently: the data re-read by yaml-rust2's loader (and the suite's
 //! `in.json`) is the old data with exactly the renamed strings, and every byte
-//! outside the edited ranges is unchanged.
+//! outside the edited ranges is unchanged. The same rename then runs through
+//! the real pipeline (`driftfix::plan::plan_bytes`) and must give the same
+//! bytes.
 
 mod common;
 #[path = "yaml_support/mod.rs"]
@@ -12,6 +14,9 @@ use std::path::Path;
 
 use driftfix::formats::Format;
 use driftfix::formats::yaml::Yaml;
+
+/// Valid cases that went through `plan_bytes` with at least one rename.
+static PIPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Cases we cannot pass, with the reason. Everything else must pass.
 const KNOWN_FAILURES: &[(&str, &str)] = &[];
@@ -32,11 +37,63 @@ fn case_id(suite: &Path, dir: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// The real pipeline must give exactly the Format-level result.
+fn through_pipeline(src: &str, rw: &support::Rewrite) -> Result<bool, String> {
+    if rw.renamed.is_empty() {
+        return Ok(false);
+    }
+    let (new, findings) = support::plan(src, &rw.renamed)?;
+    if new != rw.new {
+        return Err(format!(
+            "pipeline output differs:\n{new}\n---- expected\n{}",
+            rw.new
+        ));
+    }
+    if findings < rw.edits.len().min(1) {
+        return Err("pipeline found nothing".into());
+    }
+    Ok(true)
+}
+
+/// An error case whose text holds a rule alias is refused with a position,
+/// at the Format level and through the pipeline, and never gives output.
+fn check_error_case(src: &str) -> Result<(), String> {
+    match Yaml.scan(src) {
+        Err(e) if e.line >= 1 && e.column >= 1 => {}
+        Err(e) => return Err(format!("error without position: {e:?}")),
+        Ok(s) => return Err(format!("invalid YAML accepted ({} scalars)", s.len())),
+    }
+    let renamed = support::words(src)
+        .into_iter()
+        .map(|w| (w.clone(), cn(&w)))
+        .collect();
+    match support::plan(src, &renamed) {
+        Err(e) if has_position(&e) => Ok(()),
+        Err(e) => Err(format!("unexpected pipeline error: {e}")),
+        Ok((new, n)) if renamed.is_empty() && n == 0 && new == src => Ok(()),
+        Ok(_) => Err("the pipeline planned output for invalid YAML".into()),
+    }
+}
+
+/// `plan: LINE:COLUMN: message`
+fn has_position(e: &str) -> bool {
+    let mut parts = e.strip_prefix("plan: ").unwrap_or("").splitn(3, ':');
+    let mut num = || {
+        parts
+            .next()
+            .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    num() && num()
+}
+
 fn check_valid_case(dir: &Path) -> Result<&'static str, String> {
     let src = read(&dir.join("in.yaml")).ok_or("in.yaml unreadable")?;
     let rw = support::rewrite(&src, &cn)?;
     support::outside_unchanged(&src, &rw.new, &rw.edits)?;
     support::data_renamed(&src, &rw.new, &rw.renamed)?;
+    if through_pipeline(&src, &rw)? {
+        PIPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     let Some(json) = read(&dir.join("in.json")) else {
         return Ok("no in.json");
     };
@@ -78,14 +135,10 @@ fn yaml_test_suite() {
         if dir.join("error").exists() {
             errors += 1;
             let Some(src) = read(file) else { continue };
-            let res = std::panic::catch_unwind(|| Yaml.scan(&src));
-            match res {
-                Ok(Err(e)) if e.line >= 1 && e.column >= 1 => errors_ok += 1,
-                Ok(Err(e)) => failures.push(format!("{id}: error without position: {e:?}")),
-                Ok(Ok(_)) if known => {}
-                Ok(Ok(s)) => {
-                    failures.push(format!("{id}: invalid YAML accepted ({} scalars)", s.len()))
-                }
+            match std::panic::catch_unwind(|| check_error_case(&src)) {
+                Ok(Ok(())) => errors_ok += 1,
+                Ok(Err(_)) if known => {}
+                Ok(Err(e)) => failures.push(format!("{id}: {e}")),
                 Err(_) => failures.push(format!("{id}: panic")),
             }
             continue;
@@ -104,8 +157,9 @@ fn yaml_test_suite() {
             Err(_) => failures.push(format!("{id}: panic")),
         }
     }
+    let piped = PIPED.load(std::sync::atomic::Ordering::Relaxed);
     println!(
-        "yaml-test-suite: valid {valid_ok}/{valid} rewritten and verified; error {errors_ok}/{errors} rejected with a position"
+        "yaml-test-suite: valid {valid_ok}/{valid} rewritten and verified (Format level, then plan_bytes: {piped} with findings); error {errors_ok}/{errors} rejected with a position"
     );
     println!(
         "yaml-test-suite: data checks {notes:?}; known failures {}",
@@ -148,6 +202,7 @@ fn realworld_yaml() {
         let res = support::rewrite(&src, &cn).and_then(|rw| {
             support::outside_unchanged(&src, &rw.new, &rw.edits)?;
             support::data_renamed(&src, &rw.new, &rw.renamed)?;
+            through_pipeline(&src, &rw)?;
             Ok(rw)
         });
         match res {
@@ -160,7 +215,7 @@ fn realworld_yaml() {
         }
     }
     println!(
-        "realworld YAML: {ok}/{} rewritten and verified ({renamed} scalars renamed, {blocked} blocked); no-op {noop_ok}/{}",
+        "realworld YAML: {ok}/{} rewritten and verified, Format level and plan_bytes ({renamed} scalars renamed, {blocked} blocked); no-op {noop_ok}/{}",
         files.len(),
         files.len()
     );

@@ -253,3 +253,52 @@ pub fn ranges(edits: &[Edit]) -> Vec<Range<usize>> {
 pub fn all_values(src: &str) -> BTreeSet<String> {
     event_values(src).into_keys().collect()
 }
+
+/// Rule text that renames each `from` to `to`, governing every value and key.
+pub fn rule_text(renamed: &BTreeMap<String, String>) -> String {
+    let mut t = String::from("version = 1\n");
+    for (from, to) in renamed {
+        t.push_str(&format!(
+            "[[canonical]]\nname = {to:?}\naliases = [{from:?}]\n"
+        ));
+    }
+    t.push_str("[[field]]\nselect = [\"**\"]\nkeys_of = [\"**\"]\n");
+    t
+}
+
+/// Runs the real pipeline (`plan_bytes`) with [`rule_text`]; returns the new
+/// text (the original when nothing is fixed) and the number of fix findings.
+pub fn plan(src: &str, renamed: &BTreeMap<String, String>) -> Result<(String, usize), String> {
+    use driftfix::formats::FileType;
+    use driftfix::plan::Action;
+    use driftfix::rules::{Role, RuleSet};
+    let rules = RuleSet::from_toml_str(
+        &rule_text(renamed),
+        std::path::Path::new("conformance.toml"),
+    )
+    .map_err(|e| format!("rules: {e}"))?;
+    let plan = driftfix::plan::plan_bytes(
+        "case/in.yaml",
+        FileType::Yaml,
+        Role::Editable,
+        src.as_bytes(),
+        &rules,
+    )
+    .map_err(|e| format!("plan: {e}"))?;
+    if let Some(f) = plan.findings.iter().find(|f| f.action != Action::Fix) {
+        return Err(format!(
+            "finding not fixable at {}:{} ({}): {:?}",
+            f.line, f.column, f.field, f.reason
+        ));
+    }
+    let n = plan.findings.len();
+    Ok((plan.new_text.unwrap_or_else(|| src.to_string()), n))
+}
+
+/// Every identifier-like word of a text (for error cases, which do not parse).
+pub fn words(src: &str) -> BTreeSet<String> {
+    src.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .filter(|w| identifier_like(w))
+        .map(str::to_string)
+        .collect()
+}
