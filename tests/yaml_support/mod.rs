@@ -49,7 +49,7 @@ fn event_values(src: &str) -> BTreeMap<String, usize> {
 /// apply_edits → verify. A value is renamed only when every scalar holding it
 /// is rewritable (so the expected data is simply "every such string renamed").
 pub fn rewrite(src: &str, rename: &dyn Fn(&str) -> String) -> Result<Rewrite, String> {
-    rewrite_some(src, &|_| true, rename)
+    rewrite_some(src, &identifier_like, rename)
 }
 
 /// [`rewrite`] limited to the values `select` accepts.
@@ -76,8 +76,7 @@ pub fn rewrite_some(
     let mut renamed = BTreeMap::new();
     for (v, n) in &rewritable {
         let to = rename(v);
-        if select(v) && identifier_like(v) && events.get(*v) == Some(n) && !events.contains_key(&to)
-        {
+        if select(v) && events.get(*v) == Some(n) && !events.contains_key(&to) {
             renamed.insert(v.to_string(), to);
         }
     }
