@@ -235,7 +235,8 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<i32, String> {
             .collect()
     };
     let text = match format {
-        FixFormat::Patch if args.apply => String::new(),
+        // `--apply` is quiet on stdout unless a format is asked for.
+        FixFormat::Patch if args.apply && args.format.is_none() => String::new(),
         FixFormat::Patch => patch::colorize(&full_patch(&r), paint),
         FixFormat::Json => json::render(&r, Some(&statuses)),
         FixFormat::Markdown => crate::report::markdown::fix(&r, &setup.rules, &full_patch(&r)),
