@@ -213,6 +213,9 @@ pub fn scan_exit(r: &Run, fail_on: FailOn) -> i32 {
 }
 
 fn fix(cli: &Cli, args: &FixArgs) -> Result<i32, String> {
+    if args.preview {
+        crate::fix::preview::preflight(args)?;
+    }
     let setup = setup(cli)?;
     let r = start_run(cli, &setup, &args.roots, false);
     if args.preview {
