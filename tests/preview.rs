@@ -491,3 +491,151 @@ fn format_and_output_are_refused_with_preview() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--format and --output"), "{err}");
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A scratch copy of the shipped homelab example with its rule file.
+fn homelab() -> tempfile::TempDir {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo.join("tests/fixtures/homelab"), dir.path());
+    fs::copy(
+        repo.join("rules/homelab.toml"),
+        dir.path().join("driftfix.toml"),
+    )
+    .unwrap();
+    dir
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.push((rel, fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_at_the_first_prompt_writes_exactly_what_apply_writes() {
+    let previewed = homelab();
+    let applied = homelab();
+    let before = files(previewed.path());
+
+    let mut t = Pty::spawn(previewed.path(), &["--color", "never"]);
+    let first = t.expect(PROMPT);
+    assert!(
+        first.contains("[1/4] workbench/infra/config/clusters.toml  3 changes"),
+        "{first}"
+    );
+    t.key("a");
+    let (rest, code) = t.finish();
+    assert!(
+        rest.contains(
+            "[3/4] workbench/infra/data/backup_inventory.json  2 changes, highest severity HIGH"
+        ),
+        "{rest}"
+    );
+
+    let out = Command::cargo_bin("driftfix")
+        .unwrap()
+        .current_dir(applied.path())
+        .args(["fix", "--apply"])
+        .output()
+        .unwrap();
+    assert_eq!(Some(code), out.status.code(), "same exit code as --apply");
+    let after = files(previewed.path());
+    assert_ne!(after, before, "something was written");
+    assert_eq!(after, files(applied.path()), "same bytes as --apply");
+    for (path, bytes) in &before {
+        if path.starts_with("legacy/") || path.starts_with("spine/") {
+            let now = after.iter().find(|(p, _)| p == path).unwrap();
+            assert_eq!(&now.1, bytes, "{path} never written");
+        }
+    }
+}
+
+#[test]
+fn step_mode_rewrites_one_token_inside_a_yaml_url() {
+    let dir = homelab();
+    let inv = "workbench/infra/data/CONTAINER_INVENTORY.yaml";
+    let original = read(dir.path(), inv);
+    let mut t = Pty::spawn(dir.path(), &["--color", "never"]);
+    t.expect(PROMPT);
+    t.key("n");
+    t.expect(PROMPT);
+    t.key("s");
+    // Decline every change but the URL's token (the last one).
+    let mut shown = String::new();
+    for _ in 0..5 {
+        shown.push_str(&t.expect(STEP));
+        t.key("n");
+    }
+    let url = t.expect(STEP);
+    assert!(
+        url.contains("url  pve-shop → pve\n    -    url: https://pve-shop.lan:8006/#v1:0:=qemu%2F206\n    +    url: https://pve.lan:8006/#v1:0:=qemu%2F206\n"),
+        "{url}"
+    );
+    t.key("y");
+    t.expect(PROMPT);
+    t.key("q");
+    let (_, code) = t.finish();
+    assert_eq!(code, 1);
+    assert_eq!(
+        read(dir.path(), inv),
+        original.replace("https://pve-shop.lan:8006/#v1", "https://pve.lan:8006/#v1")
+    );
+    assert!(shown.contains("change 1/6"), "{shown}");
+}
+
+#[test]
+fn manual_findings_are_listed_and_keep_the_exit_code_at_1() {
+    let dir = tree();
+    // Renaming this key would collide with the existing `pve`: manual.
+    fs::write(
+        dir.path().join("c.json"),
+        "{\n  \"hosts\": {\"pve-shop\": 1, \"pve\": 2},\n  \"host\": \"pve-home\"\n}\n",
+    )
+    .unwrap();
+    let mut t = Pty::spawn(dir.path(), &["--color", "never"]);
+    for _ in 0..2 {
+        t.expect(PROMPT);
+        t.key("y");
+    }
+    let third = t.expect(PROMPT);
+    assert!(
+        third.contains("[3/3] c.json  1 change, highest severity MEDIUM (1 more needs a manual fix, listed at the end)"),
+        "{third}"
+    );
+    t.key("y");
+    let (rest, code) = t.finish();
+    assert!(
+        rest.contains("manual: c.json:2:14: hosts.pve-shop `pve-shop`: renaming this key to `pve` would collide"),
+        "{rest}"
+    );
+    assert!(
+        rest.contains("wrote 4 changes in 3 files; skipped 0 changes in 0 files"),
+        "{rest}"
+    );
+    assert_eq!(code, 1, "manual findings remain");
+}
