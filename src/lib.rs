@@ -7,6 +7,16 @@
 //! [`plan`] → [`report`] / [`fix`] (patch, preview, write), driven by
 //! [`run`] and the commands in [`app`].
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
 pub mod app;
 pub mod cli;
 pub mod fix;

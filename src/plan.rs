@@ -183,7 +183,10 @@ fn finish(
 ) -> Result<String, FileError> {
     let mut sorted: Vec<_> = edits.iter().map(|e| e.range.clone()).collect();
     sorted.sort_by_key(|r| r.start);
-    if sorted.windows(2).any(|w| w[0].end > w[1].start) {
+    if sorted.windows(2).any(|w| match w {
+        [a, b] => a.end > b.start,
+        _ => false,
+    }) {
         return Err(FileError::error(
             "internal error: overlapping edits; nothing written",
         ));

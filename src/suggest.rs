@@ -16,20 +16,25 @@ pub fn closest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Op
     best.map(|(_, c)| c.to_string())
 }
 
-/// Levenshtein distance over characters, two rows of memory.
+/// Levenshtein distance over characters, one row of memory.
 pub fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        // `diag` is the previous row's value at j, `left` this row's at j.
+        let mut diag = i;
+        let mut left = i + 1;
+        for (cb, up) in b.iter().zip(row.iter_mut().skip(1)) {
+            let value = (diag + usize::from(ca != *cb)).min(*up + 1).min(left + 1);
+            diag = *up;
+            *up = value;
+            left = value;
         }
-        std::mem::swap(&mut prev, &mut cur);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
     }
-    prev[b.len()]
+    row.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ impl<'a> LineIndex<'a> {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.starts[line];
+        let start = self.starts.get(line).copied().unwrap_or(0);
         let mut prefix = self.text.get(start..offset).unwrap_or("");
         if line == 0 {
             prefix = prefix.strip_prefix('\u{feff}').unwrap_or(prefix);

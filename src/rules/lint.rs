@@ -1,5 +1,8 @@
 //! Warnings about rules that are valid but probably not what was meant:
-//! globs that match no file under the base directory.
+//! globs that match no file under the base directory. `include` and
+//! `exclude` are left out: a defensive `**/node_modules/**` or an unused
+//! `**/*.yml` is normal, while an `authority` glob that matches nothing is a
+//! typo that would silently make the source of truth editable.
 
 use std::path::Path;
 
@@ -24,6 +27,7 @@ pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {
         .paths
         .patterns
         .iter()
+        .filter(|(place, _)| place != "include" && place != "exclude")
         .filter_map(|(place, glob)| {
             let matcher = compile_glob(glob).ok()?.compile_matcher();
             (!files.iter().any(|f| matcher.is_match(f))).then(|| {

@@ -340,7 +340,9 @@ fn build_field(file: &ParsedFile, f: &Spanned<RawField>) -> Result<FieldRule, Ru
         list.iter()
             .map(|s| {
                 Selector::parse(s.get_ref()).map_err(|(at, msg)| {
-                    let start = s.span().start + 1 + at;
+                    let text = s.get_ref();
+                    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
+                    let start = s.span().start + 1 + byte;
                     file.error(
                         start..start,
                         format!("bad selector `{}`: {msg}", s.get_ref()),

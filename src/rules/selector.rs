@@ -86,9 +86,7 @@ fn glob_match(steps: &[Step], path: &[Seg]) -> bool {
             },
         }
     }
-    steps[s.min(steps.len())..]
-        .iter()
-        .all(|st| *st == Step::AnyDepth)
+    steps.iter().skip(s).all(|st| *st == Step::AnyDepth)
 }
 
 fn parse_steps(text: &str) -> Result<Vec<Step>, (usize, String)> {
@@ -99,16 +97,18 @@ fn parse_steps(text: &str) -> Result<Vec<Step>, (usize, String)> {
     let mut steps = Vec::new();
     let mut i = 0;
     let mut need_segment = true;
-    while i < chars.len() {
-        let c = chars[i];
+    while let Some(&c) = chars.get(i) {
         match c {
             '[' => {
-                let close = chars[i..]
+                let inner: String = chars
                     .iter()
-                    .position(|&c| c == ']')
-                    .map(|n| n + i)
-                    .ok_or((i, "unclosed `[`".to_string()))?;
-                let inner: String = chars[i + 1..close].iter().collect();
+                    .skip(i + 1)
+                    .take_while(|&&c| c != ']')
+                    .collect();
+                let close = i + 1 + inner.chars().count();
+                if chars.get(close) != Some(&']') {
+                    return Err((i, "unclosed `[`".to_string()));
+                }
                 let step = if inner == "*" {
                     Step::AnyIndex
                 } else {
@@ -146,10 +146,12 @@ fn parse_steps(text: &str) -> Result<Vec<Step>, (usize, String)> {
                     return Err((i, "expected `.` or `[`".into()));
                 }
                 let start = i;
-                while i < chars.len() && !matches!(chars[i], '.' | '[' | ']' | '"') {
-                    i += 1;
-                }
-                let word: String = chars[start..i].iter().collect();
+                let word: String = chars
+                    .iter()
+                    .skip(start)
+                    .take_while(|c| !matches!(c, '.' | '[' | ']' | '"'))
+                    .collect();
+                i = start + word.chars().count();
                 if word.chars().any(char::is_whitespace) {
                     return Err((start, format!("`{word}` holds white space: quote it")));
                 }

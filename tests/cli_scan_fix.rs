@@ -1,0 +1,514 @@
+//! End-to-end behaviour of `scan` and `fix` on the shipped homelab example
+//! and on small trees built in temp directories (SPEC §1-§6).
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn driftfix() -> Command {
+    Command::cargo_bin("driftfix").unwrap()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A scratch copy of the homelab example, with the rule file beside it.
+fn homelab_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("tests/fixtures/homelab"), dir.path());
+    std::fs::copy(
+        repo().join("rules/homelab.toml"),
+        dir.path().join("driftfix.toml"),
+    )
+    .unwrap();
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir` with its bytes, sorted by path.
+fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn scan_json(dir: &Path, extra: &[&str]) -> Value {
+    let out = driftfix()
+        .current_dir(dir)
+        .args(["scan", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn scan_reports_every_alias_with_roles_and_severities() {
+    let out = driftfix()
+        .current_dir(repo())
+        .args([
+            "scan",
+            "--rules",
+            "rules/homelab.toml",
+            "--base",
+            "tests/fixtures/homelab",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["schema"], "driftfix/v1");
+    let findings = v["findings"].as_array().unwrap();
+    let get = |path: &str, line: u64| {
+        findings
+            .iter()
+            .find(|f| f["path"] == path && f["line"] == line)
+            .unwrap_or_else(|| panic!("no finding at {path}:{line}"))
+    };
+    let backup = get("workbench/infra/data/backup_inventory.json", 5);
+    assert_eq!(backup["column"], 15);
+    assert_eq!(backup["field"], "backups[1].host");
+    assert_eq!(backup["actual"], "pve-home");
+    assert_eq!(backup["expected"], "proxmox-home");
+    assert_eq!(backup["severity"], "high");
+    assert_eq!(backup["action"], "fix");
+    assert_eq!(backup["kind"], "value");
+    let legacy = get("legacy/ronny-ops/infrastructure/inventory.yaml", 4);
+    assert_eq!(legacy["role"], "readonly");
+    assert_eq!(legacy["action"], "report");
+    assert_eq!(legacy["severity"], "low");
+    let url = get("workbench/infra/data/CONTAINER_INVENTORY.yaml", 23);
+    assert_eq!(url["match"], "token");
+    assert_eq!(url["column"], 18);
+    assert_eq!(url["expected"], "https://pve.lan:8006/#v1:0:=qemu%2F206");
+    let key = findings
+        .iter()
+        .find(|f| f["kind"] == "key")
+        .expect("a key finding");
+    assert_eq!(key["field"], "hosts.pve-home");
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f["path"].as_str().unwrap().starts_with("spine/"))
+    );
+    // sorted by path, line, column
+    let keys: Vec<(String, u64, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert_eq!(
+        v["summary"]["findings"].as_u64().unwrap() as usize,
+        findings.len()
+    );
+    assert_eq!(v["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn dry_run_patch_applies_with_git_apply_and_patch_to_exactly_what_apply_writes() {
+    let applied = homelab_copy();
+    let via_git = homelab_copy();
+    let via_patch = homelab_copy();
+    let before = snapshot_tree(applied.path());
+    let out = driftfix()
+        .current_dir(applied.path())
+        .arg("fix")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let diff = String::from_utf8(out).unwrap();
+    assert!(diff.contains("--- a/workbench/infra/data/backup_inventory.json"));
+    assert!(
+        !diff.contains("legacy/"),
+        "read-only files must not be patched"
+    );
+    assert!(!diff.contains("spine/"));
+    assert_eq!(
+        snapshot_tree(applied.path()),
+        before,
+        "dry run wrote something"
+    );
+
+    driftfix()
+        .current_dir(applied.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(0);
+    let patch_file = applied.path().join("../fix.patch");
+    std::fs::write(&patch_file, &diff).unwrap();
+    let git = StdCommand::new("git")
+        .current_dir(via_git.path())
+        .args(["apply", "--whitespace=nowarn"])
+        .arg(&patch_file)
+        .status()
+        .unwrap();
+    assert!(git.success());
+    let patch = StdCommand::new("patch")
+        .current_dir(via_patch.path())
+        .args(["-p1", "--quiet", "-i"])
+        .arg(&patch_file)
+        .status();
+    let after = snapshot_tree(applied.path());
+    assert_ne!(after, before);
+    assert_eq!(snapshot_tree(via_git.path()), after);
+    if let Ok(status) = patch {
+        assert!(status.success());
+        assert_eq!(snapshot_tree(via_patch.path()), after);
+    } else {
+        eprintln!("NOTICE: `patch` not installed; patch -p1 check skipped");
+    }
+    // read-only and authority files are byte-identical
+    for ((p, a), (_, b)) in before.iter().zip(&after) {
+        let s = p.to_string_lossy();
+        if s.starts_with("legacy") || s.starts_with("spine") {
+            assert_eq!(a, b, "{s} changed");
+        }
+    }
+    // second run: nothing to do
+    driftfix()
+        .current_dir(applied.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(0);
+    assert_eq!(snapshot_tree(applied.path()), after);
+    driftfix()
+        .current_dir(applied.path())
+        .arg("fix")
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn apply_rewrites_only_label_bytes() {
+    let dir = homelab_copy();
+    driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(0);
+    let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+    let yaml = read("workbench/infra/data/CONTAINER_INVENTORY.yaml");
+    assert!(yaml.contains("    location: pve        # shop rack\n"));
+    assert!(yaml.contains("    location: \"pve\"\n"));
+    assert!(yaml.contains("    location: 'pve'\n"));
+    assert!(yaml.contains("  - {name: infra-core, vmid: 204, location: pve}\n"));
+    assert!(yaml.contains("url: https://pve.lan:8006/#v1:0:=qemu%2F206\n"));
+    let json = read("workbench/infra/data/monitoring_inventory.json");
+    assert!(json.contains("\"host\": \"pve\",\r\n"));
+    assert!(
+        json.contains("caf\\u00e9 rack \\/ row 2"),
+        "other strings keep their escapes"
+    );
+    assert!(!json.ends_with('\n'));
+    let backup = read("workbench/infra/data/backup_inventory.json");
+    assert!(backup.contains("{\"host\": \"proxmox-home\", \"path\": \"/mnt/backup/pve-home\""));
+    let toml = read("workbench/infra/config/clusters.toml");
+    assert!(toml.contains("cluster = \"pve\"   # where new VMs land\n"));
+    assert!(toml.contains("api = 'https://pve.lan:8006/api2/json'\n"));
+    assert!(toml.contains("[hosts.proxmox-home]\n"));
+}
+
+#[test]
+fn scan_exit_codes_follow_fail_on() {
+    let dir = homelab_copy();
+    // homelab: high (backup), medium (workbench), low (legacy); no critical
+    for (level, code) in [
+        ("critical", 0),
+        ("high", 1),
+        ("medium", 1),
+        ("low", 1),
+        ("never", 0),
+    ] {
+        driftfix()
+            .current_dir(dir.path())
+            .args(["scan", "--fail-on", level])
+            .assert()
+            .code(code);
+    }
+    driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(0);
+    // only legacy (low) remains
+    for (level, code) in [("high", 0), ("medium", 0), ("low", 1)] {
+        driftfix()
+            .current_dir(dir.path())
+            .args(["scan", "--fail-on", level])
+            .assert()
+            .code(code);
+    }
+}
+
+#[test]
+fn a_parse_error_names_file_line_and_column_and_the_rest_is_still_processed() {
+    let dir = homelab_copy();
+    std::fs::write(
+        dir.path().join("workbench/broken.yaml"),
+        "a: [pve-shop\nb: c\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("workbench/broken.json"),
+        "{\"host\": \"pve-shop\",}\n",
+    )
+    .unwrap();
+    let v = scan_json(dir.path(), &[]);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["path"], "workbench/broken.json");
+    assert!(errors[0]["message"].as_str().unwrap().starts_with("1:"));
+    assert_eq!(errors[1]["path"], "workbench/broken.yaml");
+    assert!(v["findings"].as_array().unwrap().len() > 5);
+    driftfix()
+        .current_dir(dir.path())
+        .arg("scan")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error: workbench/broken.json:1:"));
+    // fix --apply still fixes the good files, writes nothing bad, exits 2
+    let broken = std::fs::read(dir.path().join("workbench/broken.yaml")).unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(2);
+    assert_eq!(
+        std::fs::read(dir.path().join("workbench/broken.yaml")).unwrap(),
+        broken
+    );
+    let backup = std::fs::read_to_string(
+        dir.path()
+            .join("workbench/infra/data/backup_inventory.json"),
+    )
+    .unwrap();
+    assert!(backup.contains("\"host\": \"proxmox-home\""));
+}
+
+#[test]
+fn roots_limit_the_scan_and_a_missing_root_is_an_error() {
+    let dir = homelab_copy();
+    let v = scan_json(dir.path(), &["legacy"]);
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["path"].as_str().unwrap().starts_with("legacy/"))
+    );
+    driftfix()
+        .current_dir(dir.path())
+        .args(["scan", "no-such-dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-dir"));
+}
+
+#[test]
+fn gitignored_files_git_dirs_and_rule_files_are_not_scanned() {
+    let dir = homelab_copy();
+    std::fs::write(dir.path().join(".gitignore"), "ignored/\n").unwrap();
+    for sub in ["ignored", ".git", "node_modules/x"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("a.yaml"), "host: pve-shop\n").unwrap();
+    }
+    // a rule file that would match its own aliases if scanned
+    std::fs::write(
+        dir.path().join("extra.toml"),
+        "[[canonical]]\nname = \"nas\"\naliases = [\"nas-old\"]\n[[field]]\nselect = [\"aliases[*]\", \"name\"]\n",
+    )
+    .unwrap();
+    let v = scan_json(
+        dir.path(),
+        &["--rules", "driftfix.toml", "--rules", "extra.toml"],
+    );
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(!paths.is_empty());
+    for p in &paths {
+        assert!(
+            !p.starts_with("ignored/") && !p.starts_with(".git/") && !p.contains("node_modules"),
+            "{p}"
+        );
+        assert_ne!(*p, "extra.toml");
+    }
+}
+
+#[test]
+fn binary_non_utf8_and_oversized_files_are_skipped_with_a_warning() {
+    let dir = homelab_copy();
+    std::fs::write(
+        dir.path().join("workbench/bin.yaml"),
+        b"host: pve-shop\0\x01",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("workbench/latin1.yaml"),
+        b"host: pve-shop # caf\xe9\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("workbench/big.yaml"),
+        format!("host: pve-shop\n{}", "# pad\n".repeat(400)),
+    )
+    .unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .args(["scan", "--max-file-size", "1K", "--fail-on", "never"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "warning: workbench/bin.yaml: skipped: binary",
+        ))
+        .stderr(predicate::str::contains(
+            "warning: workbench/latin1.yaml: skipped: not UTF-8",
+        ))
+        .stderr(predicate::str::contains(
+            "warning: workbench/big.yaml: skipped: larger than --max-file-size",
+        ));
+}
+
+#[test]
+fn no_color_when_piped_and_color_when_forced() {
+    let dir = homelab_copy();
+    driftfix()
+        .current_dir(dir.path())
+        .arg("scan")
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[").not());
+    driftfix()
+        .current_dir(dir.path())
+        .args(["scan", "--color", "always"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}["));
+    driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--color", "always"])
+        .assert()
+        .stdout(predicate::str::contains("\u{1b}[32m+"));
+}
+
+#[test]
+fn output_file_gets_the_report_and_stdout_stays_empty() {
+    let dir = homelab_copy();
+    let report = dir.path().join("report.json");
+    driftfix()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "--output"])
+        .arg(&report)
+        .assert()
+        .code(1)
+        .stdout("");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(v["schema"], "driftfix/v1");
+}
+
+#[test]
+fn fix_json_lists_files_with_status() {
+    let dir = homelab_copy();
+    let out = driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--apply", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let files = v["files"].as_array().unwrap();
+    let status = |p: &str| {
+        files
+            .iter()
+            .find(|f| f["path"] == p)
+            .map(|f| f["status"].clone())
+    };
+    assert_eq!(
+        status("workbench/infra/data/backup_inventory.json").unwrap(),
+        "changed"
+    );
+    assert_eq!(
+        status("spine/ops/bindings/ssh.targets.yaml").unwrap(),
+        "unchanged"
+    );
+    assert_eq!(
+        status("legacy/ronny-ops/infrastructure/inventory.yaml").unwrap(),
+        "skipped"
+    );
+    let changed = files.iter().find(|f| f["status"] == "changed").unwrap();
+    assert!(changed["changes"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn manual_findings_reach_stderr_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("driftfix.toml"),
+        "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nkeys_of = [\"hosts\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("h.json"),
+        "{\"hosts\": {\"pve-shop\": 1, \"pve\": 2}}\n",
+    )
+    .unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("manual: h.json:1:12"))
+        .stderr(predicate::str::contains("existing key"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("h.json")).unwrap(),
+        "{\"hosts\": {\"pve-shop\": 1, \"pve\": 2}}\n"
+    );
+}

@@ -1,0 +1,275 @@
+//! `driftfix rules check`, `init`, `completions` and rule-file validation
+//! (SPEC §2): every error exits 2 and names FILE:LINE:COLUMN.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn driftfix() -> Command {
+    Command::cargo_bin("driftfix").unwrap()
+}
+
+const GOOD: &str = r#"version = 1
+[[canonical]]
+name = "pve"
+aliases = ["pve-shop"]
+[[field]]
+select = ["host"]
+"#;
+
+/// Writes `text` as rules.toml in a temp dir and runs `rules check` on it.
+fn check(text: &str) -> (assert_cmd::assert::Assert, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.toml"), text).unwrap();
+    let a = driftfix()
+        .current_dir(dir.path())
+        .args(["rules", "check", "--rules", "rules.toml"])
+        .assert();
+    (a, dir)
+}
+
+fn rejects(text: &str, position: &str, message: &str) {
+    let (a, _d) = check(text);
+    a.code(2)
+        .stderr(predicate::str::contains(format!("rules.toml:{position}")))
+        .stderr(predicate::str::contains(message));
+}
+
+#[test]
+fn good_rules_pass() {
+    let (a, _d) = check(GOOD);
+    a.code(0).stdout(predicate::str::contains(
+        "rules ok: 1 file, 1 canonical name, 1 alias, 1 field rule",
+    ));
+}
+
+#[test]
+fn unknown_keys_are_rejected_with_position() {
+    rejects(&format!("{GOOD}colour = 1\n"), "7:1", "unknown field");
+    rejects(&GOOD.replace("select", "selekt"), "6:1", "unknown field");
+}
+
+#[test]
+fn wrong_types_are_rejected() {
+    rejects(
+        &GOOD.replace("aliases = [\"pve-shop\"]", "aliases = \"pve-shop\""),
+        "4:11",
+        "",
+    );
+    rejects(
+        &GOOD.replace(
+            "select = [\"host\"]",
+            "select = [\"host\"]\nignore_case = \"yes\"",
+        ),
+        "7:15",
+        "",
+    );
+}
+
+#[test]
+fn alias_listed_twice_or_under_two_canonicals() {
+    rejects(
+        &GOOD.replace("[\"pve-shop\"]", "[\"pve-shop\", \"pve-shop\"]"),
+        "4:24",
+        "listed twice",
+    );
+    let two = format!("{GOOD}[[canonical]]\nname = \"home\"\naliases = [\"pve-shop\"]\n");
+    rejects(&two, "9:12", "under two canonicals");
+}
+
+#[test]
+fn alias_equal_to_a_canonical_name() {
+    let t = format!("{GOOD}[[canonical]]\nname = \"home\"\naliases = [\"pve\"]\n");
+    rejects(&t, "9:12", "also a canonical name");
+}
+
+#[test]
+fn empty_names() {
+    rejects(
+        &GOOD.replace("name = \"pve\"", "name = \"\""),
+        "3:8",
+        "canonical name is empty",
+    );
+    rejects(
+        &GOOD.replace("[\"pve-shop\"]", "[\"\"]"),
+        "4:12",
+        "alias is empty",
+    );
+}
+
+#[test]
+fn bad_globs_selectors_types_levels_and_match() {
+    rejects(
+        &format!("{GOOD}[paths]\nexclude = [\"a/[b\"]\n"),
+        "8:12",
+        "bad glob",
+    );
+    rejects(
+        &GOOD.replace("[\"host\"]", "[\"a..b\"]"),
+        "6:14",
+        "bad selector",
+    );
+    rejects(
+        &GOOD.replace("[\"host\"]", "[\"host\"]\ntypes = [\"xml\"]"),
+        "7:10",
+        "unknown type `xml`",
+    );
+    rejects(
+        &GOOD.replace("[\"host\"]", "[\"host\"]\nmatch = \"fuzzy\""),
+        "7:9",
+        "unknown match",
+    );
+    rejects(
+        &format!("{GOOD}[[severity]]\nfiles = [\"**\"]\nlevel = \"urgent\"\n"),
+        "9:9",
+        "unknown level `urgent`",
+    );
+}
+
+#[test]
+fn unsupported_version_and_syntax_errors() {
+    rejects(
+        &GOOD.replace("version = 1", "version = 2"),
+        "1:11",
+        "unsupported version",
+    );
+    rejects("[[canonical]\n", "1:", "");
+}
+
+#[test]
+fn a_field_needs_select_or_keys_of() {
+    rejects(
+        &GOOD.replace("select = [\"host\"]\n", "match = \"exact\"\n"),
+        "5:1",
+        "needs `select` or `keys_of`",
+    );
+}
+
+#[test]
+fn merged_rule_files_conflict_across_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), GOOD).unwrap();
+    std::fs::write(
+        dir.path().join("b.toml"),
+        "[[canonical]]\nname = \"other\"\naliases = [\"pve-shop\"]\n",
+    )
+    .unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .args(["rules", "check", "--rules", "a.toml", "--rules", "b.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("b.toml:3:12"))
+        .stderr(predicate::str::contains("under two canonicals"));
+}
+
+#[test]
+fn missing_rule_file_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .args(["rules", "check"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rule file"));
+    driftfix()
+        .current_dir(dir.path())
+        .args(["rules", "check", "--rules", "nope.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope.toml"));
+}
+
+#[test]
+fn rules_are_discovered_in_an_ancestor_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("driftfix.toml"), GOOD).unwrap();
+    let sub = dir.path().join("a/b");
+    std::fs::create_dir_all(&sub).unwrap();
+    driftfix()
+        .current_dir(&sub)
+        .args(["rules", "check"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn globs_that_match_nothing_are_warned_about() {
+    let (a, _d) = check(&format!("{GOOD}[paths]\nreadonly = [\"legacy/**\"]\n"));
+    a.code(0).stderr(predicate::str::contains(
+        "readonly glob `legacy/**` matches no file",
+    ));
+}
+
+#[test]
+fn init_writes_a_valid_starter_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .code(0);
+    let written = std::fs::read_to_string(dir.path().join("driftfix.toml")).unwrap();
+    assert!(written.contains("[[canonical]]") && written.starts_with('#'));
+    driftfix()
+        .current_dir(dir.path())
+        .args(["rules", "check"])
+        .assert()
+        .code(0);
+    std::fs::write(dir.path().join("driftfix.toml"), "# mine\n").unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("driftfix.toml")).unwrap(),
+        "# mine\n"
+    );
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        driftfix()
+            .args(["completions", shell])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("driftfix"));
+    }
+    driftfix().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn shipped_rule_sets_are_valid() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for entry in std::fs::read_dir(rules).unwrap() {
+        let path = entry.unwrap().path();
+        driftfix()
+            .args(["rules", "check", "--rules"])
+            .arg(&path)
+            .args(["--base", "tests/fixtures/homelab"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .assert()
+            .code(0)
+            .stderr(predicate::str::contains("matches no file").not());
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    driftfix()
+        .args(["scan", "--fail-on", "sometimes"])
+        .assert()
+        .code(2);
+    driftfix()
+        .args(["fix", "--apply", "--dry-run"])
+        .assert()
+        .code(2);
+    driftfix()
+        .args(["scan", "--max-file-size", "12X"])
+        .assert()
+        .code(2);
+}
