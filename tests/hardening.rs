@@ -29,31 +29,49 @@ fn driftfix(dir: &Path) -> Command {
 }
 
 fn good_is_fixed(dir: &Path) {
-    assert_eq!(std::fs::read_to_string(dir.join("good.yaml")).unwrap(), "host: pve\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("good.yaml")).unwrap(),
+        "host: pve\n"
+    );
 }
 
 #[test]
 fn a_directory_named_like_a_target_is_not_a_file() {
     let dir = tree();
     std::fs::create_dir(dir.path().join("x.yaml")).unwrap();
-    std::fs::write(dir.path().join("x.yaml/inner.json"), "{\"host\": \"pve-shop\"}").unwrap();
-    driftfix(dir.path()).args(["fix", "--apply"]).assert().code(0);
+    std::fs::write(
+        dir.path().join("x.yaml/inner.json"),
+        "{\"host\": \"pve-shop\"}",
+    )
+    .unwrap();
+    driftfix(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(0);
     good_is_fixed(dir.path());
-    assert_eq!(std::fs::read_to_string(dir.path().join("x.yaml/inner.json")).unwrap(), "{\"host\": \"pve\"}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("x.yaml/inner.json")).unwrap(),
+        "{\"host\": \"pve\"}"
+    );
 }
 
 #[test]
 fn a_fifo_is_never_opened() {
     let dir = tree();
     let fifo = dir.path().join("pipe.yaml");
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(status.success());
     let start = Instant::now();
     driftfix(dir.path())
         .args(["fix", "--apply"])
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("pipe.yaml: skipped: not a regular file"));
+        .stderr(predicate::str::contains(
+            "pipe.yaml: skipped: not a regular file",
+        ));
     assert!(start.elapsed() < Duration::from_secs(30));
     good_is_fixed(dir.path());
 }
@@ -66,7 +84,9 @@ fn a_socket_is_never_opened() {
         .args(["fix", "--apply"])
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("sock.yaml: skipped: not a regular file"));
+        .stderr(predicate::str::contains(
+            "sock.yaml: skipped: not a regular file",
+        ));
     good_is_fixed(dir.path());
 }
 
@@ -81,8 +101,12 @@ fn symlink_loops_and_dangling_links_are_warned_about() {
         .args(["fix", "--apply"])
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("loop-a.yaml: skipped: symlink cannot be followed"))
-        .stderr(predicate::str::contains("dangling.yaml: skipped: symlink cannot be followed"));
+        .stderr(predicate::str::contains(
+            "loop-a.yaml: skipped: symlink cannot be followed",
+        ))
+        .stderr(predicate::str::contains(
+            "dangling.yaml: skipped: symlink cannot be followed",
+        ));
     good_is_fixed(dir.path());
 }
 
@@ -92,7 +116,10 @@ fn empty_files_are_fine() {
     for name in ["e.yaml", "e.json", "e.toml"] {
         std::fs::write(dir.path().join(name), "").unwrap();
     }
-    driftfix(dir.path()).args(["fix", "--apply"]).assert().code(0);
+    driftfix(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(0);
     good_is_fixed(dir.path());
 }
 
@@ -105,7 +132,10 @@ fn a_lone_cr_line_ending_is_refused_when_the_file_holds_an_alias() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cr.yaml:1:5: lone CR"));
-    assert_eq!(std::fs::read(dir.path().join("cr.yaml")).unwrap(), b"a: 1\rhost: pve-shop\r");
+    assert_eq!(
+        std::fs::read(dir.path().join("cr.yaml")).unwrap(),
+        b"a: 1\rhost: pve-shop\r"
+    );
     good_is_fixed(dir.path());
 }
 
@@ -117,9 +147,14 @@ fn an_unreadable_file_is_an_error_and_the_rest_is_fixed() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::read(&f).is_ok() {
-        eprintln!("NOTICE: running as root, permissions do not stop reads; unreadable-file check skipped");
+        eprintln!(
+            "NOTICE: running as root, permissions do not stop reads; unreadable-file check skipped"
+        );
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-        driftfix(dir.path()).args(["fix", "--apply"]).assert().code(0);
+        driftfix(dir.path())
+            .args(["fix", "--apply"])
+            .assert()
+            .code(0);
         good_is_fixed(dir.path());
         return;
     }

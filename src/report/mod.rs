@@ -5,6 +5,9 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+#[cfg(test)]
+mod testkit;
+pub mod usage;
 
 use std::collections::BTreeMap;
 
