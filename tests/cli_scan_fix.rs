@@ -505,7 +505,7 @@ fn manual_findings_reach_stderr_and_exit_1() {
         .args(["fix", "--apply"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("manual: h.json:1:12"))
+        .stderr(predicate::str::contains("manual: h.json:1:13"))
         .stderr(predicate::str::contains("existing key"));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("h.json")).unwrap(),

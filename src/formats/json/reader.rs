@@ -1,0 +1,533 @@
+//! A strict (RFC 8259), span-aware, iterative JSON reader.
+//!
+//! serde_json knows no byte offsets, so locating strings needs a reader of
+//! our own. It is deliberately small and strict: no comments, no trailing
+//! commas, no `NaN`/`Infinity`, no leading zeros, only the RFC escapes, no raw
+//! control characters inside strings, and lone UTF-16 surrogates (`"\ud800"`)
+//! are rejected because they cannot be held in a Rust `String`.
+//!
+//! Nesting is handled with an explicit stack (never recursion) and capped at
+//! [`MAX_DEPTH`], so hostile input (200,000 open brackets) gives a clear error
+//! instead of a stack overflow, and the per-scalar path copies stay bounded.
+
+use std::ops::Range;
+
+use crate::formats::{ParseError, Path, Piece, Scalar, ScalarKind, Seg, Style};
+use crate::text::LineIndex;
+
+/// Deepest nesting of arrays/objects the reader accepts. Every scalar carries
+/// its whole path, so unbounded depth would make the output quadratic in size;
+/// real inventories are a handful of levels deep.
+pub const MAX_DEPTH: usize = 1000;
+
+/// The UTF-8 byte order mark. Accepted (and skipped) at the very start of the
+/// text; offsets still count its three bytes.
+const BOM: &str = "\u{feff}";
+
+/// One part of a string's source text between the quotes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Atom {
+    /// Characters that stand verbatim in the source: `value` and `source`
+    /// have the same length and bytes.
+    Verbatim {
+        value: Range<usize>,
+        source: Range<usize>,
+    },
+    /// One escape sequence (`\n`, `\u00e9`, a `\ud834\udd1e` surrogate pair)
+    /// that decodes to exactly one character.
+    Escape {
+        value: Range<usize>,
+        source: Range<usize>,
+    },
+}
+
+/// A decoded JSON string with the layout of its source text.
+#[derive(Clone, Debug)]
+pub struct LexedString {
+    pub value: String,
+    /// Byte range of the whole string, quotes included.
+    pub span: Range<usize>,
+    /// Verbatim runs and escapes, in order; together they cover the source
+    /// between the quotes without gaps.
+    pub atoms: Vec<Atom>,
+}
+
+impl LexedString {
+    /// The verbatim stretches, as the [`Scalar::pieces`] contract wants them.
+    pub fn pieces(&self) -> Vec<Piece> {
+        self.atoms
+            .iter()
+            .filter_map(|a| match a {
+                Atom::Verbatim { value, source } => Some(Piece {
+                    value: value.clone(),
+                    source: source.clone(),
+                }),
+                Atom::Escape { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The source offset where the value byte `offset` starts (for
+    /// `offset == value.len()`: the closing quote). `None` when `offset` lies
+    /// inside the character an escape stands for.
+    pub fn source_offset(&self, offset: usize) -> Option<usize> {
+        if offset == self.value.len() {
+            return self.span.end.checked_sub(1);
+        }
+        self.atoms.iter().find_map(|a| match a {
+            Atom::Verbatim { value, source } if value.contains(&offset) => {
+                Some(source.start + (offset - value.start))
+            }
+            Atom::Escape { value, source } if value.start == offset => Some(source.start),
+            _ => None,
+        })
+    }
+}
+
+/// A reader error before it is turned into a line and column.
+struct Fail {
+    at: usize,
+    message: String,
+}
+
+fn fail<T>(at: usize, message: impl Into<String>) -> Result<T, Fail> {
+    Err(Fail {
+        at,
+        message: message.into(),
+    })
+}
+
+/// Reads the whole text and returns every string (values and keys) in
+/// document order.
+pub fn read(src: &str) -> Result<Vec<Scalar>, ParseError> {
+    read_with(src, true)
+}
+
+/// Like [`read`], but without paths and pieces (left empty): all that
+/// verification needs, at a fraction of the allocations.
+pub fn read_light(src: &str) -> Result<Vec<Scalar>, ParseError> {
+    read_with(src, false)
+}
+
+fn read_with(src: &str, full: bool) -> Result<Vec<Scalar>, ParseError> {
+    let mut reader = Reader::new(src);
+    reader.full = full;
+    reader.run().map_err(|f| {
+        let (line, column) = LineIndex::new(src).line_col(f.at);
+        ParseError {
+            line,
+            column,
+            message: f.message,
+        }
+    })
+}
+
+/// Lexes the string whose opening quote is at `start`.
+pub fn lex_string_at(src: &str, start: usize) -> Result<LexedString, String> {
+    lex_string(src.as_bytes(), src, start).map_err(|f| f.message)
+}
+
+/// An open container on the explicit stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Frame {
+    /// `open`: whether the path holds an `Index` segment for this array.
+    Array { open: bool },
+    /// `open`: whether the path holds a `Key` segment for this object.
+    Object { open: bool },
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    stack: Vec<Frame>,
+    path: Path,
+    out: Vec<Scalar>,
+    /// Record paths and pieces (off for verification).
+    full: bool,
+}
+
+/// What the reader expects next.
+enum Next {
+    Value,
+    Key,
+    AfterValue,
+}
+
+impl<'a> Reader<'a> {
+    fn new(src: &'a str) -> Self {
+        let pos = if src.starts_with(BOM) { BOM.len() } else { 0 };
+        Reader {
+            src,
+            bytes: src.as_bytes(),
+            pos,
+            stack: Vec::new(),
+            path: Vec::new(),
+            out: Vec::new(),
+            full: true,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn run(mut self) -> Result<Vec<Scalar>, Fail> {
+        let mut next = Next::Value;
+        loop {
+            self.skip_ws();
+            next = match next {
+                Next::Value => self.value()?,
+                Next::Key => self.key()?,
+                Next::AfterValue => match self.after_value()? {
+                    Some(n) => n,
+                    None => break,
+                },
+            };
+        }
+        self.skip_ws();
+        if self.pos < self.bytes.len() {
+            return fail(
+                self.pos,
+                format!("unexpected {} after the JSON value", self.what()),
+            );
+        }
+        Ok(self.out)
+    }
+
+    /// A short description of the character at `pos`, for messages.
+    fn what(&self) -> String {
+        match self.src.get(self.pos..).and_then(|s| s.chars().next()) {
+            None => "end of input".to_string(),
+            Some(c) if c.is_control() || c.is_whitespace() || c == '\u{feff}' => {
+                format!("character U+{:04X}", u32::from(c))
+            }
+            Some(c) => format!("character '{c}'"),
+        }
+    }
+
+    fn value(&mut self) -> Result<Next, Fail> {
+        match self.peek() {
+            Some(b'{') => self.open(Frame::Object { open: false }, Next::Key, b'}'),
+            Some(b'[') => self.open(Frame::Array { open: false }, Next::Value, b']'),
+            Some(b'"') => {
+                self.string(ScalarKind::Value)?;
+                Ok(Next::AfterValue)
+            }
+            Some(b't') => self.literal("true"),
+            Some(b'f') => self.literal("false"),
+            Some(b'n') => self.literal("null"),
+            Some(b'-' | b'0'..=b'9') => {
+                self.number()?;
+                Ok(Next::AfterValue)
+            }
+            None => fail(self.pos, "expected a JSON value, found end of input"),
+            Some(_) => fail(
+                self.pos,
+                format!("expected a JSON value, found {}", self.what()),
+            ),
+        }
+    }
+
+    /// Opens an array or object; an immediately closed one is a finished value.
+    fn open(&mut self, frame: Frame, then: Next, close: u8) -> Result<Next, Fail> {
+        if self.stack.len() >= MAX_DEPTH {
+            return fail(
+                self.pos,
+                format!("nesting deeper than {MAX_DEPTH} levels is not supported"),
+            );
+        }
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(close) {
+            self.pos += 1;
+            return Ok(Next::AfterValue);
+        }
+        if let Frame::Array { .. } = frame {
+            self.path.push(Seg::Index(0));
+            self.stack.push(Frame::Array { open: true });
+        } else {
+            self.stack.push(frame);
+        }
+        Ok(then)
+    }
+
+    fn key(&mut self) -> Result<Next, Fail> {
+        if self.peek() != Some(b'"') {
+            return fail(
+                self.pos,
+                format!(
+                    "expected a string key in double quotes, found {}",
+                    self.what()
+                ),
+            );
+        }
+        let key = self.string(ScalarKind::Key)?;
+        self.path.push(Seg::Key(key));
+        if let Some(Frame::Object { open }) = self.stack.last_mut() {
+            *open = true;
+        }
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return fail(
+                self.pos,
+                format!("expected ':' after the key, found {}", self.what()),
+            );
+        }
+        self.pos += 1;
+        Ok(Next::Value)
+    }
+
+    /// After a complete value: a separator, a closing bracket, or the end.
+    fn after_value(&mut self) -> Result<Option<Next>, Fail> {
+        let Some(&frame) = self.stack.last() else {
+            return Ok(None);
+        };
+        let (close, name) = match frame {
+            Frame::Array { .. } => (b']', "']'"),
+            Frame::Object { .. } => (b'}', "'}'"),
+        };
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                match self.path.last_mut() {
+                    Some(Seg::Index(i)) if matches!(frame, Frame::Array { .. }) => {
+                        *i += 1;
+                        Ok(Some(Next::Value))
+                    }
+                    _ => {
+                        self.path.pop();
+                        if let Some(Frame::Object { open }) = self.stack.last_mut() {
+                            *open = false;
+                        }
+                        Ok(Some(Next::Key))
+                    }
+                }
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                if let Some(Frame::Array { open: true } | Frame::Object { open: true }) =
+                    self.stack.pop()
+                {
+                    self.path.pop();
+                }
+                Ok(Some(Next::AfterValue))
+            }
+            _ => fail(
+                self.pos,
+                format!("expected ',' or {name}, found {}", self.what()),
+            ),
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Result<Next, Fail> {
+        let end = self.pos + word.len();
+        if self.bytes.get(self.pos..end) != Some(word.as_bytes()) {
+            return fail(self.pos, format!("invalid literal (expected '{word}')"));
+        }
+        self.pos = end;
+        Ok(Next::AfterValue)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    fn number(&mut self) -> Result<(), Fail> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        match self.digits() {
+            0 => return fail(self.pos, "expected a digit in the number"),
+            n if n > 1 && self.bytes.get(int_start) == Some(&b'0') => {
+                return fail(int_start, "leading zeros are not allowed in numbers");
+            }
+            _ => {}
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return fail(self.pos, "expected a digit after the decimal point");
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return fail(self.pos, "expected a digit in the exponent");
+            }
+        }
+        debug_assert!(self.pos > start);
+        Ok(())
+    }
+
+    /// Lexes a string at `pos`, records it, and returns its value.
+    fn string(&mut self, kind: ScalarKind) -> Result<String, Fail> {
+        let lexed = lex_string(self.bytes, self.src, self.pos)?;
+        self.pos = lexed.span.end;
+        let mut path = if self.full {
+            self.path.clone()
+        } else {
+            Vec::new()
+        };
+        if kind == ScalarKind::Key && self.full {
+            path.push(Seg::Key(lexed.value.clone()));
+        }
+        let value = lexed.value.clone();
+        self.out.push(Scalar {
+            document: 0,
+            path,
+            kind,
+            pieces: if self.full {
+                lexed.pieces()
+            } else {
+                Vec::new()
+            },
+            value: lexed.value,
+            content_start: lexed.span.start + 1,
+            span: lexed.span,
+            style: Style::Json,
+            in_flow: !self.stack.is_empty(),
+            anchor: None,
+            blocked: None,
+        });
+        Ok(value)
+    }
+}
+
+/// Lexes the string whose opening quote is at `start`.
+fn lex_string(bytes: &[u8], src: &str, start: usize) -> Result<LexedString, Fail> {
+    if bytes.get(start) != Some(&b'"') {
+        return fail(start, "expected '\"'");
+    }
+    let mut value = String::new();
+    let mut atoms = Vec::new();
+    let mut pos = start + 1;
+    loop {
+        let run_start = pos;
+        while let Some(&b) = bytes.get(pos) {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
+            }
+            pos += 1;
+        }
+        if pos > run_start {
+            // Runs stop only at ASCII bytes, so both ends are char boundaries.
+            let Some(run) = src.get(run_start..pos) else {
+                return fail(run_start, "string is not valid UTF-8");
+            };
+            let v = value.len();
+            value.push_str(run);
+            atoms.push(Atom::Verbatim {
+                value: v..value.len(),
+                source: run_start..pos,
+            });
+        }
+        match bytes.get(pos) {
+            None => return fail(start, "string is not closed"),
+            Some(b'"') => {
+                return Ok(LexedString {
+                    value,
+                    span: start..pos + 1,
+                    atoms,
+                });
+            }
+            Some(b'\\') => {
+                let (c, len) = escape(bytes, pos)?;
+                let v = value.len();
+                value.push(c);
+                atoms.push(Atom::Escape {
+                    value: v..value.len(),
+                    source: pos..pos + len,
+                });
+                pos += len;
+            }
+            Some(&b) => {
+                let what = if b == b'\n' {
+                    "a line break"
+                } else {
+                    "a control character"
+                };
+                return fail(pos, format!("{what} inside a string must be escaped"));
+            }
+        }
+    }
+}
+
+/// Decodes the escape at `at` (a backslash): its character and source length.
+fn escape(bytes: &[u8], at: usize) -> Result<(char, usize), Fail> {
+    let c = match bytes.get(at + 1) {
+        Some(b'"') => '"',
+        Some(b'\\') => '\\',
+        Some(b'/') => '/',
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'n') => '\n',
+        Some(b'r') => '\r',
+        Some(b't') => '\t',
+        Some(b'u') => return unicode_escape(bytes, at),
+        None => return fail(at, "unfinished escape sequence"),
+        Some(_) => {
+            return fail(
+                at,
+                "invalid escape sequence (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)",
+            );
+        }
+    };
+    Ok((c, 2))
+}
+
+fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
+    let digits = bytes.get(at..at + 4)?;
+    digits
+        .iter()
+        .try_fold(0u32, |acc, &d| Some(acc * 16 + char::from(d).to_digit(16)?))
+}
+
+/// `\uXXXX`, or a `\uD8xx\uDCxx` surrogate pair, at `at`.
+fn unicode_escape(bytes: &[u8], at: usize) -> Result<(char, usize), Fail> {
+    let Some(hi) = hex4(bytes, at + 2) else {
+        return fail(at, "\\u must be followed by four hex digits");
+    };
+    match hi {
+        0xD800..=0xDBFF => {
+            let lo = match (bytes.get(at + 6..at + 8), hex4(bytes, at + 8)) {
+                (Some(b"\\u"), Some(lo @ 0xDC00..=0xDFFF)) => lo,
+                _ => {
+                    return fail(
+                        at,
+                        format!("unpaired UTF-16 surrogate \\u{hi:04x} (not a Unicode character)"),
+                    );
+                }
+            };
+            let code = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+            match char::from_u32(code) {
+                Some(c) => Ok((c, 12)),
+                None => fail(at, "invalid surrogate pair"),
+            }
+        }
+        0xDC00..=0xDFFF => fail(
+            at,
+            format!("unpaired UTF-16 surrogate \\u{hi:04x} (not a Unicode character)"),
+        ),
+        _ => match char::from_u32(hi) {
+            Some(c) => Ok((c, 6)),
+            None => fail(at, "invalid \\u escape"),
+        },
+    }
+}

@@ -1,0 +1,366 @@
+//! Unit tests of the JSON reader, edits and verification.
+
+use super::*;
+use crate::formats::{ScalarKind, Seg, apply_edits, apply_replacements, source_range};
+
+fn scan(src: &str) -> Vec<Scalar> {
+    Json.scan(src)
+        .unwrap_or_else(|e| panic!("scan failed: {e}"))
+}
+
+fn err(src: &str) -> ParseError {
+    match Json.scan(src) {
+        Ok(s) => panic!("expected an error for {src:?}, got {} scalars", s.len()),
+        Err(e) => e,
+    }
+}
+
+/// Rewrites the whole value of every scalar equal to `from` and verifies.
+fn rewrite(src: &str, from: &str, to: &str) -> String {
+    let scalars = scan(src);
+    let mut edits = Vec::new();
+    let mut subs = Vec::new();
+    for s in scalars.iter().filter(|s| s.value == from) {
+        let reps = [Replacement {
+            range: 0..s.value.len(),
+            text: to.to_string(),
+        }];
+        edits.extend(Json.edits(src, s, &reps).unwrap());
+        subs.push(Substitution {
+            scalar: s.clone(),
+            new_value: to.to_string(),
+        });
+    }
+    let new = apply_edits(src, &edits);
+    Json.verify(src, &new, &subs)
+        .unwrap_or_else(|e| panic!("verify failed: {e}\n{new}"));
+    new
+}
+
+#[test]
+fn finds_values_and_keys_with_paths() {
+    let src = r#"{"hosts": {"pve-shop": {"ip": "10.0.0.1"}}, "list": ["a", 1, {"b": "c"}]}"#;
+    let s = scan(src);
+    let got: Vec<_> = s
+        .iter()
+        .map(|s| {
+            (
+                s.kind,
+                s.value.as_str(),
+                crate::formats::path_to_string(&s.path),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (ScalarKind::Key, "hosts", "hosts".to_string()),
+            (ScalarKind::Key, "pve-shop", "hosts.pve-shop".to_string()),
+            (ScalarKind::Key, "ip", "hosts.pve-shop.ip".to_string()),
+            (
+                ScalarKind::Value,
+                "10.0.0.1",
+                "hosts.pve-shop.ip".to_string()
+            ),
+            (ScalarKind::Key, "list", "list".to_string()),
+            (ScalarKind::Value, "a", "list[0]".to_string()),
+            (ScalarKind::Key, "b", "list[2].b".to_string()),
+            (ScalarKind::Value, "c", "list[2].b".to_string()),
+        ]
+    );
+    let ip = &s[3];
+    assert_eq!(&src[ip.span.clone()], "\"10.0.0.1\"");
+    assert_eq!(ip.content_start, ip.span.start + 1);
+    assert_eq!(ip.pieces.len(), 1);
+}
+
+#[test]
+fn pieces_stop_at_escapes() {
+    let src = r#"["caf\u00e9 pve-shop\/x"]"#;
+    let s = &scan(src)[0];
+    assert_eq!(s.value, "café pve-shop/x");
+    assert_eq!(s.pieces.len(), 3);
+    let r = s.value.find("pve-shop").unwrap();
+    let range = source_range(s, &(r..r + 8)).unwrap();
+    assert_eq!(&src[range], "pve-shop");
+}
+
+#[test]
+fn top_level_string_has_empty_path() {
+    let s = scan("\"x\"");
+    assert_eq!(s.len(), 1);
+    assert!(s[0].path.is_empty());
+    assert!(!s[0].in_flow);
+}
+
+#[test]
+fn surrogate_pairs_decode() {
+    let s = scan(r#"["\ud834\udd1e"]"#);
+    assert_eq!(s[0].value, "\u{1d11e}");
+    assert!(s[0].pieces.is_empty());
+}
+
+#[test]
+fn bom_is_skipped_and_counted() {
+    let src = "\u{feff}{\"a\": \"b\"}";
+    let s = scan(src);
+    assert_eq!(s[1].span.start, src.find("\"b").unwrap());
+    let e = err("\u{feff}{\"a\" \"b\"}");
+    assert_eq!((e.line, e.column), (1, 6));
+}
+
+#[test]
+fn rejects_non_rfc_json() {
+    for bad in [
+        "",
+        " ",
+        "[1,]",
+        "{\"a\":1,}",
+        "[01]",
+        "[-01]",
+        "[NaN]",
+        "[Infinity]",
+        "[.5]",
+        "[1.]",
+        "[1e]",
+        "// c\n[]",
+        "[\"a\tb\"]",
+        "[\"\\x\"]",
+        "[\"\\ud800\"]",
+        "[\"\\udc00\"]",
+        "['a']",
+        "{a:1}",
+        "[1] x",
+        "[tru]",
+        "[\"abc",
+        "{\"a\" 1}",
+        "[1 2]",
+        "[\u{a0}]",
+        "[\"\\u12\"]",
+        "{\"a\":}",
+        "[,1]",
+        "\u{feff}",
+        "[\u{c}]",
+    ] {
+        let e = err(bad);
+        assert!(e.line >= 1 && e.column >= 1, "{bad:?}: {e}");
+    }
+}
+
+#[test]
+fn error_positions_are_lines_and_characters() {
+    let e = err("{\n  \"é\": [1,\n  2,,]}");
+    assert_eq!((e.line, e.column), (3, 5), "{e}");
+    let e = err("[01]");
+    assert_eq!((e.line, e.column), (1, 2));
+    assert!(e.message.contains("leading zeros"));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let src = "[".repeat(200_000);
+    let e = err(&src);
+    assert!(e.message.contains("nesting"), "{e}");
+    let src = "{\"a\":".repeat(200_000);
+    assert!(err(&src).message.contains("nesting"));
+    let ok = format!("{}\"x\"{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+    let s = scan(&ok);
+    assert_eq!(s[0].path.len(), MAX_DEPTH);
+}
+
+#[test]
+fn deep_file_with_edit_fails_verification_cleanly() {
+    let src = format!("{}\"x\"{}", "[".repeat(300), "]".repeat(300));
+    let s = scan(&src);
+    let edits = Json
+        .edits(
+            &src,
+            &s[0],
+            &[Replacement {
+                range: 0..1,
+                text: "y".into(),
+            }],
+        )
+        .unwrap();
+    let new = apply_edits(&src, &edits);
+    let e = Json
+        .verify(
+            &src,
+            &new,
+            &[Substitution {
+                scalar: s[0].clone(),
+                new_value: "y".into(),
+            }],
+        )
+        .unwrap_err();
+    assert!(e.contains("128"), "{e}");
+}
+
+#[test]
+fn whole_value_rewrite_keeps_everything_else() {
+    let src = "{\r\n\t\"host\": \"pve-shop\",\r\n\t\"note\": \"caf\\u00e9 \\/ ok\"\r\n}";
+    let new = rewrite(src, "pve-shop", "pve");
+    assert_eq!(new, src.replace("\"pve-shop\"", "\"pve\""));
+}
+
+#[test]
+fn key_rename() {
+    let src = r#"{"hosts":{"pve-shop":{"a":1},"x":"pve-shop"}}"#;
+    let new = rewrite(src, "pve-shop", "pve");
+    assert_eq!(new, r#"{"hosts":{"pve":{"a":1},"x":"pve"}}"#);
+}
+
+#[test]
+fn token_inside_escaped_string_splices_only_the_alias() {
+    let src = r#"{"url": "https:\/\/pve-shop.lan:8006\/caf\u00e9"}"#;
+    let s = &scan(src)[1];
+    let at = s.value.find("pve-shop").unwrap();
+    let reps = [Replacement {
+        range: at..at + 8,
+        text: "pve".into(),
+    }];
+    let edits = Json.edits(src, s, &reps).unwrap();
+    assert_eq!(edits.len(), 1);
+    assert_eq!(&src[edits[0].range.clone()], "pve-shop");
+    let new = apply_edits(src, &edits);
+    assert_eq!(new, src.replace("pve-shop", "pve"));
+    let sub = Substitution {
+        scalar: s.clone(),
+        new_value: apply_replacements(&s.value, &reps),
+    };
+    Json.verify(src, &new, &[sub]).unwrap();
+}
+
+#[test]
+fn alias_spelled_with_escapes_is_replaced_whole() {
+    let src = r#"["pve\u002dshop", "x\/pve\u002Dshop\/y"]"#;
+    let new = rewrite(src, "pve-shop", "pve");
+    assert_eq!(new, r#"["pve", "x\/pve\u002Dshop\/y"]"#);
+    let s = &scan(src)[1];
+    let at = s.value.find("pve-shop").unwrap();
+    let reps = [Replacement {
+        range: at..at + 8,
+        text: "pve".into(),
+    }];
+    let new = apply_edits(src, &Json.edits(src, s, &reps).unwrap());
+    assert_eq!(new, r#"["pve\u002dshop", "x\/pve\/y"]"#);
+}
+
+#[test]
+fn replacement_text_is_escaped() {
+    let new = rewrite(r#"{"a": "x", "b": "ü"}"#, "x", "q\"\\\n\u{1}é");
+    assert_eq!(new, r#"{"a": "q\"\\\n\u0001é", "b": "ü"}"#);
+    // A pure-ASCII file stays pure ASCII.
+    let new = rewrite(r#"{"a": "x", "b": "\u00e9"}"#, "x", "é😀");
+    assert_eq!(new, r#"{"a": "\u00e9\ud83d\ude00", "b": "\u00e9"}"#);
+}
+
+#[test]
+fn duplicate_keys_do_not_crash() {
+    let src = r#"{"a": "pve-shop", "a": "pve-shop", "pve-shop": 1, "pve-shop": 2}"#;
+    let new = rewrite(src, "pve-shop", "pve");
+    assert_eq!(new, r#"{"a": "pve", "a": "pve", "pve": 1, "pve": 2}"#);
+    // A partial rename of duplicated keys is still exactly checked.
+    let s = scan(src);
+    let first = s
+        .iter()
+        .find(|s| s.kind == ScalarKind::Key && s.value == "pve-shop")
+        .unwrap();
+    let reps = [Replacement {
+        range: 0..8,
+        text: "pve".into(),
+    }];
+    let new = apply_edits(src, &Json.edits(src, first, &reps).unwrap());
+    let sub = Substitution {
+        scalar: first.clone(),
+        new_value: "pve".into(),
+    };
+    Json.verify(src, &new, &[sub]).unwrap();
+}
+
+#[test]
+fn verify_catches_unplanned_changes() {
+    let src = r#"{"a": "x", "b": "y", "c": 1}"#;
+    let s = scan(src);
+    let sub = Substitution {
+        scalar: s[1].clone(),
+        new_value: "z".into(),
+    };
+    assert!(
+        Json.verify(
+            src,
+            r#"{"a": "z", "b": "y", "c": 1}"#,
+            std::slice::from_ref(&sub)
+        )
+        .is_ok()
+    );
+    assert!(
+        Json.verify(
+            src,
+            r#"{"a": "z", "b": "z", "c": 1}"#,
+            std::slice::from_ref(&sub)
+        )
+        .is_err()
+    );
+    assert!(
+        Json.verify(
+            src,
+            r#"{"a": "z", "b": "y", "c": 2}"#,
+            std::slice::from_ref(&sub)
+        )
+        .is_err()
+    );
+    assert!(
+        Json.verify(
+            src,
+            r#"{"b": "y", "a": "z", "c": 1}"#,
+            std::slice::from_ref(&sub)
+        )
+        .is_err()
+    );
+    assert!(
+        Json.verify(
+            src,
+            r#"{"a": "z", "b": "y", "c": 1,}"#,
+            std::slice::from_ref(&sub)
+        )
+        .is_err()
+    );
+    assert!(
+        Json.verify(src, r#"{"a": "x", "b": "y", "c": 1}"#, &[sub])
+            .is_err()
+    );
+    assert!(Json.verify(src, src, &[]).is_ok());
+}
+
+#[test]
+fn edits_refuse_a_stale_scalar() {
+    let src = r#"["abc"]"#;
+    let mut s = scan(src).remove(0);
+    s.value = "abd".into();
+    assert!(
+        Json.edits(
+            src,
+            &s,
+            &[Replacement {
+                range: 0..1,
+                text: "x".into()
+            }]
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn seg_types() {
+    let s = scan(r#"[[{"k": ["v"]}]]"#);
+    assert_eq!(
+        s[1].path,
+        vec![
+            Seg::Index(0),
+            Seg::Index(0),
+            Seg::Key("k".into()),
+            Seg::Index(0)
+        ]
+    );
+}
