@@ -126,7 +126,13 @@ fn print_diagnostics(r: &Run) {
         let _ = writeln!(err, "warning: {path}: skipped: {e}");
     }
     for (path, message) in r.error_list() {
-        let _ = writeln!(err, "error: {path}: {message}");
+        // A positioned message ("3:7: ...") reads as path:3:7: like a compiler.
+        let sep = if message.starts_with(|c: char| c.is_ascii_digit()) {
+            ":"
+        } else {
+            ": "
+        };
+        let _ = writeln!(err, "error: {path}{sep}{message}");
     }
 }
 
