@@ -481,8 +481,13 @@ impl<'a> Model<'a> {
         let manual = s.action(Action::Manual);
         if manual > 0 {
             items.push(format!(
-                "**Resolve {manual} manual finding{} by hand:** they are in editable files but cannot be rewritten safely (see the *Action* column above).",
-                plural(manual)
+                "**Resolve {manual} manual finding{} by hand:** {} but cannot be rewritten safely (see the *Action* column above).",
+                plural(manual),
+                if manual == 1 {
+                    "it is in an editable file"
+                } else {
+                    "they are in editable files"
+                },
             ));
         }
         let legacy = self
