@@ -673,3 +673,39 @@ fn fix_output_writes_the_patch_and_nothing_else() {
     );
     assert_eq!(std::fs::read(t.path().join("work/b.yaml")).unwrap(), before);
 }
+
+/// An alias written with escapes (`pve\u002dshop`) has no verbatim source
+/// text: the region covers the string between its quotes, and the fix
+/// replaces exactly that.
+#[test]
+fn sarif_region_of_an_escaped_alias_covers_the_string() {
+    let t = tree(&[
+        ("driftfix.toml", RULES),
+        // The literal `pve-home` makes the prefilter let the file through.
+        (
+            "a.json",
+            "{\"x\": {\"host\": \"pve-home\"},\n \"host\": \"pve\\u002dshop\"}\n",
+        ),
+    ]);
+    let (log, code) = scan_in(t.path(), &["--format", "sarif"]);
+    assert_eq!(code, 1);
+    let r = &log["runs"][0]["results"][1];
+    let region = &r["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], 2);
+    assert_eq!(region["startColumn"], 11);
+    assert_eq!(region["endColumn"], 11 + "pve\\u002dshop".len());
+    let original = std::fs::read_to_string(t.path().join("a.json")).unwrap();
+    let fixed = apply_sarif_replacements(
+        &original,
+        r["fixes"][0]["artifactChanges"][0]["replacements"]
+            .as_array()
+            .unwrap(),
+    );
+    assert_eq!(
+        fixed,
+        "{\"x\": {\"host\": \"pve-home\"},\n \"host\": \"pve\"}\n"
+    );
+    if let Some(v) = sarif_validator() {
+        assert_valid(&v, &log, "escaped alias");
+    }
+}

@@ -35,7 +35,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::formats::{Edit, source_range};
+use crate::formats::{Edit, Style, source_range};
 use crate::plan::{Action, FilePlan, Finding};
 use crate::rules::{RuleSet, Severity};
 use crate::run::Run;
@@ -245,8 +245,9 @@ fn artifact(path: &str) -> Value {
     json!({"uri": uri_path(path), "uriBaseId": BASE_ID})
 }
 
-/// The region of the alias text: from its source range when it stands
-/// verbatim in the file, else from the finding's line and column and the
+/// The region of the alias text: its source range when it stands verbatim
+/// in the file; else (escapes inside the alias) the scalar's text between
+/// its quotes; else (no scalar known) the finding's line and column and the
 /// alias length.
 fn alias_region(f: &Finding, plan: &FilePlan, index: &LineIndex) -> Value {
     let range = plan
@@ -255,7 +256,13 @@ fn alias_region(f: &Finding, plan: &FilePlan, index: &LineIndex) -> Value {
         .filter(|_| plan.parsed)
         .and_then(|s| source_range(s, &f.replacement.range))
         .filter(|r| plan.original.get(r.clone()).is_some());
-    match range {
+    let content = || {
+        let s = plan.scalars.get(f.scalar).filter(|_| plan.parsed)?;
+        let end = s.span.end.checked_sub(closing_quote_len(s.style))?;
+        (s.content_start <= end && plan.original.get(s.content_start..end).is_some())
+            .then_some(s.content_start..end)
+    };
+    match range.or_else(content) {
         Some(r) => region(index, r.start, r.end),
         None => {
             let len = f
@@ -271,6 +278,23 @@ fn alias_region(f: &Finding, plan: &FilePlan, index: &LineIndex) -> Value {
                 "endColumn": f.column + len,
             })
         }
+    }
+}
+
+/// Length of the closing quote of a scalar style (0 for unquoted styles).
+fn closing_quote_len(style: Style) -> usize {
+    match style {
+        Style::YamlSingle
+        | Style::YamlDouble
+        | Style::Json
+        | Style::TomlBasic
+        | Style::TomlLiteral => 1,
+        Style::TomlMultiBasic | Style::TomlMultiLiteral => 3,
+        Style::YamlPlain
+        | Style::YamlLiteral
+        | Style::YamlFolded
+        | Style::YamlAlias
+        | Style::TomlBare => 0,
     }
 }
 
