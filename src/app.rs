@@ -242,7 +242,7 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<i32, String> {
         FixFormat::Patch if args.apply && args.format.is_none() => String::new(),
         FixFormat::Patch => patch::colorize(&full_patch(&r), paint),
         FixFormat::Json => json::render(&r, Some(&statuses)),
-        FixFormat::Markdown => crate::report::markdown::fix(&r, &setup.rules, &full_patch(&r)),
+        FixFormat::Markdown => crate::report::markdown::fix(&r, &setup.rules),
     };
     if !text.is_empty() {
         emit(args.output.as_deref(), &text)?;
