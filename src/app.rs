@@ -91,7 +91,7 @@ fn discover_rules() -> Result<PathBuf, String> {
         })
 }
 
-fn color_for_stdout(cli: &Cli, to_file: bool) -> Paint {
+pub(crate) fn color_for_stdout(cli: &Cli, to_file: bool) -> Paint {
     let color = match cli.color {
         ColorWhen::Always => !to_file,
         ColorWhen::Never => false,
@@ -126,7 +126,13 @@ fn print_diagnostics(r: &Run) {
         let _ = writeln!(err, "warning: {path}: skipped: {e}");
     }
     for (path, message) in r.error_list() {
-        let _ = writeln!(err, "error: {path}: {message}");
+        // A positioned message ("3:7: ...") reads as path:3:7: like a compiler.
+        let sep = if message.starts_with(|c: char| c.is_ascii_digit()) {
+            ":"
+        } else {
+            ": "
+        };
+        let _ = writeln!(err, "error: {path}{sep}{message}");
     }
 }
 
@@ -213,6 +219,9 @@ pub fn scan_exit(r: &Run, fail_on: FailOn) -> i32 {
 }
 
 fn fix(cli: &Cli, args: &FixArgs) -> Result<i32, String> {
+    if args.preview {
+        crate::fix::preview::preflight(args)?;
+    }
     let setup = setup(cli)?;
     let r = start_run(cli, &setup, &args.roots, false);
     if args.preview {
@@ -229,10 +238,11 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<i32, String> {
             .collect()
     };
     let text = match format {
-        FixFormat::Patch if args.apply => String::new(),
+        // `--apply` is quiet on stdout unless a format is asked for.
+        FixFormat::Patch if args.apply && args.format.is_none() => String::new(),
         FixFormat::Patch => patch::colorize(&full_patch(&r), paint),
         FixFormat::Json => json::render(&r, Some(&statuses)),
-        FixFormat::Markdown => crate::report::markdown::fix(&r, &setup.rules, &full_patch(&r)),
+        FixFormat::Markdown => crate::report::markdown::fix(&r, &setup.rules),
     };
     if !text.is_empty() {
         emit(args.output.as_deref(), &text)?;
@@ -261,7 +271,7 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<i32, String> {
     Ok(fix_exit(&r, failed, !args.apply && changes > 0))
 }
 
-fn plural(n: usize) -> &'static str {
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
@@ -320,16 +330,24 @@ fn apply_all(setup: &Setup, r: &Run) -> Vec<FileStatus> {
             let mut status = dry_status(o.target.rel_path.clone(), &o.result);
             if let (Ok(plan), "changed") = (&o.result, status.status)
                 && let Some(new) = &plan.new_text
-                && let Err(e) = ctx.write(
+            {
+                match ctx.write(
                     &o.target.abs_path,
                     plan.role,
                     plan.original.as_bytes(),
                     new.as_bytes(),
-                )
-            {
-                eprintln!("error: {}: {e}", plan.rel_path);
-                status.status = "error";
-                status.message = Some(e.to_string());
+                ) {
+                    Ok(w) => {
+                        if let Some(note) = w.hard_link_note(&plan.rel_path) {
+                            eprintln!("{note}");
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", plan.rel_path);
+                        status.status = "error";
+                        status.message = Some(e.to_string());
+                    }
+                }
             }
             status
         })
@@ -338,7 +356,7 @@ fn apply_all(setup: &Setup, r: &Run) -> Vec<FileStatus> {
 
 /// Manual findings in editable files always reach stderr (never hidden by a
 /// diff).
-fn report_leftovers(r: &Run) {
+pub(crate) fn report_leftovers(r: &Run) {
     let mut err = std::io::stderr().lock();
     for f in r.findings().filter(|f| f.action == Action::Manual) {
         let _ = writeln!(

@@ -140,7 +140,17 @@ impl FilePlan {
     /// The new text with only the accepted `fix` findings applied (by index
     /// into `findings`), verified. Used by `--preview`'s step mode.
     pub fn render_subset(&self, accepted: &dyn Fn(usize) -> bool) -> Result<String, FileError> {
-        let mut by_scalar: HashMap<usize, Vec<Replacement>> = HashMap::new();
+        let (edits, subs) = self.edits_for(accepted)?;
+        finish(self.file_type.format(), &self.original, &edits, &subs)
+    }
+
+    /// The edits (sorted) and substitutions of the accepted `fix` findings,
+    /// one `Format::edits` call per scalar with all its accepted replacements.
+    fn edits_for(
+        &self,
+        accepted: &dyn Fn(usize) -> bool,
+    ) -> Result<(Vec<crate::formats::Edit>, Vec<Substitution>), FileError> {
+        let mut by_scalar: std::collections::BTreeMap<usize, Vec<Replacement>> = Default::default();
         for (i, f) in self.findings.iter().enumerate() {
             if f.action == Action::Fix && accepted(i) {
                 by_scalar
@@ -152,25 +162,24 @@ impl FilePlan {
         let format = self.file_type.format();
         let mut edits = Vec::new();
         let mut subs = Vec::new();
-        let mut keys: Vec<usize> = by_scalar.keys().copied().collect();
-        keys.sort_unstable();
-        for si in keys {
-            let (Some(scalar), Some(reps)) = (self.scalars.get(si), by_scalar.get_mut(&si)) else {
+        for (si, mut reps) in by_scalar {
+            let Some(scalar) = self.scalars.get(si) else {
                 continue;
             };
             reps.sort_by_key(|r| r.range.start);
             reps.dedup();
             edits.extend(
                 format
-                    .edits(&self.original, scalar, reps)
+                    .edits(&self.original, scalar, &reps)
                     .map_err(FileError::error)?,
             );
             subs.push(Substitution {
                 scalar: scalar.clone(),
-                new_value: apply_replacements(&scalar.value, reps),
+                new_value: apply_replacements(&scalar.value, &reps),
             });
         }
-        finish(format, &self.original, &edits, &subs)
+        edits.sort_by_key(|e| e.range.start);
+        Ok((edits, subs))
     }
 }
 
@@ -294,36 +303,11 @@ pub fn plan_with(
     plan.findings = findings;
     plan.findings.sort_by_key(|f| (f.line, f.column));
     if plan.fix_count() > 0 {
-        let new = plan.render_subset(&|_| true)?;
-        plan.edits = edit_list(&plan)?;
-        plan.new_text = Some(new);
+        let (edits, subs) = plan.edits_for(&|_| true)?;
+        plan.new_text = Some(finish(format, &plan.original, &edits, &subs)?);
+        plan.edits = edits;
     }
     Ok(plan)
-}
-
-fn edit_list(plan: &FilePlan) -> Result<Vec<crate::formats::Edit>, FileError> {
-    let mut by_scalar: HashMap<usize, Vec<Replacement>> = HashMap::new();
-    for f in plan.findings.iter().filter(|f| f.action == Action::Fix) {
-        by_scalar
-            .entry(f.scalar)
-            .or_default()
-            .push(f.replacement.clone());
-    }
-    let mut edits = Vec::new();
-    for (si, mut reps) in by_scalar {
-        reps.sort_by_key(|r| r.range.start);
-        reps.dedup();
-        if let Some(scalar) = plan.scalars.get(si) {
-            edits.extend(
-                plan.file_type
-                    .format()
-                    .edits(&plan.original, scalar, &reps)
-                    .map_err(FileError::error)?,
-            );
-        }
-    }
-    edits.sort_by_key(|e| e.range.start);
-    Ok(edits)
 }
 
 /// A lone `\r` line break would corrupt the unified diff and confuse line

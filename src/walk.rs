@@ -53,7 +53,7 @@ pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet) -> WalkResult {
     let roots: Vec<PathBuf> = if roots.is_empty() {
         vec![base.clone()]
     } else {
-        roots.iter().map(|r| absolute(r)).collect()
+        roots.iter().map(|r| resolve_root(&base, r)).collect()
     };
     for root in &roots {
         let shown = root.display().to_string();
@@ -196,6 +196,22 @@ fn is_rule_file(path: &Path, rule_files: &[PathBuf]) -> bool {
         && std::fs::canonicalize(path)
             .map(|c| rule_files.contains(&c))
             .unwrap_or(false)
+}
+
+/// A root as given: absolute, or relative to the current directory; when
+/// it does not exist there but does under the base directory, the latter
+/// (so `--base tree workbench` means `tree/workbench` from anywhere).
+fn resolve_root(base: &Path, root: &Path) -> PathBuf {
+    let from_cwd = absolute(root);
+    if root.is_absolute() || std::fs::symlink_metadata(&from_cwd).is_ok() {
+        return from_cwd;
+    }
+    let from_base = absolute(&base.join(root));
+    if std::fs::symlink_metadata(&from_base).is_ok() {
+        from_base
+    } else {
+        from_cwd
+    }
 }
 
 /// `path` relative to `base` with `/` separators, or `None` when outside.

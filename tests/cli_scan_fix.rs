@@ -350,6 +350,47 @@ fn roots_limit_the_scan_and_a_missing_root_is_an_error() {
 }
 
 #[test]
+fn a_relative_root_missing_from_the_current_directory_is_taken_under_the_base() {
+    let out = driftfix()
+        .current_dir(repo())
+        .args([
+            "scan",
+            "legacy",
+            "--rules",
+            "rules/homelab.toml",
+            "--base",
+            "tests/fixtures/homelab",
+        ])
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["path"].as_str().unwrap().starts_with("legacy/"))
+    );
+}
+
+#[test]
+fn a_root_outside_the_base_directory_is_an_error() {
+    let dir = homelab_copy();
+    let other = tempfile::tempdir().unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .arg("scan")
+        .arg(other.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("outside the base directory"));
+}
+
+#[test]
 fn gitignored_files_git_dirs_and_rule_files_are_not_scanned() {
     let dir = homelab_copy();
     std::fs::write(dir.path().join(".gitignore"), "ignored/\n").unwrap();

@@ -45,7 +45,9 @@ impl Paint {
 pub fn render(run: &Run, rules: &RuleSet, paint: Paint) -> String {
     let mut groups: BTreeMap<(usize, String), Vec<&Finding>> = BTreeMap::new();
     for f in run.findings() {
-        let key = match &f.canonical {
+        // `--strict` findings (no alias) get their own group, even when a
+        // closest canonical name is known.
+        let key = match f.canonical.as_ref().filter(|_| f.alias.is_some()) {
             Some(c) => (
                 rules
                     .canonicals
@@ -63,7 +65,7 @@ pub fn render(run: &Run, rules: &RuleSet, paint: Paint) -> String {
     let mut out = String::new();
     for ((_, name), findings) in &groups {
         let title = if name.is_empty() {
-            "(no canonical match)".to_string()
+            "unknown values (--strict: neither canonical nor alias)".to_string()
         } else {
             let desc = rules
                 .canonicals
@@ -165,4 +167,95 @@ pub fn summary_line(run: &Run) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testkit;
+
+    fn plain() -> String {
+        render(
+            &testkit::homelab(),
+            &testkit::rules(),
+            Paint { color: false },
+        )
+    }
+
+    #[test]
+    fn grouped_by_canonical_in_rule_order() {
+        let out = plain();
+        let pve = out.find("pve  (Shop cluster | Dell R730XD)\n").unwrap();
+        let home = out.find("\nproxmox-home\n").unwrap();
+        assert!(pve < home, "{out}");
+        let backup = out.find("workbench/backup_inventory.json:5:15").unwrap();
+        assert!(backup > home, "{out}");
+    }
+
+    #[test]
+    fn columns_are_aligned() {
+        let out = plain();
+        let lines: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("  ") && l.contains(" → "))
+            .collect();
+        assert_eq!(lines.len(), 6, "{out}");
+        let col = |l: &str, needle: &str| l.find(needle).map(|i| l[..i].chars().count());
+        let arrows: Vec<_> = lines
+            .iter()
+            .map(|l| {
+                col(l, "  backups")
+                    .or(col(l, "  containers"))
+                    .or(col(l, "  nodes"))
+                    .or(col(l, "  hosts"))
+            })
+            .collect();
+        assert!(
+            arrows.iter().all(|a| *a == arrows[0] && a.is_some()),
+            "{out}"
+        );
+        let sev: Vec<_> = lines
+            .iter()
+            .map(|l| ["MEDIUM", "HIGH", "LOW"].iter().find_map(|s| col(l, s)))
+            .collect();
+        assert!(sev.iter().all(|s| *s == sev[0] && s.is_some()), "{out}");
+        assert!(out.contains("  legacy/old.yaml:3:11                  nodes[0].host           proxmox-shop → pve       LOW       report\n"), "{out}");
+    }
+
+    #[test]
+    fn manual_reason_follows_its_line_and_summary_closes() {
+        let out = plain();
+        assert!(
+            out.contains(
+                "MEDIUM    manual\n      renaming this key to `pve` would collide | twice\n"
+            ),
+            "{out}"
+        );
+        assert!(out.ends_with(
+            "6 files scanned, 4 with findings: 6 findings (fix 4, report 1, manual 1; critical 0, high 2, medium 3, low 1), 1 error in 1.23s\n"
+        ), "{out}");
+        assert!(!out.contains('\u{1b}'), "no color when off");
+    }
+
+    #[test]
+    fn color_only_when_asked() {
+        let out = render(
+            &testkit::homelab(),
+            &testkit::rules(),
+            Paint { color: true },
+        );
+        assert!(out.contains("\u{1b}["), "{out}");
+        assert!(out.contains("HIGH"));
+    }
+
+    #[test]
+    fn strict_findings_get_their_own_group() {
+        let mut f = testkit::finding("workbench/a.yaml", 1, "host", "pve2", "pve");
+        f.alias = None;
+        f.action = Action::Manual;
+        f.reason = Some("`pve2` is neither a canonical name nor a known alias".into());
+        let run = testkit::run(vec![testkit::planned("workbench/a.yaml", "", vec![f])]);
+        let out = render(&run, &testkit::rules(), Paint { color: false });
+        assert!(out.starts_with("unknown values (--strict: neither canonical nor alias)\n  workbench/a.yaml:1:11  host  pve2 → pve  MEDIUM    manual\n"), "{out}");
+    }
 }

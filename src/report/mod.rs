@@ -1,10 +1,15 @@
 //! Reports: printers over one result model ([`crate::run::Run`]).
-//! Each format is its own module; none recomputes anything.
+//! Each format is its own module; none recomputes the plans. One exception
+//! reads files: [`usage`] re-scans authority files for the markdown report's
+//! "source of authority" column (plans only record aliases).
 
 pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+#[cfg(test)]
+mod testkit;
+pub mod usage;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,52 @@
+//! TOML: spans from the `toml_parser` event stream (validated by `toml_edit`),
+//! edits that splice the alias bytes into the string token, and verification
+//! with the `toml` crate.
+//!
+//! **TOML version.** The parsers we build on implement TOML 1.1. driftfix
+//! accepts TOML 1.0 only, so that a file it accepts is readable by every
+//! TOML 1.0 consumer and so the 1.0 conformance suite passes: the scanner
+//! rejects, with a position, the syntax that TOML 1.1 added — line breaks,
+//! comments and a trailing comma inside inline tables, the `\e` and `\xHH`
+//! escapes, and times without seconds. Rewrites never introduce any of it.
+
+use super::{Edit, Format, ParseError, Replacement, Scalar, Substitution};
+
+mod scan;
+mod strings;
+mod verify;
+
+/// The TOML format engine.
+pub struct Toml;
+
+impl Format for Toml {
+    fn scan(&self, src: &str) -> Result<Vec<Scalar>, ParseError> {
+        scan::scan(src)
+    }
+
+    fn edits(
+        &self,
+        src: &str,
+        scalar: &Scalar,
+        replacements: &[Replacement],
+    ) -> Result<Vec<Edit>, String> {
+        if let Some(reason) = &scalar.blocked {
+            return Err(reason.clone());
+        }
+        let decoded = strings::decode(src, scalar.span.clone(), scalar.style)
+            .map_err(|e| format!("cannot re-read the string: {}", e.message))?;
+        if decoded.value != scalar.value {
+            return Err("the string no longer matches the scanned text".into());
+        }
+        strings::string_edits(src, &scalar.span, scalar.style, &decoded, replacements)
+    }
+
+    fn verify(&self, old: &str, new: &str, subs: &[Substitution]) -> Result<(), String> {
+        // The rewritten text must still be TOML 1.0 as we read it...
+        scan::scan(new).map_err(|e| format!("the rewritten text does not parse: {e}"))?;
+        // ...and hold the expected data as an independent parser reads it.
+        verify::verify(old, new, subs)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,327 @@
+//! Finding every string scalar and key occurrence of a TOML document.
+//!
+//! `toml_edit` validates the document (syntax and semantics: duplicate keys,
+//! redefined tables), but its tree keeps one key per table entry, so a key
+//! written in several headers (`[a.b]`, `[a.c]`) or dotted keys has only one
+//! span there. We therefore walk the event stream of `toml_parser` (the lexer
+//! and parser `toml_edit` itself is built on), which has a span for every
+//! token, and rebuild the paths ourselves: table headers, array-of-tables
+//! indices, dotted keys, inline tables and arrays. The walk is a loop over a
+//! flat event list with an explicit stack, so nesting depth costs no stack.
+//!
+//! The walk also enforces TOML 1.0 where the parser implements TOML 1.1
+//! (see [`super`]): no line breaks or comments directly inside an inline
+//! table, no trailing comma in one, seconds required in times.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use toml_parser::decoder::Encoding;
+use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
+
+use super::strings::{self, Decoded};
+use crate::formats::{ParseError, Path, Scalar, ScalarKind, Seg, Style};
+use crate::text::LineIndex;
+
+/// Nesting limit of arrays and inline tables, the same as `toml_edit`'s.
+const DEPTH_LIMIT: u32 = 80;
+
+/// Scans `src` (BOM included) into its string scalars, in document order.
+pub(super) fn scan(src: &str) -> Result<Vec<Scalar>, ParseError> {
+    let lines = LineIndex::new(src);
+    let at = |offset: usize, message: String| {
+        let (line, column) = lines.line_col(offset);
+        ParseError {
+            line,
+            column,
+            message,
+        }
+    };
+    if let Err(e) = toml_edit::Document::parse(src) {
+        let offset = e.span().map_or(0, |s| s.start);
+        return Err(at(offset, e.message().trim().to_string()));
+    }
+    let events = events(src).map_err(|(offset, m)| at(offset, m))?;
+    let mut walker = Walker::new(src);
+    for event in &events {
+        walker.event(event).map_err(|(offset, m)| at(offset, m))?;
+    }
+    Ok(walker.out)
+}
+
+type WalkError = (usize, String);
+
+/// The parser's event list (whitespace validated, nesting bounded).
+fn events(src: &str) -> Result<Vec<Event>, WalkError> {
+    let source = toml_parser::Source::new(src);
+    let tokens = source.lex().into_vec();
+    let mut events: Vec<Event> = Vec::with_capacity(tokens.len());
+    let mut errors: Vec<toml_parser::ParseError> = Vec::new();
+    {
+        let mut validate = ValidateWhitespace::new(&mut events, source);
+        let mut guard = RecursionGuard::new(&mut validate, DEPTH_LIMIT);
+        toml_parser::parser::parse_document(&tokens, &mut guard, &mut errors);
+    }
+    match errors.first() {
+        Some(e) => Err((
+            e.unexpected().map_or(0, |s| s.start()),
+            e.description().to_string(),
+        )),
+        None => Ok(events),
+    }
+}
+
+/// An open inline container.
+enum Frame {
+    /// `{ ... }` at `path`; `after_comma` tracks a possible trailing comma.
+    Inline {
+        path: Path,
+        after_comma: Option<usize>,
+    },
+    /// `[ ... ]` at `path`; `next` is the index of the next element.
+    Array { path: Path, next: usize },
+}
+
+/// A table header being read.
+struct Header {
+    path: Path,
+    is_array: bool,
+}
+
+struct Walker<'s> {
+    src: &'s str,
+    source: toml_parser::Source<'s>,
+    out: Vec<Scalar>,
+    /// Number of tables in each array of tables, by its resolved path.
+    aot: HashMap<Path, usize>,
+    /// The path of the current `[table]` (with array-of-tables indices).
+    table: Path,
+    header: Option<Header>,
+    /// The key path being read in a key/value pair (`a.b.c = ...`).
+    key: Option<Path>,
+    /// The path of the value after `=`.
+    pending: Option<Path>,
+    frames: Vec<Frame>,
+}
+
+impl<'s> Walker<'s> {
+    fn new(src: &'s str) -> Self {
+        Walker {
+            src,
+            source: toml_parser::Source::new(src),
+            out: Vec::new(),
+            aot: HashMap::new(),
+            table: Vec::new(),
+            header: None,
+            key: None,
+            pending: None,
+            frames: Vec::new(),
+        }
+    }
+
+    fn event(&mut self, e: &Event) -> Result<(), WalkError> {
+        let span = e.span().start()..e.span().end();
+        match e.kind() {
+            EventKind::StdTableOpen | EventKind::ArrayTableOpen => {
+                let is_array = e.kind() == EventKind::ArrayTableOpen;
+                self.header = Some(Header {
+                    path: Vec::new(),
+                    is_array,
+                });
+            }
+            EventKind::StdTableClose | EventKind::ArrayTableClose => self.close_header(),
+            EventKind::SimpleKey => self.simple_key(e, span)?,
+            EventKind::KeySep => {
+                if let Some(h) = &mut self.header {
+                    // An intermediate header key naming an array of tables
+                    // means its last table.
+                    if let Some(&n) = self.aot.get(&h.path) {
+                        h.path.push(Seg::Index(n.saturating_sub(1)));
+                    }
+                }
+            }
+            EventKind::KeyValSep => self.pending = self.key.take(),
+            EventKind::Scalar => self.scalar(e, span)?,
+            EventKind::ArrayOpen => {
+                let path = self.value_path(span.start)?;
+                self.frames.push(Frame::Array { path, next: 0 });
+            }
+            EventKind::InlineTableOpen => {
+                let path = self.value_path(span.start)?;
+                self.frames.push(Frame::Inline {
+                    path,
+                    after_comma: None,
+                });
+            }
+            EventKind::ArrayClose => {
+                self.frames.pop();
+            }
+            EventKind::InlineTableClose => {
+                if let Some(Frame::Inline {
+                    after_comma: Some(at),
+                    ..
+                }) = self.frames.last()
+                {
+                    return Err((
+                        *at,
+                        "trailing comma in an inline table (allowed only from TOML 1.1)".into(),
+                    ));
+                }
+                self.frames.pop();
+            }
+            EventKind::ValueSep => {
+                if let Some(Frame::Inline { after_comma, .. }) = self.frames.last_mut() {
+                    *after_comma = Some(span.start);
+                }
+            }
+            EventKind::Newline | EventKind::Comment => {
+                if let Some(Frame::Inline { .. }) = self.frames.last() {
+                    return Err((
+                        span.start,
+                        "line break or comment inside an inline table (allowed only from TOML 1.1)"
+                            .into(),
+                    ));
+                }
+            }
+            EventKind::Whitespace => {}
+            EventKind::Error => return Err((span.start, "invalid TOML".into())),
+        }
+        Ok(())
+    }
+
+    fn close_header(&mut self) {
+        let Some(mut h) = self.header.take() else {
+            return;
+        };
+        if h.is_array {
+            let n = self.aot.entry(h.path.clone()).or_insert(0);
+            *n += 1;
+            h.path.push(Seg::Index(*n - 1));
+        }
+        self.table = h.path;
+    }
+
+    /// A key occurrence: in a header, or in a key/value pair (top level or in
+    /// an inline table). Every occurrence is reported with its own span.
+    fn simple_key(&mut self, e: &Event, span: Range<usize>) -> Result<(), WalkError> {
+        if let Some(Frame::Inline { after_comma, .. }) = self.frames.last_mut() {
+            *after_comma = None;
+        }
+        let style = match e.encoding() {
+            None => Style::TomlBare,
+            Some(Encoding::BasicString) => Style::TomlBasic,
+            Some(Encoding::LiteralString) => Style::TomlLiteral,
+            Some(_) => return Err((span.start, "keys cannot be multi-line strings".into())),
+        };
+        let decoded = self.decode(e, span.clone(), style, true)?;
+        let name = decoded.0.value.clone();
+        let path = if let Some(h) = &mut self.header {
+            h.path.push(Seg::Key(name));
+            h.path.clone()
+        } else {
+            let base = match self.frames.last() {
+                Some(Frame::Inline { path, .. }) => path,
+                _ => &self.table,
+            };
+            let key = self.key.get_or_insert_with(|| base.clone());
+            key.push(Seg::Key(name));
+            key.clone()
+        };
+        self.push(ScalarKind::Key, path, span, style, decoded);
+        Ok(())
+    }
+
+    fn scalar(&mut self, e: &Event, span: Range<usize>) -> Result<(), WalkError> {
+        let path = self.value_path(span.start)?;
+        let style = match e.encoding() {
+            None => {
+                let text = self.src.get(span.clone()).unwrap_or("");
+                return check_time_has_seconds(text).map_err(|m| (span.start, m));
+            }
+            Some(Encoding::BasicString) => Style::TomlBasic,
+            Some(Encoding::LiteralString) => Style::TomlLiteral,
+            Some(Encoding::MlBasicString) => Style::TomlMultiBasic,
+            Some(Encoding::MlLiteralString) => Style::TomlMultiLiteral,
+        };
+        let decoded = self.decode(e, span.clone(), style, false)?;
+        self.push(ScalarKind::Value, path, span, style, decoded);
+        Ok(())
+    }
+
+    /// The path of a value starting now: the next element of an enclosing
+    /// array, or the key path just read.
+    fn value_path(&mut self, at: usize) -> Result<Path, WalkError> {
+        if let Some(Frame::Array { path, next }) = self.frames.last_mut() {
+            let mut p = path.clone();
+            p.push(Seg::Index(*next));
+            *next += 1;
+            return Ok(p);
+        }
+        self.pending
+            .take()
+            .ok_or((at, "value without a key".into()))
+    }
+
+    /// Decodes a string token with our own decoder (which also maps value
+    /// ranges to source ranges) and cross-checks it against the parser's.
+    /// A disagreement blocks rewriting rather than failing the whole file.
+    fn decode(
+        &self,
+        e: &Event,
+        span: Range<usize>,
+        style: Style,
+        key: bool,
+    ) -> Result<(Decoded, Option<String>), WalkError> {
+        let decoded = strings::decode(self.src, span, style).map_err(|d| (d.offset, d.message))?;
+        let mut theirs: Cow<'s, str> = Cow::Borrowed("");
+        let mut errors: Vec<toml_parser::ParseError> = Vec::new();
+        if let Some(raw) = self.source.get(e) {
+            if key {
+                raw.decode_key(&mut theirs, &mut errors);
+            } else {
+                let _kind = raw.decode_scalar(&mut theirs, &mut errors);
+            }
+        }
+        let blocked = (theirs != decoded.value || !errors.is_empty())
+            .then(|| "the string could not be decoded unambiguously".to_string());
+        Ok((decoded, blocked))
+    }
+
+    fn push(
+        &mut self,
+        kind: ScalarKind,
+        path: Path,
+        span: Range<usize>,
+        style: Style,
+        (decoded, blocked): (Decoded, Option<String>),
+    ) {
+        self.out.push(Scalar {
+            document: 0,
+            path,
+            kind,
+            pieces: decoded.pieces(),
+            content_start: decoded.content_start,
+            value: decoded.value,
+            span,
+            style,
+            in_flow: !self.frames.is_empty(),
+            anchor: None,
+            blocked,
+        });
+    }
+}
+
+/// TOML 1.0 requires seconds in times (`07:32:00`); TOML 1.1 makes them
+/// optional. An unquoted scalar with a `:` is a time or a date-time; its first
+/// `HH:MM` must be followed by `:SS`.
+fn check_time_has_seconds(text: &str) -> Result<(), String> {
+    let Some(colon) = text.find(':') else {
+        return Ok(());
+    };
+    if text.as_bytes().get(colon + 3) == Some(&b':') {
+        Ok(())
+    } else {
+        Err("time without seconds (allowed only from TOML 1.1)".into())
+    }
+}

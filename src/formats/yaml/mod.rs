@@ -1,0 +1,69 @@
+//! YAML: yaml-rust2 events located in the source text.
+//!
+//! * [`parse`] drives yaml-rust2 and turns its character markers into byte
+//!   offsets (cutting a BOM off first, guarding against panics and loops).
+//! * [`locate`] finds each scalar's whole text and verbatim pieces from its
+//!   start and decoded value.
+//! * [`walk`] assigns documents, paths, kinds and anchors.
+//! * [`edit`] renders replacements in the scalar's style; [`verify`] compares
+//!   event streams of the old and the new text.
+//!
+//! Returned: string scalars (values and keys), keys of any type (non-strings
+//! blocked), aliases of string-anchored scalars as [`Style::YamlAlias`].
+//! Not returned: empty plain scalars (nulls), non-string values (core schema
+//! or any tag other than `!!str` / `!`), aliases of collections.
+
+mod edit;
+mod locate;
+mod parse;
+mod schema;
+mod verify;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(doc)]
+use super::Style;
+use super::{Edit, Format, ParseError, Replacement, Scalar, Substitution};
+
+pub use schema_api::{plain_safe, resolves_to_string};
+
+/// Public views of the quoting rules, for property tests and callers that
+/// render YAML text.
+mod schema_api {
+    /// Whether `s` may be written as a plain YAML scalar (in flow context or
+    /// not) and read back as that same string by YAML 1.1 and 1.2 readers.
+    pub fn plain_safe(s: &str, in_flow: bool) -> bool {
+        super::schema::plain_ok(s, in_flow, false)
+    }
+
+    /// Whether an untagged plain scalar with this text is a string under the
+    /// YAML 1.2 core schema.
+    pub fn resolves_to_string(s: &str) -> bool {
+        super::schema::plain_is_string_core(s)
+    }
+}
+
+/// The YAML format engine.
+pub struct Yaml;
+
+impl Format for Yaml {
+    fn scan(&self, src: &str) -> Result<Vec<Scalar>, ParseError> {
+        let stream = parse::parse(src)?;
+        Ok(walk::scalars(&stream))
+    }
+
+    fn edits(
+        &self,
+        src: &str,
+        scalar: &Scalar,
+        replacements: &[Replacement],
+    ) -> Result<Vec<Edit>, String> {
+        edit::edits(src, scalar, replacements)
+    }
+
+    fn verify(&self, old: &str, new: &str, subs: &[Substitution]) -> Result<(), String> {
+        verify::verify(old, new, subs)
+    }
+}

@@ -1,0 +1,169 @@
+//! Driving yaml-rust2: events with byte offsets, hostile-input guards.
+//!
+//! yaml-rust2 gives only a start [`Marker`] per event, and its `index()` counts
+//! characters (and drifts after some block scalars), so byte offsets are
+//! computed from `line()`/`col()` with our own table of line starts. The
+//! parser does not strip a UTF-8 BOM (it would become part of the first key),
+//! so the BOM is cut off before parsing and added back to every offset.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::formats::ParseError;
+
+/// A parsed stream: the text without BOM, its events and where they start.
+pub(crate) struct Stream<'a> {
+    /// The source without a leading BOM; offsets below are into this text.
+    pub text: &'a str,
+    /// Bytes cut off the front of the original source (3 for a BOM, else 0).
+    pub bom: usize,
+    pub events: Vec<(Event, usize)>,
+}
+
+/// Upper bound of events per input character: a parser that produces more is
+/// looping, and we stop it rather than hang.
+const MAX_EVENTS_PER_CHAR: usize = 4;
+
+/// Parses `src` (BOM allowed) into events with byte offsets into the text
+/// without BOM. Never panics: a panic inside yaml-rust2 becomes a
+/// [`ParseError`].
+pub(crate) fn parse(src: &str) -> Result<Stream<'_>, ParseError> {
+    let (text, bom) = match src.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, 3),
+        None => (src, 0),
+    };
+    let result = catch_unwind(AssertUnwindSafe(|| collect_events(text)));
+    let raw = match result {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(ParseError {
+                line: 1,
+                column: 1,
+                message: "the YAML parser failed on this input (internal panic)".into(),
+            });
+        }
+    };
+    let mut lines = Lines::new(text);
+    let events = raw
+        .into_iter()
+        .map(|(ev, m)| {
+            let at = lines.offset(m.line(), m.col());
+            (ev, at)
+        })
+        .collect();
+    Ok(Stream { text, bom, events })
+}
+
+fn collect_events(text: &str) -> Result<Vec<(Event, Marker)>, ParseError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut out = Vec::new();
+    let limit = text
+        .len()
+        .saturating_mul(MAX_EVENTS_PER_CHAR)
+        .saturating_add(16);
+    loop {
+        let (ev, mark) = parser.next_token().map_err(|e| {
+            let m = e.marker();
+            ParseError {
+                line: m.line().max(1),
+                column: m.col().saturating_add(1),
+                message: e.info().to_string(),
+            }
+        })?;
+        let end = matches!(ev, Event::StreamEnd);
+        out.push((ev, mark));
+        if end {
+            return Ok(out);
+        }
+        if out.len() > limit {
+            return Err(ParseError {
+                line: mark.line().max(1),
+                column: mark.col().saturating_add(1),
+                message: "the YAML parser did not make progress on this input".into(),
+            });
+        }
+    }
+}
+
+/// Line starts as yaml-rust2 counts lines: `\r\n`, `\n` and a lone `\r` each
+/// end a line.
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+    /// Last lookup (line, col, byte): events come mostly in order, so walking
+    /// on from the previous position keeps long one-line files linear.
+    cursor: (usize, usize, usize),
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+            i += 1;
+        }
+        Lines {
+            text,
+            starts,
+            cursor: (0, 0, 0),
+        }
+    }
+
+    /// Byte offset of 1-based `line`, 0-based character column `col`
+    /// (clamped to the end of the text).
+    pub fn offset(&mut self, line: usize, col: usize) -> usize {
+        let Some(&start) = line.checked_sub(1).and_then(|i| self.starts.get(i)) else {
+            return self.text.len();
+        };
+        let (mut c, mut at) = (0, start);
+        let (cl, cc, cb) = self.cursor;
+        if cl == line && cc <= col && cb >= start {
+            (c, at) = (cc, cb);
+        }
+        let rest = self.text.get(at..).unwrap_or("");
+        let mut chars = rest.char_indices();
+        let byte = loop {
+            if c == col {
+                break chars.next().map_or(self.text.len(), |(i, _)| at + i);
+            }
+            match chars.next() {
+                Some(_) => c += 1,
+                None => break self.text.len(),
+            }
+        };
+        self.cursor = (line, col, byte);
+        byte
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_bytes_after_multibyte_text() {
+        let t = "é: ü\r\nx: y\rz";
+        let mut l = Lines::new(t);
+        assert_eq!(l.offset(1, 3), t.find('ü').unwrap());
+        assert_eq!(l.offset(2, 3), t.find('y').unwrap());
+        assert_eq!(l.offset(3, 0), t.find('z').unwrap());
+        assert_eq!(l.offset(1, 0), 0);
+    }
+
+    #[test]
+    fn bom_is_cut_and_counted() {
+        let s = parse("\u{feff}a: b").unwrap();
+        assert_eq!(s.bom, 3);
+        assert!(
+            s.events
+                .iter()
+                .any(|(e, _)| matches!(e, Event::Scalar(v, ..) if v == "a"))
+        );
+    }
+}

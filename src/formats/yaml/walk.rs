@@ -1,0 +1,346 @@
+//! From located events to [`Scalar`]s: paths, kinds, documents, anchors.
+//!
+//! The walk is iterative (an explicit stack), so deep nesting costs memory,
+//! not native stack. Each frame stores only its own path segment; a scalar's
+//! path is assembled from the frames when it is emitted.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, Tag};
+use yaml_rust2::scanner::TScalarStyle;
+
+use super::locate;
+use super::parse::Stream;
+use super::schema::plain_is_string_core;
+use crate::formats::{Piece, Scalar, ScalarKind, Seg, Style};
+
+/// The path segment used for a complex key (`? [a, b]`, an alias of a
+/// collection used as key): such keys have no selector name.
+pub(crate) const COMPLEX_KEY: &str = "?";
+
+/// Why scalars inside or under a complex key cannot be rewritten.
+const IN_COMPLEX_KEY: &str =
+    "part of a complex mapping key (`? …`), which driftfix does not rewrite";
+const UNDER_COMPLEX_KEY: &str =
+    "value under a complex mapping key (`? …`), which has no selector path";
+
+enum MapState {
+    /// The next node is a key.
+    Key,
+    /// The next node is the value of this key (`None` for a complex key).
+    Value(Option<String>),
+}
+
+enum Kind {
+    Seq { next: usize },
+    Map(MapState),
+}
+
+struct Frame {
+    kind: Kind,
+    /// This container's segment in its parent (`None` for a document root).
+    seg: Option<Seg>,
+    flow: bool,
+    /// Inside a complex key, or under one.
+    blocked: Option<&'static str>,
+}
+
+/// An anchored scalar, for its aliases.
+struct Anchored {
+    value: String,
+    string: bool,
+}
+
+/// Where the next node goes: its segment, kind, and whether it is blocked.
+struct Slot {
+    seg: Option<Seg>,
+    kind: ScalarKind,
+    blocked: Option<&'static str>,
+    complex_value: bool,
+}
+
+/// Every string scalar (and every located key) of the stream, in order.
+pub(crate) fn scalars(stream: &Stream<'_>) -> Vec<Scalar> {
+    let mut w = Walker {
+        stream,
+        frames: Vec::new(),
+        out: Vec::new(),
+        anchors: HashMap::new(),
+        document: 0,
+    };
+    for (ev, at) in &stream.events {
+        w.event(ev, *at);
+    }
+    w.out
+}
+
+struct Walker<'s, 'a> {
+    stream: &'s Stream<'a>,
+    frames: Vec<Frame>,
+    out: Vec<Scalar>,
+    anchors: HashMap<usize, Anchored>,
+    document: usize,
+}
+
+impl Walker<'_, '_> {
+    fn event(&mut self, ev: &Event, at: usize) {
+        match ev {
+            Event::DocumentEnd => {
+                self.document += 1;
+                self.frames.clear();
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let slot = self.slot();
+                self.scalar(value, *style, *anchor, tag.as_ref(), at, &slot);
+                self.done(Some(value.clone()));
+            }
+            Event::Alias(id) => {
+                let slot = self.slot();
+                let target = self.anchors.get(id).map(|a| (a.value.clone(), a.string));
+                match target {
+                    Some((value, true)) => {
+                        self.alias(&value, *id, at, &slot);
+                        self.done(Some(value));
+                    }
+                    Some((value, false)) => self.done(Some(value)),
+                    None => self.done(None),
+                }
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let slot = self.slot();
+                let parent_flow = self.frames.last().is_some_and(|f| f.flow);
+                let here = self.stream.text.get(at..).and_then(|s| s.chars().next());
+                let flow = parent_flow || matches!(here, Some('[' | '{'));
+                let kind = match ev {
+                    Event::SequenceStart(..) => Kind::Seq { next: 0 },
+                    _ => Kind::Map(MapState::Key),
+                };
+                let is_key = slot.kind == ScalarKind::Key;
+                let blocked = if is_key {
+                    Some(IN_COMPLEX_KEY)
+                } else if slot.complex_value {
+                    Some(UNDER_COMPLEX_KEY)
+                } else {
+                    slot.blocked
+                };
+                self.frames.push(Frame {
+                    kind,
+                    seg: slot.seg,
+                    flow,
+                    blocked,
+                });
+            }
+            // A collection finished; as a key it makes a complex key.
+            Event::SequenceEnd | Event::MappingEnd if self.frames.pop().is_some() => {
+                self.done(None)
+            }
+            _ => {}
+        }
+    }
+
+    /// The position of the next node in its parent.
+    fn slot(&self) -> Slot {
+        let inherited = self.frames.last().and_then(|f| f.blocked);
+        match self.frames.last().map(|f| &f.kind) {
+            None => Slot {
+                seg: None,
+                kind: ScalarKind::Value,
+                blocked: None,
+                complex_value: false,
+            },
+            Some(Kind::Seq { next }) => Slot {
+                seg: Some(Seg::Index(*next)),
+                kind: ScalarKind::Value,
+                blocked: inherited,
+                complex_value: false,
+            },
+            Some(Kind::Map(MapState::Key)) => Slot {
+                seg: None,
+                kind: ScalarKind::Key,
+                blocked: inherited,
+                complex_value: false,
+            },
+            Some(Kind::Map(MapState::Value(Some(k)))) => Slot {
+                seg: Some(Seg::Key(k.clone())),
+                kind: ScalarKind::Value,
+                blocked: inherited,
+                complex_value: false,
+            },
+            Some(Kind::Map(MapState::Value(None))) => Slot {
+                seg: Some(Seg::Key(COMPLEX_KEY.into())),
+                kind: ScalarKind::Value,
+                blocked: inherited.or(Some(UNDER_COMPLEX_KEY)),
+                complex_value: true,
+            },
+        }
+    }
+
+    /// A node finished: advance its parent. `key` is the node's text when it
+    /// is a scalar (or an alias of one), `None` for a collection.
+    fn done(&mut self, key: Option<String>) {
+        let Some(top) = self.frames.last_mut() else {
+            return;
+        };
+        match &mut top.kind {
+            Kind::Seq { next } => *next += 1,
+            Kind::Map(state) => {
+                *state = match state {
+                    MapState::Key => MapState::Value(key),
+                    MapState::Value(_) => MapState::Key,
+                }
+            }
+        }
+    }
+
+    /// The path of a node placed in `slot`.
+    fn path(&self, slot: &Slot, key_text: Option<&str>) -> Vec<Seg> {
+        let mut path: Vec<Seg> = self.frames.iter().filter_map(|f| f.seg.clone()).collect();
+        match (&slot.seg, key_text) {
+            (Some(s), _) => path.push(s.clone()),
+            (None, Some(k)) if slot.kind == ScalarKind::Key => path.push(Seg::Key(k.to_string())),
+            _ => {}
+        }
+        path
+    }
+
+    fn in_flow(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.flow)
+    }
+
+    fn scalar(
+        &mut self,
+        value: &str,
+        style: TScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        at: usize,
+        slot: &Slot,
+    ) {
+        let string = is_string(value, style, tag);
+        if anchor != 0 {
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    value: value.to_string(),
+                    string,
+                },
+            );
+        }
+        let is_key = slot.kind == ScalarKind::Key;
+        // Empty plain scalars are nulls; an all-blank block scalar holds no
+        // label and its start marker is not reliable.
+        let empty_plain = style == TScalarStyle::Plain && value.is_empty();
+        let blank_block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+            && value.trim().is_empty();
+        if empty_plain || blank_block || (!string && !is_key) {
+            return;
+        }
+        let text = self.stream.text;
+        let located = match style {
+            TScalarStyle::Plain => locate::plain(text, at, value),
+            TScalarStyle::SingleQuoted => locate::quoted(text, at, false, value),
+            TScalarStyle::DoubleQuoted => locate::quoted(text, at, true, value),
+            TScalarStyle::Literal | TScalarStyle::Folded => locate::block(text, at, value),
+        };
+        let mut blocked = slot.blocked.map(str::to_string);
+        if is_key && !string {
+            blocked.get_or_insert_with(|| {
+                "the key is not a string (a number, boolean, null or custom-tagged scalar)".into()
+            });
+        }
+        if is_key && style == TScalarStyle::Plain && tag.is_none() && value == "<<" {
+            blocked.get_or_insert_with(|| "YAML merge key `<<`".into());
+        }
+        let bom = self.stream.bom;
+        let (span, content_start, pieces) = match located {
+            Some(l) => (
+                shift(l.span, bom),
+                l.content_start + bom,
+                shift_pieces(l.pieces, bom),
+            ),
+            None => {
+                blocked.get_or_insert_with(|| {
+                    "driftfix could not map this scalar's decoded value back to its source text"
+                        .into()
+                });
+                (at + bom..at + bom, at + bom, Vec::new())
+            }
+        };
+        let path = self.path(slot, Some(value));
+        self.out.push(Scalar {
+            document: self.document,
+            path,
+            kind: slot.kind,
+            value: value.to_string(),
+            span,
+            content_start,
+            style: style_of(style),
+            pieces,
+            in_flow: self.in_flow(),
+            anchor: (anchor != 0).then_some(anchor),
+            blocked,
+        });
+    }
+
+    fn alias(&mut self, value: &str, id: usize, at: usize, slot: &Slot) {
+        let bom = self.stream.bom;
+        let (span, blocked) = match locate::alias(self.stream.text, at) {
+            Some(s) => (shift(s, bom), slot.blocked.map(str::to_string)),
+            None => (
+                at + bom..at + bom,
+                Some("driftfix could not find this alias's text".into()),
+            ),
+        };
+        let path = self.path(slot, Some(value));
+        self.out.push(Scalar {
+            document: self.document,
+            path,
+            kind: slot.kind,
+            value: value.to_string(),
+            content_start: span.start,
+            span,
+            style: Style::YamlAlias,
+            pieces: Vec::new(),
+            in_flow: self.in_flow(),
+            anchor: Some(id),
+            blocked,
+        });
+    }
+}
+
+/// Whether a scalar event is a string: quoted and block scalars, `!!str` and
+/// `!` always; untagged plain ones unless they resolve to null, bool, int or
+/// float (YAML 1.2 core); any other tag (`!!int`, `!Ref`, …) never.
+pub(crate) fn is_string(value: &str, style: TScalarStyle, tag: Option<&Tag>) -> bool {
+    match tag {
+        Some(t) => {
+            (t.handle == "tag:yaml.org,2002:" && t.suffix == "str")
+                || (t.handle.is_empty() && t.suffix == "!")
+        }
+        None => style != TScalarStyle::Plain || plain_is_string_core(value),
+    }
+}
+
+pub(crate) fn style_of(s: TScalarStyle) -> Style {
+    match s {
+        TScalarStyle::Plain => Style::YamlPlain,
+        TScalarStyle::SingleQuoted => Style::YamlSingle,
+        TScalarStyle::DoubleQuoted => Style::YamlDouble,
+        TScalarStyle::Literal => Style::YamlLiteral,
+        TScalarStyle::Folded => Style::YamlFolded,
+    }
+}
+
+fn shift(r: std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
+    r.start + by..r.end + by
+}
+
+fn shift_pieces(pieces: Vec<Piece>, by: usize) -> Vec<Piece> {
+    pieces
+        .into_iter()
+        .map(|p| Piece {
+            value: p.value,
+            source: shift(p.source, by),
+        })
+        .collect()
+}
