@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Comparison peer for benches/e2e.sh: the same fixes as `driftfix fix --apply`
+done the usual way, with a ruamel.yaml round trip (load, change, dump).
+
+    python3 benches/ruamel_fix.py RULES.toml TREE
+
+Reads the canonical names, aliases and field rules of a generated benchmark
+rule file (bare field names; `match = "exact"` or `"token"`; `keys_of`),
+rewrites every YAML file under TREE that holds an alias in a governed field,
+and prints the number of replacements. Used only as a timing reference.
+"""
+import os
+import re
+import sys
+import tomllib
+
+from ruamel.yaml import YAML
+
+
+def main():
+    rules_path, tree = sys.argv[1], sys.argv[2]
+    with open(rules_path, "rb") as f:
+        rules = tomllib.load(f)
+    canonical = {}
+    for c in rules.get("canonical", []):
+        for a in c.get("aliases", []):
+            canonical[a] = c["name"]
+    exact, token, keys_of = set(), set(), set()
+    for field in rules.get("field", []):
+        target = token if field.get("match", "exact") == "token" else exact
+        target.update(field.get("select", []))
+        keys_of.update(field.get("keys_of", []))
+    alternation = "|".join(re.escape(a) for a in sorted(canonical, key=len, reverse=True))
+    token_re = re.compile(r"(?<![A-Za-z0-9_-])(?:" + alternation + r")(?![A-Za-z0-9_-])")
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    count = 0
+
+    def fix_value(key, value):
+        nonlocal count
+        if not isinstance(value, str):
+            return value
+        if key in exact and value in canonical:
+            count += 1
+            return type(value)(canonical[value]) if type(value) is not str else canonical[value]
+        if key in token:
+            new, n = token_re.subn(lambda m: canonical[m.group(0)], value)
+            if n:
+                count += n
+                return type(value)(new) if type(value) is not str else new
+        return value
+
+    def walk(node, key=None):
+        nonlocal count
+        if isinstance(node, dict):
+            for k in list(node.keys()):
+                v = node[k]
+                if isinstance(v, (dict, list)):
+                    walk(v, k)
+                else:
+                    node[k] = fix_value(k, v)
+            if key in keys_of:
+                for pos, k in enumerate(list(node.keys())):
+                    if isinstance(k, str) and k in canonical and canonical[k] not in node:
+                        node.insert(pos, canonical[k], node.pop(k))
+                        count += 1
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                if isinstance(v, (dict, list)):
+                    walk(v, key)
+                else:
+                    node[i] = fix_value(key, v)
+
+    for root, _dirs, files in os.walk(tree):
+        for name in sorted(files):
+            if not name.endswith((".yaml", ".yml")):
+                continue
+            path = os.path.join(root, name)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            if not any(a in text for a in canonical):
+                continue
+            before = count
+            data = yaml.load(text)
+            walk(data)
+            if count != before:
+                with open(path, "w", encoding="utf-8") as f:
+                    yaml.dump(data, f)
+    print(count)
+
+
+if __name__ == "__main__":
+    main()
