@@ -308,4 +308,27 @@ select = ["host"]
         let folded = rules("ignore_case = true");
         assert!(Matcher::new(&folded).may_match(b"x: PVE-HOME\n"));
     }
+
+    /// Past 64 aliases the SIMD searcher gives way to the automaton: same
+    /// answers, first and last alias alike.
+    #[test]
+    fn prefilter_with_many_aliases() {
+        let mut text = String::from("version = 1\n");
+        for i in 0..100 {
+            text.push_str(&format!(
+                "[[canonical]]\nname = \"c{i}\"\naliases = [\"host-{i}-old\"]\n"
+            ));
+        }
+        text.push_str("[[field]]\nselect = [\"host\"]\n");
+        let r = RuleSet::from_toml_str(&text, std::path::Path::new("t.toml")).unwrap();
+        let m = Matcher::new(&r);
+        assert!(matches!(m.prefilter, Prefilter::Automaton(_)));
+        assert!(m.may_match(b"a: host-0-old\n"));
+        assert!(m.may_match(b"a: [x, host-99-old]"));
+        assert!(!m.may_match(b"a: host-99-new, c0, c99\n"));
+        assert!(matches!(
+            Matcher::new(&rules("")).prefilter,
+            Prefilter::Packed(_)
+        ));
+    }
 }

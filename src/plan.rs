@@ -246,12 +246,6 @@ pub fn plan_with(
     role: Role,
     bytes: &[u8],
 ) -> Result<FilePlan, FileError> {
-    let fields: Vec<&FieldRule> = ctx
-        .rules
-        .fields
-        .iter()
-        .filter(|f| f.applies_to(file_type, rel_path))
-        .collect();
     let mut plan = FilePlan {
         rel_path: rel_path.to_string(),
         file_type,
@@ -273,7 +267,16 @@ pub fn plan_with(
             e.valid_up_to()
         ))
     })?;
-    if fields.is_empty() || !prefilter_hit {
+    if !prefilter_hit {
+        return Ok(plan);
+    }
+    let fields: Vec<&FieldRule> = ctx
+        .rules
+        .fields
+        .iter()
+        .filter(|f| f.applies_to(file_type, rel_path))
+        .collect();
+    if fields.is_empty() {
         return Ok(plan);
     }
     plan.original = text.to_string();
