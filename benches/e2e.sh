@@ -84,11 +84,14 @@ wall() {
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 mb() { du -sm --apparent-size "$1" | cut -f1; }
-fresh() { rm -rf "$2"; cp -r "$1" "$2"; } # SRC DST (not timed)
+# SRC DST, not timed; synced so that neither tool pays for writing back the
+# copy (driftfix fsyncs each file it writes, which would flush it).
+fresh() { rm -rf "$2"; cp -r "$1" "$2"; sync; }
 
 df_scan() { "$DF" scan --rules "$WORK/$1/driftfix.toml" --base "$WORK/$1/tree"; }
 rg_scan() { rg -l -F -f "$WORK/$1/aliases.txt" "$WORK/$1/tree"; }
 df_fix() { "$DF" fix --apply --rules "$WORK/$1/driftfix.toml" --base "$2"; }
+df_dry() { "$DF" fix --dry-run --format json --rules "$WORK/$1/driftfix.toml" --base "$WORK/$1/tree"; }
 py_fix() { "$PY" benches/ruamel_fix.py "$WORK/$1/driftfix.toml" "$2"; }
 
 # Alternating medians of two commands: prints "A_median B_median".
@@ -153,6 +156,9 @@ dense_race() { # TREE_NAME WITH_PEER
 note "timing dense fixes ($RUNS runs each, alternating, fresh copies)"
 read -r d20_df d20_py <<<"$(dense_race dense-20 "$([ -n "$PY" ] && echo yes || echo no)")"
 read -r d10_df _ <<<"$(dense_race dense-10 no)"
+dry=()
+for ((i = 0; i < RUNS; i++)); do dry+=("$(wall df_dry dense-20)"); done
+d20_dry=$(printf '%s\n' "${dry[@]}" | median)
 
 # --- report ---------------------------------------------------------------
 verdict() { awk -v v="$1" -v lim="$2" -v dir="$3" 'BEGIN { ok = (dir == "max") ? v <= lim : v >= lim; print ok ? "PASS" : "MISS" }'; }
@@ -160,7 +166,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 ram=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 {
   echo "machine: $(nproc) cores, $cpu, $ram RAM; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "driftfix $("$DF" --version | cut -d' ' -f2), $(rg --version | head -1)${PY:+, ruamel.yaml $("$PY" -c 'import ruamel.yaml; print(ruamel.yaml.__version__)')}; median of $RUNS, seed $SEED"
+  echo "driftfix $("$DF" --version | cut -d' ' -f2), $(rg --version 2>/dev/null | head -1)${PY:+, ruamel.yaml $("$PY" -c 'import ruamel.yaml; print(ruamel.yaml.__version__)')}; median of $RUNS, seed $SEED"
   echo
   echo "| benchmark | driftfix | peer | ratio | target |"
   echo "|---|---|---|---|---|"
@@ -176,5 +182,6 @@ ram=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
   echo
   echo "growth (driftfix):"
   echo "  sparse scan: 10,000 files $(mb "$WORK/sparse-10k/tree") MiB ${s10_df} s -> 20,000 files ${s20_df} s: x$(ratio "$s20_df" "$s10_df") for x2 files (rg: ${s10_rg} s -> ${s20_rg} s, x$(ratio "$s20_rg" "$s10_rg"))"
+  echo "  dense fix --dry-run (plan + verify, nothing written), 400 files x 20 aliases: ${d20_dry} s"
   echo "  dense fix:   10 aliases/file ${d10_df} s -> 20 aliases/file ${d20_df} s: x$(ratio "$d20_df" "$d10_df") for x2 findings (same 400 files, same size)"
 } | tee "$WORK/results.md"
