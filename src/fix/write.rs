@@ -56,9 +56,16 @@ impl<'a> WriteContext<'a> {
             )));
         }
         let real = self.resolve(path)?;
-        let current = fs::read(&real)
-            .map_err(|e| WriteError(format!("cannot re-read before writing: {e}")))?;
-        if current != planned_from {
+        // Non-blocking and bounded: the path may have been swapped for a
+        // FIFO or a growing file since it was planned.
+        let limit = u64::try_from(planned_from.len()).unwrap_or(u64::MAX);
+        let current = match crate::run::read_regular_file(&real, limit) {
+            Ok(bytes) => Some(bytes),
+            // Longer than what was planned from: it changed.
+            Err(e) if e.message.starts_with("larger than") => None,
+            Err(e) => return Err(WriteError(format!("cannot re-read before writing: {e}"))),
+        };
+        if current.as_deref() != Some(planned_from) {
             return Err(WriteError(
                 "file changed on disk since it was planned; not written (run driftfix again)"
                     .into(),
