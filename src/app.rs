@@ -112,27 +112,24 @@ fn start_run(cli: &Cli, setup: &Setup, roots: &[PathBuf], strict: bool) -> Run {
         options: PlanOptions { strict },
         max_file_size: cli.max_file_size,
     });
-    print_diagnostics(&r);
+    print_diagnostics(&setup.rules, &r);
     r
 }
 
 /// Warnings and errors go to stderr, never to the report stream.
-fn print_diagnostics(r: &Run) {
+fn print_diagnostics(rules: &RuleSet, r: &Run) {
     let mut err = std::io::stderr().lock();
+    for w in &rules.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
     for w in &r.warnings {
         let _ = writeln!(err, "{w}");
     }
     for (path, e) in r.skipped() {
         let _ = writeln!(err, "warning: {path}: skipped: {e}");
     }
-    for (path, message) in r.error_list() {
-        // A positioned message ("3:7: ...") reads as path:3:7: like a compiler.
-        let sep = if message.starts_with(|c: char| c.is_ascii_digit()) {
-            ":"
-        } else {
-            ": "
-        };
-        let _ = writeln!(err, "error: {path}{sep}{message}");
+    for line in r.error_lines() {
+        let _ = writeln!(err, "{line}");
     }
 }
 

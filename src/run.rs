@@ -66,6 +66,32 @@ impl Run {
         errs
     }
 
+    /// The errors of [`Run::error_list`] as stderr lines, sorted by path:
+    /// `error: PATH:LINE:COLUMN: message` when there is a position (the
+    /// format editors and `grep -n` users jump to), else `error: PATH: message`.
+    pub fn error_lines(&self) -> Vec<String> {
+        let mut lines: Vec<(String, String)> = self
+            .errors
+            .iter()
+            .map(|(p, m)| (p.clone(), format!("error: {p}: {m}")))
+            .collect();
+        lines.extend(self.outcomes.iter().filter_map(|o| match &o.result {
+            Err(e) if !e.skip => {
+                let p = &o.target.rel_path;
+                Some((
+                    p.clone(),
+                    match (e.line, e.column) {
+                        (Some(l), Some(c)) => format!("error: {p}:{l}:{c}: {}", e.message),
+                        _ => format!("error: {p}: {}", e.message),
+                    },
+                ))
+            }
+            _ => None,
+        }));
+        lines.sort();
+        lines.into_iter().map(|(_, l)| l).collect()
+    }
+
     /// Files skipped with a warning (binary, not UTF-8, too large).
     pub fn skipped(&self) -> impl Iterator<Item = (&str, &FileError)> {
         self.outcomes.iter().filter_map(|o| match &o.result {
@@ -127,9 +153,20 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
             Outcome { target, result }
         })
         .collect();
+    let mut warnings = walked.warnings;
+    if covers_base(input.base, input.roots) {
+        // With explicit roots the walk sees only part of the tree, and a glob
+        // for the rest would be warned about wrongly.
+        let files: Vec<String> = outcomes.iter().map(|o| o.target.rel_path.clone()).collect();
+        warnings.extend(
+            crate::rules::lint::unmatched_globs(input.rules, &files, "file that was scanned")
+                .into_iter()
+                .map(|w| format!("warning: {w}")),
+        );
+    }
     Run {
         outcomes,
-        warnings: walked.warnings,
+        warnings,
         errors: walked.errors,
         elapsed: Duration::ZERO,
     }
@@ -195,50 +232,67 @@ impl Progress {
     }
 }
 
+/// Whether the roots walk the whole base directory (none given, or the base
+/// itself).
+fn covers_base(base: &Path, roots: &[PathBuf]) -> bool {
+    let base = crate::walk::absolute(base);
+    roots.is_empty() || roots.iter().any(|r| crate::walk::absolute(r) == base)
+}
+
 /// Reads a target's bytes, refusing files over the size limit before reading.
-///
-/// One `stat` of the path (so a FIFO swapped in since the walk is never
-/// opened), then `open` and plain `read`s into a buffer sized from it:
-/// `std::fs::read` would `fstat` and `lseek` the file again.
 pub fn read_target(target: &Target, max_size: u64) -> Result<Vec<u8>, FileError> {
+    read_regular_file(&target.abs_path, max_size)
+}
+
+/// Reads a regular file (through a symlink) of at most `max_size` bytes,
+/// never blocking and never reading more than the limit.
+///
+/// The walk already left out FIFOs, sockets and devices, but a path can be
+/// replaced between the walk and the read (a file swapped for a FIFO would
+/// block `read` forever; one that grows could exhaust memory). So the file is
+/// opened non-blocking, the *opened* file is checked to be regular, and the
+/// read is bounded: a file that is not regular is skipped, one that vanished
+/// or cannot be opened is an error, one over the limit is skipped.
+pub fn read_regular_file(path: &Path, max_size: u64) -> Result<Vec<u8>, FileError> {
     use std::io::Read as _;
-    let cannot = |e: std::io::Error| FileError::error(format!("cannot read: {e}"));
-    let meta = std::fs::metadata(&target.abs_path).map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(FileError::skip("not a regular file"));
-    }
+    use std::os::unix::fs::OpenOptionsExt as _;
+
+    let not_regular = || FileError::skip("not a regular file (directory, FIFO, socket or device)");
     let too_large = |len: u64| {
         FileError::skip(format!(
             "larger than --max-file-size ({len} bytes > {max_size})"
         ))
     };
+    let meta =
+        std::fs::metadata(path).map_err(|e| FileError::error(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
     if meta.len() > max_size {
         return Err(too_large(meta.len()));
     }
-    let mut file = std::fs::File::open(&target.abs_path).map_err(cannot)?;
-    // One byte more than expected, so that the read hitting end of file is
-    // usually the second and last one.
-    let mut bytes = vec![0; usize::try_from(meta.len()).unwrap_or(0).saturating_add(1)];
-    let mut filled = 0;
-    loop {
-        let Some(spare) = bytes.get_mut(filled..).filter(|s| !s.is_empty()) else {
-            // The file grew since the `stat`.
-            if filled as u64 > max_size {
-                return Err(too_large(filled as u64));
-            }
-            bytes.resize(filled.saturating_mul(2).max(4096), 0);
-            continue;
-        };
-        match file.read(spare) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(cannot(e)),
-        }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            // Opening a socket: it was swapped in after the check above.
+            Some(libc::ENXIO) => not_regular(),
+            _ => FileError::error(format!("cannot read: {e}")),
+        })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| FileError::error(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(not_regular());
     }
-    if filled as u64 > max_size {
-        return Err(too_large(filled as u64));
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| FileError::error(format!("cannot read: {e}")))?;
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len > max_size {
+        return Err(too_large(len));
     }
-    bytes.truncate(filled);
     Ok(bytes)
 }

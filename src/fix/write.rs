@@ -155,8 +155,21 @@ impl<'a> WriteContext<'a> {
         }
         let real = self.resolve(path)?;
         let meta = fs::metadata(&real).map_err(|e| WriteError::io("cannot stat", e))?;
-        let current =
-            fs::read(&real).map_err(|e| WriteError::io("cannot re-read before writing", e))?;
+        // Non-blocking and bounded: the path may have been swapped for a
+        // FIFO or a growing file since it was planned.
+        let limit = u64::try_from(planned_from.len().max(new.len())).unwrap_or(u64::MAX);
+        let current = match crate::run::read_regular_file(&real, limit) {
+            Ok(bytes) => bytes,
+            // Longer than anything expected: it changed.
+            Err(e) if e.skip && e.message.starts_with("larger than") => {
+                return Err(WriteError::changed());
+            }
+            Err(e) => {
+                return Err(WriteError::refused(format!(
+                    "cannot re-read before writing: {e}"
+                )));
+            }
+        };
         if current == new {
             return Ok(Written {
                 real_path: real,

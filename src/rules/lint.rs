@@ -23,6 +23,13 @@ pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .filter_map(|e| relative_to(base, e.path()))
         .collect();
+    unmatched_globs(rules, &files, &format!("file under {}", base.display()))
+}
+
+/// One line per `authority`, `readonly`, field `files` or severity `files`
+/// glob that matches none of `files` (paths relative to the base directory);
+/// `what` names the files in the message ("file under DIR").
+pub fn unmatched_globs(rules: &RuleSet, files: &[String], what: &str) -> Vec<String> {
     rules
         .paths
         .patterns
@@ -30,12 +37,8 @@ pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {
         .filter(|(place, _)| place != "include" && place != "exclude")
         .filter_map(|(place, glob)| {
             let matcher = compile_glob(glob).ok()?.compile_matcher();
-            (!files.iter().any(|f| matcher.is_match(f))).then(|| {
-                format!(
-                    "{place} glob `{glob}` matches no file under {}",
-                    base.display()
-                )
-            })
+            (!files.iter().any(|f| matcher.is_match(f)))
+                .then(|| format!("{place} glob `{glob}` matches no {what}"))
         })
         .collect()
 }

@@ -144,14 +144,28 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleError> {
     let mut severities = Vec::new();
     let mut include: Vec<(String, Option<&ParsedFile>, Range<usize>)> = Vec::new();
     let mut lists: [Vec<(&ParsedFile, &Spanned<String>)>; 3] = Default::default();
+    let mut warnings = Vec::new();
 
     for file in &files {
         let raw = &file.raw;
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         for c in &raw.canonical {
+            // Joining a canonical across merged files is intended; twice in
+            // one file is a copy-paste slip that would hide one of them.
+            let name = c.name.get_ref().as_str();
+            if let Some(first) = seen.insert(name, c.name.span().start) {
+                let (line, _) = LineIndex::new(&file.text).line_col(first);
+                return Err(file.error(
+                    c.name.span(),
+                    format!(
+                        "canonical `{name}` is defined twice in this file (first at line {line})"
+                    ),
+                ));
+            }
             add_canonical(file, c, &mut canonicals, &mut canonical_index)?;
         }
         for f in &raw.field {
-            fields.push(build_field(file, f)?);
+            fields.push(build_field(file, f, &mut warnings)?);
         }
         for s in &raw.severity {
             severities.push(build_severity(file, s)?);
@@ -229,6 +243,7 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleError> {
         fields,
         severities,
         alias_index,
+        warnings,
     })
 }
 
@@ -310,7 +325,11 @@ fn index_aliases(
     Ok(())
 }
 
-fn build_field(file: &ParsedFile, f: &Spanned<RawField>) -> Result<FieldRule, RuleError> {
+fn build_field(
+    file: &ParsedFile,
+    f: &Spanned<RawField>,
+    warnings: &mut Vec<String>,
+) -> Result<FieldRule, RuleError> {
     let raw = f.get_ref();
     let types = match &raw.types {
         None => vec![FileType::Yaml, FileType::Json, FileType::Toml],
@@ -353,6 +372,30 @@ fn build_field(file: &ParsedFile, f: &Spanned<RawField>) -> Result<FieldRule, Ru
     };
     let select = selectors(&raw.select)?;
     let keys_of = selectors(&raw.keys_of)?;
+    // What is detectable without the documents: a selector that starts at a
+    // root index under a TOML-only rule (a TOML root is always a table).
+    // Anything else depends on the documents' shapes.
+    if types.iter().all(|t| *t == FileType::Toml) {
+        for (place, raw_list, parsed) in [
+            ("select", &raw.select, &select),
+            ("keys_of", &raw.keys_of, &keys_of),
+        ] {
+            for (text, sel) in raw_list.iter().zip(parsed) {
+                if sel.starts_at_root_index() {
+                    warnings.push(
+                        file.error(
+                            text.span(),
+                            format!(
+                                "{place} `{}` can never match: a TOML document's root is a table, not an array",
+                                text.get_ref()
+                            ),
+                        )
+                        .to_string(),
+                    );
+                }
+            }
+        }
+    }
     if select.is_empty() && keys_of.is_empty() {
         return Err(file.error(f.span(), "a [[field]] needs `select` or `keys_of`"));
     }

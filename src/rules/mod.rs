@@ -169,6 +169,10 @@ pub struct RuleSet {
     pub severities: Vec<SeverityRule>,
     /// alias → index into `canonicals`.
     alias_index: HashMap<String, usize>,
+    /// Valid but suspicious entries found while loading, with their
+    /// positions (`file:line:column: message`): selectors that can never
+    /// match. Printed by `rules check`, `scan` and `fix`.
+    pub warnings: Vec<String>,
 }
 
 impl RuleSet {

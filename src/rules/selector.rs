@@ -44,6 +44,12 @@ impl Selector {
         })
     }
 
+    /// Whether the first step addresses an index of the root (`[0]`, `[*]`):
+    /// such a selector can never match in TOML, whose root is a table.
+    pub fn starts_at_root_index(&self) -> bool {
+        matches!(self.steps.first(), Some(Step::Index(_) | Step::AnyIndex))
+    }
+
     /// Whether this selector addresses `path` (the whole path, root to scalar).
     pub fn matches(&self, path: &[Seg]) -> bool {
         glob_match(&self.steps, path)

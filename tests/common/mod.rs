@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod oracle;
+
 use std::path::PathBuf;
 
 /// The shared conformance corpora: `$DRIFTFIX_CONFORMANCE`, else

@@ -36,7 +36,7 @@ pub(crate) fn parse(src: &str) -> Result<Stream<'_>, ParseError> {
     };
     let result = catch_unwind(AssertUnwindSafe(|| collect_events(text)));
     let raw = match result {
-        Ok(r) => r?,
+        Ok(r) => r.map_err(|e| clamp(text, e))?,
         Err(_) => {
             return Err(ParseError {
                 line: 1,
@@ -54,6 +54,18 @@ pub(crate) fn parse(src: &str) -> Result<Stream<'_>, ParseError> {
         })
         .collect();
     Ok(Stream { text, bom, events })
+}
+
+/// yaml-rust2 may place an error at end of input one line past the last
+/// one; keep positions inside the text so they can be shown.
+fn clamp(text: &str, mut e: ParseError) -> ParseError {
+    let lines = text.split('\n').count().max(1);
+    if e.line > lines {
+        e.line = lines;
+        let last = text.rsplit('\n').next().unwrap_or("");
+        e.column = last.chars().count().saturating_add(1);
+    }
+    e
 }
 
 fn collect_events(text: &str) -> Result<Vec<(Event, Marker)>, ParseError> {
