@@ -386,7 +386,11 @@ fn rules_check(cli: &Cli) -> Result<i32, String> {
     let setup = setup(cli)?;
     let rules = &setup.rules;
     let aliases = rules.aliases().count();
-    for w in rules.warnings.iter().chain(&crate::rules::lint::warnings(rules, &setup.base)) {
+    for w in rules
+        .warnings
+        .iter()
+        .chain(&crate::rules::lint::warnings(rules, &setup.base))
+    {
         eprintln!("warning: {w}");
     }
     println!(
