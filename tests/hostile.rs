@@ -24,7 +24,8 @@ select = ["host"]
 "#;
 
 /// The good files and what they must hold after `fix --apply`.
-const GOOD: [(&str, &str, &str); 2] = [
+const GOOD: [(&str, &str, &str); 3] = [
+    ("good.yaml", "host: pve-shop\n", "host: pve\n"),
     (
         "good.json",
         "{\"host\": \"pve-shop\"}\n",
@@ -697,7 +698,7 @@ fn globs_that_match_nothing_are_warned_about_on_scan_and_fix() {
     std::fs::write(
         dir.path().join("driftfix.toml"),
         format!(
-            "[paths]\nauthority = [\"spine/**\"]\nreadonly = [\"legacy/**\"]\nexclude = [\"**/node_modules/**\"]\n{RULES}files = [\"workbench/**\", \"*.json\", \"*.toml\"]\n[[severity]]\nfiles = [\"**/backup.json\"]\nlevel = \"high\"\n"
+            "[paths]\nauthority = [\"spine/**\"]\nreadonly = [\"legacy/**\"]\nexclude = [\"**/node_modules/**\"]\n{RULES}files = [\"workbench/**\", \"*.json\", \"*.toml\", \"*.yaml\"]\n[[severity]]\nfiles = [\"**/backup.json\"]\nlevel = \"high\"\n"
         ),
     )
     .unwrap();
@@ -795,5 +796,201 @@ fn odd_bytes_never_panic_in_any_format() {
                 Err(_) => {}
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------- YAML
+
+#[test]
+fn invalid_yaml_is_an_error_with_position() {
+    bad_files_beside_good(
+        &[
+            (
+                "tabs.yaml",
+                b"a:\n\thost: pve-shop\n",
+                ":2:2: yaml parse error",
+            ),
+            ("unclosed-flow.yaml", b"hosts: [pve-shop, b\nc: d\n", ":"),
+            ("unclosed-map.yaml", b"hosts: {a: pve-shop\n", ":"),
+            ("unclosed-quote.yaml", b"host: \"pve-shop\n", ":"),
+            ("bad-indent.yaml", b"a:\n  host: pve-shop\n bad: x\n", ":"),
+        ],
+        &[],
+        2,
+    );
+}
+
+#[test]
+fn odd_yaml_files_are_skipped_or_fine() {
+    let stderr = bad_files_beside_good(
+        &[
+            (
+                "latin1.yaml",
+                b"host: pve-shop # caf\xe9\n",
+                ": skipped: not UTF-8",
+            ),
+            ("nul.yml", b"host: pve-shop\n\0", ": skipped: binary file"),
+            (
+                "cr.yaml",
+                b"a: 1\rhost: pve-shop\r",
+                ":1:5: lone CR line ending",
+            ),
+        ],
+        &[],
+        2,
+    );
+    assert!(stderr.contains("warning: latin1.yaml"));
+    let dir = tree();
+    for (name, text) in [
+        ("e.yaml", ""),
+        ("comments.yaml", "# only a comment\n"),
+        ("docs.yaml", "---\n...\n---\n"),
+        ("bom.yml", "\u{feff}"),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    driftfix(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(0);
+    good_is_fixed(dir.path());
+}
+
+#[test]
+fn deep_yaml_nesting_is_refused_not_a_stack_overflow() {
+    let n = 200_000;
+    let r = token_rules();
+    let start = Instant::now();
+    for (what, text) in [
+        (
+            "flow sequences",
+            format!("host: pve-shop\na: {}1{}\n", "[".repeat(n), "]".repeat(n)),
+        ),
+        (
+            "flow mappings",
+            format!(
+                "host: pve-shop\na: {}1{}\n",
+                "{a: ".repeat(n),
+                "}".repeat(n)
+            ),
+        ),
+        (
+            "block sequences on one line",
+            format!("host: pve-shop\na:\n  {}pve-shop\n", "- ".repeat(n)),
+        ),
+    ] {
+        let res = plan_bytes(
+            "deep.yaml",
+            FileType::Yaml,
+            Role::Editable,
+            text.as_bytes(),
+            &r,
+        );
+        match res {
+            Err(e) => assert!(
+                !e.skip && e.line.is_some(),
+                "{what}: an error with a position: {e}"
+            ),
+            // Block nesting is walked iteratively: handling it (rather than
+            // refusing it) is fine, as long as the result is right.
+            Ok(p) => {
+                assert!(
+                    what.starts_with("block"),
+                    "{what}: flow nesting must be refused"
+                );
+                assert_eq!(p.findings.len(), 2, "{what}");
+                assert!(p.new_text.is_some(), "{what}: verified fix expected");
+            }
+        }
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn yaml_alias_bombs_are_never_expanded() {
+    // "Billion laughs": 9 levels of 10 aliases each = 10^9 nodes if expanded.
+    let mut text = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for w in names.windows(2) {
+        let (prev, cur) = (w[0], w[1]);
+        let refs = vec![format!("*{prev}"); 10].join(",");
+        text.push_str(&format!("{cur}: &{cur} [{refs}]\n"));
+    }
+    text.push_str("host: &h pve-shop\nbomb: &z [*h,*h,*h,*h,*h,*h,*h,*h,*h,*h]\nbomb2: [*z,*z,*z,*z,*z,*z,*z,*z,*z,*z]\n");
+    let r = rules(RULES);
+    let start = Instant::now();
+    let plan = plan_bytes(
+        "bomb.yaml",
+        FileType::Yaml,
+        Role::Editable,
+        text.as_bytes(),
+        &r,
+    )
+    .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    // `host` is anchored and reused at paths that are not governed: manual.
+    assert_eq!(plan.findings.len(), 1, "{:?}", plan.findings);
+    // And with every value governed, still fast and fixable.
+    let r = token_rules();
+    let start = Instant::now();
+    let plan = plan_bytes(
+        "bomb.yaml",
+        FileType::Yaml,
+        Role::Editable,
+        text.as_bytes(),
+        &r,
+    )
+    .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(plan.new_text.unwrap().contains("host: &h pve\n"));
+    // Through the CLI beside the good files.
+    let dir = tree();
+    std::fs::write(dir.path().join("bomb.yaml"), &text).unwrap();
+    let start = Instant::now();
+    driftfix(dir.path())
+        .args(["scan", "--fail-on", "never"])
+        .assert()
+        .code(0);
+    assert!(start.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_30_mb_yaml_line_is_scanned_and_fixed() {
+    let pad = "a".repeat(30 << 20);
+    let r = token_rules();
+    for (text, fixed) in [
+        (format!("x: {pad}\nhost: pve-shop\n"), "host: pve\n"),
+        (format!("x: [\"{pad}\", pve-shop]\n"), ", pve]\n"),
+    ] {
+        let start = Instant::now();
+        let plan = plan_bytes(
+            "big.yaml",
+            FileType::Yaml,
+            Role::Editable,
+            text.as_bytes(),
+            &r,
+        )
+        .unwrap();
+        let new = plan.new_text.unwrap();
+        assert!(new.ends_with(fixed));
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "{:?}",
+            start.elapsed()
+        );
     }
 }
