@@ -268,9 +268,7 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<i32, String> {
     Ok(fix_exit(&r, failed, !args.apply && changes > 0))
 }
 
-pub(crate) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+pub(crate) use crate::report::plural;
 
 /// The patch of every file with fixes, in path order.
 pub fn full_patch(r: &Run) -> String {

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::Summary;
+use super::{Summary, plural};
 use crate::plan::{Action, Finding};
 use crate::rules::{RuleSet, Severity};
 use crate::run::Run;
@@ -144,29 +144,19 @@ pub fn summary_line(run: &Run) -> String {
     let s = Summary::of(run);
     let errors = run.error_list().len();
     let mut line = format!(
-        "{} file{} scanned, {} with findings: {} finding{} (fix {}, report {}, manual {}; critical {}, high {}, medium {}, low {})",
+        "{} file{} scanned, {} with findings: {} finding{} ({})",
         s.files_scanned,
         plural(s.files_scanned),
         s.files_with_findings,
         s.findings,
         plural(s.findings),
-        s.action(Action::Fix),
-        s.action(Action::Report),
-        s.action(Action::Manual),
-        s.severity(Severity::Critical),
-        s.severity(Severity::High),
-        s.severity(Severity::Medium),
-        s.severity(Severity::Low),
+        s.counts(),
     );
     if errors > 0 {
         let _ = write!(line, ", {errors} error{}", plural(errors));
     }
     let _ = write!(line, " in {:.2}s", run.elapsed.as_secs_f64());
     line
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::Summary;
+use super::{Summary, plural};
 use crate::plan::{Action, Finding};
 use crate::rules::{Canonical, Role, RuleSet, Severity};
 use crate::run::Run;
@@ -190,17 +190,11 @@ impl<'a> Model<'a> {
         );
         let _ = writeln!(
             out,
-            "- **Findings:** {} in {} file{}: fix {}, report {}, manual {}; critical {}, high {}, medium {}, low {}.",
+            "- **Findings:** {} in {} file{}: {}.",
             s.findings,
             s.files_with_findings,
             plural(s.files_with_findings),
-            s.action(Action::Fix),
-            s.action(Action::Report),
-            s.action(Action::Manual),
-            s.severity(Severity::Critical),
-            s.severity(Severity::High),
-            s.severity(Severity::Medium),
-            s.severity(Severity::Low),
+            s.counts(),
         );
         let verdicts: Vec<String> = ROLES
             .iter()
@@ -684,10 +678,6 @@ fn severity_cell(s: Severity) -> String {
 
 fn or_dash(s: String) -> String {
     if s.is_empty() { "—".into() } else { s }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// A scanned value for a table cell: visible control characters, cut at

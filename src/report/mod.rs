@@ -59,4 +59,24 @@ impl Summary {
     pub fn severity(&self, l: Severity) -> usize {
         self.by_severity.get(l.name()).copied().unwrap_or(0)
     }
+
+    /// `fix 4, report 2, manual 1; critical 0, high 2, medium 3, low 2`:
+    /// the counts every report's summary shows.
+    pub fn counts(&self) -> String {
+        format!(
+            "fix {}, report {}, manual {}; critical {}, high {}, medium {}, low {}",
+            self.action(Action::Fix),
+            self.action(Action::Report),
+            self.action(Action::Manual),
+            self.severity(Severity::Critical),
+            self.severity(Severity::High),
+            self.severity(Severity::Medium),
+            self.severity(Severity::Low),
+        )
+    }
+}
+
+/// `""` for one, `"s"` otherwise.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
