@@ -10,7 +10,7 @@ use crate::cli::{
     Cli, ColorWhen, Command, FailOn, FixArgs, FixFormat, RulesCommand, ScanArgs, ScanFormat,
 };
 use crate::fix::patch;
-use crate::fix::write::{WriteContext, atomic_replace};
+use crate::fix::write::{Job, WriteContext, atomic_replace};
 use crate::plan::{Action, FilePlan, PlanOptions};
 use crate::report::human::{self, Paint};
 use crate::report::json::{self, FileStatus};
@@ -319,35 +319,54 @@ fn apply_all(setup: &Setup, r: &Run) -> Vec<FileStatus> {
             return Vec::new();
         }
     };
-    r.outcomes
+    let mut statuses: Vec<FileStatus> = r
+        .outcomes
         .iter()
-        .map(|o| {
-            let mut status = dry_status(o.target.rel_path.clone(), &o.result);
-            if let (Ok(plan), "changed") = (&o.result, status.status)
-                && let Some(new) = &plan.new_text
-            {
-                match ctx.write(
-                    &o.target.abs_path,
-                    plan.role,
-                    plan.original.as_bytes(),
-                    new.as_bytes(),
-                ) {
-                    Ok(w) => {
-                        if let Some(note) = w.hard_link_note(&plan.rel_path) {
-                            eprintln!("{note}");
-                        }
-                    }
-                    Err(e) => {
-                        eprintln!("error: {}: {e}", plan.rel_path);
-                        status.status = "error";
-                        status.message = Some(e.to_string());
-                    }
+        .map(|o| dry_status(o.target.rel_path.clone(), &o.result))
+        .collect();
+    // (index into statuses, plan, new text) of every file to write.
+    let to_write: Vec<_> = r
+        .outcomes
+        .iter()
+        .zip(&statuses)
+        .enumerate()
+        .filter_map(|(i, (o, status))| match (&o.result, status.status) {
+            (Ok(plan), "changed") => Some((i, &o.target.abs_path, plan, plan.new_text.as_ref()?)),
+            _ => None,
+        })
+        .collect();
+    let jobs: Vec<Job> = to_write
+        .iter()
+        .map(|(_, path, plan, new)| Job {
+            path,
+            role: plan.role,
+            planned_from: plan.original.as_bytes(),
+            new: new.as_bytes(),
+        })
+        .collect();
+    let results = ctx.write_all(&jobs, WRITE_THREADS);
+    for ((i, _, plan, _), result) in to_write.iter().zip(results) {
+        match result {
+            Ok(w) => {
+                if let Some(note) = w.hard_link_note(&plan.rel_path) {
+                    eprintln!("{note}");
                 }
             }
-            status
-        })
-        .collect()
+            Err(e) => {
+                eprintln!("error: {}: {e}", plan.rel_path);
+                if let Some(status) = statuses.get_mut(*i) {
+                    status.status = "error";
+                    status.message = Some(e.to_string());
+                }
+            }
+        }
+    }
+    statuses
 }
+
+/// Files written at once by `fix --apply`: a write mostly waits for `fsync`,
+/// so more writers than cores pay off.
+const WRITE_THREADS: usize = 8;
 
 /// Manual findings in editable files always reach stderr (never hidden by a
 /// diff).

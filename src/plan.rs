@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::formats::{
-    FileType, Format, Replacement, Scalar, ScalarKind, Seg, Style, Substitution, apply_edits,
-    apply_replacements, path_to_string, source_range,
+    FileType, Format, Parsed, Replacement, Scalar, ScalarKind, Seg, Style, Substitution,
+    apply_edits, apply_replacements, path_to_string, source_range,
 };
 use crate::matcher::{Hit, Matcher};
 use crate::rules::{FieldRule, MatchMode, Role, RuleSet, Severity};
@@ -141,7 +141,7 @@ impl FilePlan {
     /// into `findings`), verified. Used by `--preview`'s step mode.
     pub fn render_subset(&self, accepted: &dyn Fn(usize) -> bool) -> Result<String, FileError> {
         let (edits, subs) = self.edits_for(accepted)?;
-        finish(self.file_type.format(), &self.original, &edits, &subs)
+        finish(self.file_type.format(), &self.original, None, &edits, &subs)
     }
 
     /// The edits (sorted) and substitutions of the accepted `fix` findings,
@@ -183,10 +183,12 @@ impl FilePlan {
     }
 }
 
-/// Applies edits and verifies the result.
+/// Applies edits and verifies the result (reusing the scan's parse of the
+/// original when there is one).
 fn finish(
     format: &dyn Format,
     original: &str,
+    parsed: Option<&Parsed>,
     edits: &[crate::formats::Edit],
     subs: &[Substitution],
 ) -> Result<String, FileError> {
@@ -201,11 +203,13 @@ fn finish(
         ));
     }
     let new = apply_edits(original, edits);
-    format.verify(original, &new, subs).map_err(|e| {
-        FileError::error(format!(
-            "verification failed after editing, refusing to write: {e}"
-        ))
-    })?;
+    format
+        .verify_parsed(original, parsed, &new, subs)
+        .map_err(|e| {
+            FileError::error(format!(
+                "verification failed after editing, refusing to write: {e}"
+            ))
+        })?;
     Ok(new)
 }
 
@@ -282,7 +286,7 @@ pub fn plan_with(
     plan.original = text.to_string();
     check_line_endings(text)?;
     let format = file_type.format();
-    let scalars = format.scan(text).map_err(|e| FileError {
+    let (scalars, parsed) = format.scan_parsed(text).map_err(|e| FileError {
         line: Some(e.line),
         column: Some(e.column),
         message: format!("{} parse error: {}", file_type.name(), e.message),
@@ -307,7 +311,13 @@ pub fn plan_with(
     plan.findings.sort_by_key(|f| (f.line, f.column));
     if plan.fix_count() > 0 {
         let (edits, subs) = plan.edits_for(&|_| true)?;
-        plan.new_text = Some(finish(format, &plan.original, &edits, &subs)?);
+        plan.new_text = Some(finish(
+            format,
+            &plan.original,
+            parsed.as_ref(),
+            &edits,
+            &subs,
+        )?);
         plan.edits = edits;
     }
     Ok(plan)

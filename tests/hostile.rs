@@ -536,29 +536,39 @@ fn a_30_mb_single_line_is_scanned_and_fixed() {
 
 /// Regression: 200,000 findings on one line used to take minutes (a column
 /// count from the line start per finding, a linear search per verified
-/// substitution). Now linear.
+/// substitution; for YAML, a search for the line's end per plain scalar).
+/// Now linear.
 #[test]
 fn many_findings_on_one_long_line_stay_fast() {
     let n = 200_000;
     let r = token_rules();
-    for (ft, text) in [
+    for (ft, text, (fixed, count)) in [
         (
             FileType::Json,
             format!("[\"é\",{}\"pve-shop\"]", "\"pve-shop\",".repeat(n)),
+            ("\"pve\"", n + 1),
         ),
         (
             FileType::Toml,
             format!("host = [\"é\",{}\"pve-shop\"]\n", "\"pve-shop\",".repeat(n)),
+            ("\"pve\"", n + 1),
+        ),
+        (
+            FileType::Yaml,
+            format!("host: [é, {}pve-shop]\n", "pve-shop, ".repeat(n)),
+            (" pve,", n),
         ),
     ] {
         let start = Instant::now();
         let plan = plan_bytes("many", ft, Role::Editable, text.as_bytes(), &r).unwrap();
-        assert_eq!(plan.findings.len(), n + 1);
+        assert_eq!(plan.findings.len(), n + 1, "{ft:?}");
         let last = plan.findings.last().unwrap();
         assert_eq!(last.line, 1);
         let at = text.rfind("pve-shop").unwrap();
-        assert_eq!(last.column, text[..at].chars().count() + 1);
-        assert_eq!(plan.new_text.unwrap().matches("\"pve\"").count(), n + 1);
+        assert_eq!(last.column, text[..at].chars().count() + 1, "{ft:?}");
+        let new = plan.new_text.unwrap();
+        assert!(!new.contains("pve-shop"), "{ft:?}");
+        assert_eq!(new.matches(fixed).count(), count, "{ft:?}");
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "{ft:?}: {:?}",

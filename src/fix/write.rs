@@ -39,11 +39,13 @@
 //! there is a window of a few system calls in which another writer's change
 //! would be overwritten; there is no portable compare-and-swap for files.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write as _};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use tempfile::NamedTempFile;
 
 use crate::rules::{Role, RuleSet};
@@ -124,6 +126,15 @@ impl Written {
     }
 }
 
+/// One file for [`WriteContext::write_all`]: the arguments of
+/// [`WriteContext::write`].
+pub struct Job<'j> {
+    pub path: &'j Path,
+    pub role: Role,
+    pub planned_from: &'j [u8],
+    pub new: &'j [u8],
+}
+
 /// What the writer needs to know about the run.
 pub struct WriteContext<'a> {
     /// Canonicalised base directory.
@@ -191,6 +202,53 @@ impl<'a> WriteContext<'a> {
             hard_links: meta.nlink(),
             already: false,
         })
+    }
+
+    /// Writes many files, returning one result per job in job order.
+    ///
+    /// A write is mostly waiting for `fsync`, so files are written by
+    /// several threads at once (`threads`, at least 1). Jobs whose paths
+    /// resolve to the same file (a symlink and its target) go to one thread
+    /// in job order, so the later ones find the new bytes already in place,
+    /// as they would one after the other.
+    pub fn write_all(&self, jobs: &[Job<'_>], threads: usize) -> Vec<Result<Written, WriteError>> {
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut group_of: HashMap<PathBuf, usize> = HashMap::new();
+        for (i, job) in jobs.iter().enumerate() {
+            let key = fs::canonicalize(job.path).unwrap_or_else(|_| job.path.to_path_buf());
+            let g = *group_of.entry(key).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            if let Some(group) = groups.get_mut(g) {
+                group.push(i);
+            }
+        }
+        let write_group = |group: &Vec<usize>| -> Vec<(usize, Result<Written, WriteError>)> {
+            group
+                .iter()
+                .filter_map(|&i| Some((i, jobs.get(i)?)))
+                .map(|(i, j)| (i, self.write(j.path, j.role, j.planned_from, j.new)))
+                .collect()
+        };
+        let done: Vec<_> = match rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(|| groups.par_iter().flat_map_iter(write_group).collect()),
+            Err(_) => groups.iter().flat_map(write_group).collect(),
+        };
+        let mut results: Vec<Option<Result<Written, WriteError>>> =
+            jobs.iter().map(|_| None).collect();
+        for (i, r) in done {
+            if let Some(slot) = results.get_mut(i) {
+                *slot = Some(r);
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(WriteError::refused("internal error: not written"))))
+            .collect()
     }
 
     /// The file to write: `path` itself, or a symlink's final target when it
@@ -263,7 +321,10 @@ fn replace_with(
     let dir = target
         .parent()
         .ok_or_else(|| WriteError::refused("file has no parent directory"))?;
-    let _signals = signals::Deferred::new();
+    let signals = signals::Deferred::new();
+    if signals.pending() {
+        return Err(WriteError::refused("interrupted; not written"));
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".driftfix-")
         .suffix(".tmp")
@@ -292,25 +353,40 @@ fn replace_with(
     Ok(())
 }
 
-/// Holding back SIGINT, SIGTERM and SIGHUP while a file is being replaced.
+/// Holding back SIGINT, SIGTERM and SIGHUP while files are being replaced.
+///
+/// Several files may be replaced at once (from different threads), so each
+/// signal keeps a count of the writes holding it: the first installs the
+/// deferring handler, the last restores the previous disposition and
+/// re-raises the signal if it arrived meanwhile. A write that starts while a
+/// signal is pending is refused ([`Deferred::pending`]), so the holds drain and the
+/// signal takes effect within one file's write.
 mod signals {
-    use std::sync::atomic::{AtomicI32, Ordering};
-    use std::sync::{Mutex, MutexGuard};
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
 
-    /// The last deferred signal (0: none).
-    static PENDING: AtomicI32 = AtomicI32::new(0);
-    /// One deferral at a time: the saved dispositions belong to it.
-    static LOCK: Mutex<()> = Mutex::new(());
+    /// Deferred signals that arrived, one bit per signal number.
+    static PENDING: AtomicU64 = AtomicU64::new(0);
 
-    extern "C" fn note(sig: libc::c_int) {
-        PENDING.store(sig, Ordering::SeqCst);
+    /// Per signal: how many writes hold it, and the disposition to restore.
+    static HELD: Mutex<Vec<(libc::c_int, usize, libc::sigaction)>> = Mutex::new(Vec::new());
+
+    fn bit(sig: libc::c_int) -> u64 {
+        u32::try_from(sig)
+            .ok()
+            .and_then(|s| 1u64.checked_shl(s))
+            .unwrap_or(0)
     }
 
-    /// While alive, the signals only set a flag; on drop the previous
-    /// dispositions come back and a signal that arrived is raised again.
+    extern "C" fn note(sig: libc::c_int) {
+        PENDING.fetch_or(bit(sig), Ordering::SeqCst);
+    }
+
+    /// While alive, the signals only set a flag; when the last holder of a
+    /// signal drops, its previous disposition comes back and the signal, if
+    /// it arrived, is raised again.
     pub struct Deferred {
-        saved: Vec<(libc::c_int, libc::sigaction)>,
-        _lock: MutexGuard<'static, ()>,
+        sigs: Vec<libc::c_int>,
     }
 
     impl Deferred {
@@ -319,41 +395,65 @@ mod signals {
         }
 
         pub fn of(sigs: &[libc::c_int]) -> Deferred {
-            let lock = LOCK.lock().unwrap_or_else(|p| p.into_inner());
-            PENDING.store(0, Ordering::SeqCst);
-            let mut saved = Vec::new();
+            let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+            let mut mine = Vec::new();
             for &sig in sigs {
-                // SAFETY: plain sigaction(2) calls with zero-initialised,
-                // fully set structs; the handler only stores to an atomic,
-                // which is async-signal-safe.
-                unsafe {
-                    let mut action: libc::sigaction = std::mem::zeroed();
-                    action.sa_sigaction = note as extern "C" fn(libc::c_int) as usize;
-                    action.sa_flags = libc::SA_RESTART;
-                    libc::sigemptyset(&mut action.sa_mask);
-                    let mut old: libc::sigaction = std::mem::zeroed();
-                    if libc::sigaction(sig, &action, &mut old) == 0 {
-                        saved.push((sig, old));
-                    }
+                if let Some(h) = held.iter_mut().find(|h| h.0 == sig) {
+                    h.1 += 1;
+                    mine.push(sig);
+                } else if let Some(old) = install(sig) {
+                    held.push((sig, 1, old));
+                    mine.push(sig);
                 }
             }
-            Deferred { saved, _lock: lock }
+            Deferred { sigs: mine }
+        }
+
+        /// Whether one of the signals held here arrived and waits to be
+        /// re-raised.
+        pub fn pending(&self) -> bool {
+            let mask = self.sigs.iter().fold(0, |m, &s| m | bit(s));
+            PENDING.load(Ordering::SeqCst) & mask != 0
+        }
+    }
+
+    /// Installs the deferring handler for `sig`, returning the old action.
+    fn install(sig: libc::c_int) -> Option<libc::sigaction> {
+        // SAFETY: plain sigaction(2) calls with zero-initialised, fully set
+        // structs; the handler only updates an atomic, which is
+        // async-signal-safe.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = note as extern "C" fn(libc::c_int) as usize;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut old: libc::sigaction = std::mem::zeroed();
+            (libc::sigaction(sig, &action, &mut old) == 0).then_some(old)
         }
     }
 
     impl Drop for Deferred {
         fn drop(&mut self) {
-            for (sig, old) in self.saved.drain(..).rev() {
-                // SAFETY: restores the disposition saved in `of`.
+            let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+            for &sig in self.sigs.iter().rev() {
+                let Some(i) = held.iter().position(|h| h.0 == sig) else {
+                    continue;
+                };
+                let Some(h) = held.get_mut(i) else { continue };
+                h.1 -= 1;
+                if h.1 > 0 {
+                    continue;
+                }
+                let (_, _, old) = held.swap_remove(i);
+                // SAFETY: restores the disposition saved in `install`.
                 unsafe {
                     libc::sigaction(sig, &old, std::ptr::null_mut());
                 }
-            }
-            let sig = PENDING.swap(0, Ordering::SeqCst);
-            if sig != 0 {
-                // SAFETY: raise(3) with a signal number we received.
-                unsafe {
-                    libc::raise(sig);
+                if PENDING.fetch_and(!bit(sig), Ordering::SeqCst) & bit(sig) != 0 {
+                    // SAFETY: raise(3) with a signal number we received.
+                    unsafe {
+                        libc::raise(sig);
+                    }
                 }
             }
         }
@@ -390,6 +490,39 @@ mod signals {
                 assert_eq!(SEEN.load(Ordering::SeqCst), before, "held back");
             }
             assert_eq!(SEEN.load(Ordering::SeqCst), before + 1, "re-raised on drop");
+        }
+
+        static SEEN2: AtomicUsize = AtomicUsize::new(0);
+
+        extern "C" fn count2(_: libc::c_int) {
+            SEEN2.fetch_add(1, Ordering::SeqCst);
+        }
+
+        #[test]
+        fn overlapping_writes_hold_a_signal_until_the_last_one_ends() {
+            // SAFETY: installs a counting handler for SIGUSR2 in this test.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = count2 as extern "C" fn(libc::c_int) as usize;
+                libc::sigemptyset(&mut action.sa_mask);
+                assert_eq!(
+                    libc::sigaction(libc::SIGUSR2, &action, std::ptr::null_mut()),
+                    0
+                );
+            }
+            let first = Deferred::of(&[libc::SIGUSR2]);
+            let second = std::thread::spawn(|| Deferred::of(&[libc::SIGUSR2]))
+                .join()
+                .unwrap();
+            assert!(!first.pending());
+            // SAFETY: raise(3) to this thread.
+            unsafe { libc::raise(libc::SIGUSR2) };
+            assert!(first.pending() && second.pending(), "seen by every holder");
+            drop(first);
+            assert_eq!(SEEN2.load(Ordering::SeqCst), 0, "still held by the second");
+            drop(second);
+            assert_eq!(SEEN2.load(Ordering::SeqCst), 1, "re-raised by the last");
+            assert!(!Deferred::of(&[libc::SIGUSR2]).pending(), "cleared");
         }
     }
 }
@@ -556,6 +689,66 @@ select = ["host"]
         assert_eq!(mode(&target), 0o640);
         assert_eq!(names(dir.path()), ["link.yaml", "real"]);
         assert_eq!(names(&dir.path().join("real")), ["t.yaml"]);
+    }
+
+    #[test]
+    fn write_all_answers_in_job_order_and_writes_links_to_one_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = rules(RULES);
+        let ctx = WriteContext::new(dir.path(), &rules).unwrap();
+        let mut paths = Vec::new();
+        for i in 0..40 {
+            let p = dir.path().join(format!("f{i:02}.yaml"));
+            fs::write(&p, "host: pve-shop\n").unwrap();
+            paths.push(p);
+        }
+        // A link to f00 planned after f00 itself, and a file in a read-only
+        // directory between them.
+        let link = dir.path().join("link.yaml");
+        std::os::unix::fs::symlink("f00.yaml", &link).unwrap();
+        paths.insert(1, link.clone());
+        fs::create_dir(dir.path().join("legacy")).unwrap();
+        let legacy = dir.path().join("legacy/l.yaml");
+        fs::write(&legacy, "host: pve-shop\n").unwrap();
+        paths.insert(2, legacy.clone());
+        let jobs: Vec<Job> = paths
+            .iter()
+            .map(|p| Job {
+                path: p,
+                role: Role::Editable,
+                planned_from: b"host: pve-shop\n",
+                new: b"host: pve\n",
+            })
+            .collect();
+        for threads in [1, 8] {
+            for p in &paths {
+                fs::write(p, "host: pve-shop\n").unwrap();
+            }
+            let results = ctx.write_all(&jobs, threads);
+            assert_eq!(results.len(), jobs.len());
+            let first = results[0].as_ref().unwrap();
+            assert!(!first.already);
+            assert!(
+                results[1].as_ref().unwrap().already,
+                "the link found it done"
+            );
+            assert_eq!(
+                results[2].as_ref().unwrap_err().kind,
+                WriteErrorKind::Refused
+            );
+            for (p, r) in paths.iter().zip(&results).skip(3) {
+                assert_eq!(r.as_ref().unwrap().real_path, fs::canonicalize(p).unwrap());
+                assert_eq!(fs::read_to_string(p).unwrap(), "host: pve\n");
+            }
+            assert_eq!(fs::read_to_string(&legacy).unwrap(), "host: pve-shop\n");
+            assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+            assert!(
+                names(dir.path())
+                    .iter()
+                    .all(|n| !n.starts_with(".driftfix-")),
+                "no temp file left"
+            );
+        }
     }
 
     #[test]

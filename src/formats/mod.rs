@@ -228,6 +228,22 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// A format's own parse of a text, kept from [`Format::scan_parsed`] so that
+/// [`Format::verify_parsed`] does not parse the same original a second time
+/// (YAML: its event stream; parsing is most of the cost of a dense fix).
+pub struct Parsed(Box<dyn std::any::Any + Send + Sync>);
+
+impl Parsed {
+    pub fn new<T: std::any::Any + Send + Sync>(value: T) -> Parsed {
+        Parsed(Box::new(value))
+    }
+
+    /// The kept value, when it is of the type the format stored.
+    pub fn get<T: std::any::Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
 /// The per-format engine. Implementations are stateless unit structs.
 pub trait Format: Sync {
     /// Every string scalar of the text, values and keys, in document order.
@@ -235,6 +251,12 @@ pub trait Format: Sync {
     /// scalars) are not returned as values; keys are returned whatever their
     /// type, with `blocked` set when they are not plain strings.
     fn scan(&self, src: &str) -> Result<Vec<Scalar>, ParseError>;
+
+    /// [`Format::scan`], also handing back the parse of `src` when
+    /// [`Format::verify_parsed`] can reuse it (by default it cannot: `None`).
+    fn scan_parsed(&self, src: &str) -> Result<(Vec<Scalar>, Option<Parsed>), ParseError> {
+        Ok((self.scan(src)?, None))
+    }
 
     /// The edits that make `scalar` decode to its value with `replacements`
     /// applied (non-overlapping, sorted), keeping its style where possible.
@@ -251,6 +273,19 @@ pub trait Format: Sync {
     /// exactly `subs` applied, and nothing else changed. `Err` explains the
     /// first difference.
     fn verify(&self, old: &str, new: &str, subs: &[Substitution]) -> Result<(), String>;
+
+    /// [`Format::verify`] with the parse of `old` kept by
+    /// [`Format::scan_parsed`] on the same text; the new text is always
+    /// parsed afresh. By default the kept parse is ignored.
+    fn verify_parsed(
+        &self,
+        old: &str,
+        _old_parsed: Option<&Parsed>,
+        new: &str,
+        subs: &[Substitution],
+    ) -> Result<(), String> {
+        self.verify(old, new, subs)
+    }
 }
 
 /// Applies `replacements` (sorted, non-overlapping) to `value`.

@@ -214,8 +214,25 @@ pub(crate) fn plain(text: &str, start: usize, value: &str) -> Option<Located> {
     let mut p = 0;
     let mut pos = start;
     loop {
-        let seg = text.get(pos..line_end(text, pos))?;
         let rest = value.get(p..)?;
+        // The rest of the value stands on this line verbatim: done, without
+        // looking for the line's end (many scalars on one long line would
+        // make that quadratic).
+        if !rest.is_empty()
+            && !rest.contains(['\n', '\r'])
+            && text.get(pos..).is_some_and(|t| t.starts_with(rest))
+        {
+            pieces.push(Piece {
+                value: p..value.len(),
+                source: pos..pos + rest.len(),
+            });
+            return Some(Located {
+                span: start..pos + rest.len(),
+                content_start: start,
+                pieces,
+            });
+        }
+        let seg = text.get(pos..line_end(text, pos))?;
         let trimmed = seg.trim_end_matches(is_blank);
         if !trimmed.is_empty() && trimmed.len() < rest.len() && rest.starts_with(trimmed) {
             pieces.push(Piece {
@@ -228,18 +245,6 @@ pub(crate) fn plain(text: &str, start: usize, value: &str) -> Option<Located> {
             pos = next_line(text, pos)?;
             pos = next_content(text, pos)?;
             continue;
-        }
-        if !rest.is_empty() && seg.starts_with(rest) {
-            pieces.push(Piece {
-                value: p..value.len(),
-                source: pos..pos + rest.len(),
-            });
-            let end = pos + rest.len();
-            return Some(Located {
-                span: start..end,
-                content_start: start,
-                pieces,
-            });
         }
         return None;
     }

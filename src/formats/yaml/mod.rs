@@ -25,7 +25,7 @@ mod tests;
 
 #[cfg(doc)]
 use super::Style;
-use super::{Edit, Format, ParseError, Replacement, Scalar, Substitution};
+use super::{Edit, Format, ParseError, Parsed, Replacement, Scalar, Substitution};
 
 pub use schema_api::{plain_safe, resolves_to_string};
 
@@ -54,6 +54,12 @@ impl Format for Yaml {
         Ok(walk::scalars(&stream))
     }
 
+    fn scan_parsed(&self, src: &str) -> Result<(Vec<Scalar>, Option<Parsed>), ParseError> {
+        let stream = parse::parse(src)?;
+        let scalars = walk::scalars(&stream);
+        Ok((scalars, Some(Parsed::new(verify::Original::new(stream)))))
+    }
+
     fn edits(
         &self,
         src: &str,
@@ -65,5 +71,18 @@ impl Format for Yaml {
 
     fn verify(&self, old: &str, new: &str, subs: &[Substitution]) -> Result<(), String> {
         verify::verify(old, new, subs)
+    }
+
+    fn verify_parsed(
+        &self,
+        old: &str,
+        old_parsed: Option<&Parsed>,
+        new: &str,
+        subs: &[Substitution],
+    ) -> Result<(), String> {
+        match old_parsed.and_then(Parsed::get::<verify::Original>) {
+            Some(o) if o.len == old.len() => verify::compare(old, o, new, subs),
+            _ => verify::verify(old, new, subs),
+        }
     }
 }

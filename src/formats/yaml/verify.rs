@@ -12,14 +12,43 @@ use std::collections::HashMap;
 use yaml_rust2::parser::Event;
 use yaml_rust2::scanner::TScalarStyle;
 
-use super::parse::parse;
+use super::parse::{Stream, parse};
 use super::schema::plain_is_string_core;
 use super::walk::{is_string, style_of};
 use crate::formats::{Style, Substitution};
 use crate::text::LineIndex;
 
+/// The parse of an original text, kept from the scan for its verify.
+pub(crate) struct Original {
+    /// Length of the text it was parsed from: a guard against pairing it
+    /// with another text.
+    pub len: usize,
+    bom: usize,
+    events: Vec<(Event, usize)>,
+}
+
+impl Original {
+    pub fn new(stream: Stream<'_>) -> Original {
+        Original {
+            len: stream.bom + stream.text.len(),
+            bom: stream.bom,
+            events: stream.events,
+        }
+    }
+}
+
 pub(crate) fn verify(old: &str, new: &str, subs: &[Substitution]) -> Result<(), String> {
     let o = parse(old).map_err(|e| format!("the original text does not parse: {e}"))?;
+    compare(old, &Original::new(o), new, subs)
+}
+
+/// Checks `new` against the kept parse `o` of `old`.
+pub(crate) fn compare(
+    old: &str,
+    o: &Original,
+    new: &str,
+    subs: &[Substitution],
+) -> Result<(), String> {
     let n = parse(new).map_err(|e| format!("the edited text does not parse: {e}"))?;
     let lines = LineIndex::new(old);
     let at = |pos: usize| {
