@@ -2,38 +2,12 @@
 //! and fixed, each bad one is named on stderr with the reason, nothing bad is
 //! written, and nothing blocks, loops or panics.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-const RULES: &str = r#"[[canonical]]
-name = "pve"
-aliases = ["pve-shop"]
-[[field]]
-select = ["host"]
-"#;
-
-fn tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("driftfix.toml"), RULES).unwrap();
-    std::fs::write(dir.path().join("good.yaml"), "host: pve-shop\n").unwrap();
-    dir
-}
-
-fn driftfix(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("driftfix").unwrap();
-    c.current_dir(dir).timeout(Duration::from_secs(60));
-    c
-}
-
-fn good_is_fixed(dir: &Path) {
-    assert_eq!(
-        std::fs::read_to_string(dir.join("good.yaml")).unwrap(),
-        "host: pve\n"
-    );
-}
+mod common;
+use common::beside::{driftfix, fine_beside_good, good_is_fixed, tree};
 
 #[test]
 fn a_directory_named_like_a_target_is_not_a_file() {
@@ -112,15 +86,7 @@ fn symlink_loops_and_dangling_links_are_warned_about() {
 
 #[test]
 fn empty_files_are_fine() {
-    let dir = tree();
-    for name in ["e.yaml", "e.json", "e.toml"] {
-        std::fs::write(dir.path().join(name), "").unwrap();
-    }
-    driftfix(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(0);
-    good_is_fixed(dir.path());
+    fine_beside_good(&[("e.yaml", ""), ("e.json", ""), ("e.toml", "")]);
 }
 
 #[test]

@@ -10,54 +10,13 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use driftfix::formats::FileType;
 use driftfix::plan::{FileError, plan_bytes};
 use driftfix::rules::{Role, RuleSet};
 use predicates::prelude::*;
 
-const RULES: &str = r#"[[canonical]]
-name = "pve"
-aliases = ["pve-shop"]
-[[field]]
-select = ["host"]
-"#;
-
-/// The good files and what they must hold after `fix --apply`.
-const GOOD: [(&str, &str, &str); 3] = [
-    ("good.yaml", "host: pve-shop\n", "host: pve\n"),
-    (
-        "good.json",
-        "{\"host\": \"pve-shop\"}\n",
-        "{\"host\": \"pve\"}\n",
-    ),
-    ("good.toml", "host = \"pve-shop\"\n", "host = \"pve\"\n"),
-];
-
-fn tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("driftfix.toml"), RULES).unwrap();
-    for (name, before, _) in GOOD {
-        std::fs::write(dir.path().join(name), before).unwrap();
-    }
-    dir
-}
-
-fn driftfix(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("driftfix").unwrap();
-    c.current_dir(dir).timeout(Duration::from_secs(120));
-    c
-}
-
-fn good_is_fixed(dir: &Path) {
-    for (name, _, after) in GOOD {
-        assert_eq!(
-            std::fs::read_to_string(dir.join(name)).unwrap(),
-            after,
-            "{name}"
-        );
-    }
-}
+mod common;
+use common::beside::{RULES, driftfix, fine_beside_good, good_is_fixed, tree};
 
 /// Writes the bad files, runs `fix --apply`, checks the exit code, that each
 /// bad file is named on stderr with `needle`, that it is byte-identical
@@ -231,21 +190,13 @@ fn non_utf8_and_binary_files_are_skipped_with_a_warning() {
 
 #[test]
 fn empty_and_blank_files_are_fine() {
-    let dir = tree();
-    for (name, text) in [
+    fine_beside_good(&[
         ("e.json", ""),
         ("e.toml", ""),
         ("blank.json", "\n\n  \n"),
         ("blank.toml", "\r\n\r\n"),
         ("bom.toml", "\u{feff}"),
-    ] {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    driftfix(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(0);
-    good_is_fixed(dir.path());
+    ]);
     // Parsed (not just skipped by the prefilter): still no panic, no error
     // for TOML; an empty JSON text is not JSON, so it is an error with a
     // position.
@@ -850,20 +801,12 @@ fn odd_yaml_files_are_skipped_or_fine() {
         2,
     );
     assert!(stderr.contains("warning: latin1.yaml"));
-    let dir = tree();
-    for (name, text) in [
+    fine_beside_good(&[
         ("e.yaml", ""),
         ("comments.yaml", "# only a comment\n"),
         ("docs.yaml", "---\n...\n---\n"),
         ("bom.yml", "\u{feff}"),
-    ] {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    driftfix(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(0);
-    good_is_fixed(dir.path());
+    ]);
 }
 
 #[test]

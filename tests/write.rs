@@ -329,3 +329,67 @@ fn a_failing_rename_is_an_error_and_leaves_no_temp_file() {
     );
     no_temp_files(dir.path());
 }
+
+/// `fix --apply` writes several files at once; an interrupt in the middle
+/// lets the writes under way finish, starts no new one, and stops: every
+/// file is whole (old or new bytes), and no temp file is left.
+#[test]
+fn ctrl_c_during_apply_leaves_every_file_whole_and_no_temp_file() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+
+    let dir = base();
+    let files: Vec<PathBuf> = (0..3000)
+        .map(|i| dir.path().join(format!("d{:02}/f{i:04}.json", i % 30)))
+        .collect();
+    for f in &files {
+        fs::create_dir_all(f.parent().unwrap()).unwrap();
+        fs::write(f, OLD).unwrap();
+    }
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("driftfix"))
+        .current_dir(dir.path())
+        .args(["fix", "--apply"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Interrupt once the writing has begun (or the run is over).
+    let start = Instant::now();
+    let written = || {
+        files
+            .iter()
+            .take(60)
+            .any(|f| fs::read(f).unwrap() != OLD.as_bytes())
+    };
+    while !written() && child.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < Duration::from_secs(120), "no write began");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe {
+        libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    assert!(
+        status.signal() == Some(libc::SIGINT) || status.success(),
+        "killed by the interrupt or done before it: {status:?}"
+    );
+    let mut new = 0;
+    for f in &files {
+        let bytes = fs::read(f).unwrap();
+        assert!(
+            bytes == OLD.as_bytes() || bytes == NEW.as_bytes(),
+            "{f:?}: {bytes:?}"
+        );
+        new += usize::from(bytes == NEW.as_bytes());
+    }
+    assert!(new > 0);
+    if status.signal().is_some() {
+        assert!(new < files.len(), "the interrupt stopped the writing early");
+    }
+    eprintln!(
+        "{new} of {} files written before the interrupt took effect",
+        files.len()
+    );
+    no_temp_files(dir.path());
+}

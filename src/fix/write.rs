@@ -359,8 +359,8 @@ fn replace_with(
 /// signal keeps a count of the writes holding it: the first installs the
 /// deferring handler, the last restores the previous disposition and
 /// re-raises the signal if it arrived meanwhile. A write that starts while a
-/// signal is pending is refused ([`Deferred::pending`]), so the holds drain and the
-/// signal takes effect within one file's write.
+/// signal is pending is refused ([`Deferred::pending`]), so the holds drain
+/// and the signal takes effect within one file's write.
 mod signals {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -470,18 +470,21 @@ mod signals {
             SEEN.fetch_add(1, Ordering::SeqCst);
         }
 
-        #[test]
-        fn a_signal_during_the_write_is_delivered_after_it() {
-            // SAFETY: installs a counting handler for SIGUSR1 in this test.
+        /// Installs `handler` for `sig` (each test uses its own signal).
+        fn handle(sig: libc::c_int, handler: extern "C" fn(libc::c_int)) {
+            // SAFETY: a plain sigaction(2) call with a zero-initialised,
+            // fully set struct; the handlers only update atomics.
             unsafe {
                 let mut action: libc::sigaction = std::mem::zeroed();
-                action.sa_sigaction = count as extern "C" fn(libc::c_int) as usize;
+                action.sa_sigaction = handler as usize;
                 libc::sigemptyset(&mut action.sa_mask);
-                assert_eq!(
-                    libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
-                    0
-                );
+                assert_eq!(libc::sigaction(sig, &action, std::ptr::null_mut()), 0);
             }
+        }
+
+        #[test]
+        fn a_signal_during_the_write_is_delivered_after_it() {
+            handle(libc::SIGUSR1, count);
             let before = SEEN.load(Ordering::SeqCst);
             {
                 let _d = Deferred::of(&[libc::SIGUSR1]);
@@ -500,16 +503,7 @@ mod signals {
 
         #[test]
         fn overlapping_writes_hold_a_signal_until_the_last_one_ends() {
-            // SAFETY: installs a counting handler for SIGUSR2 in this test.
-            unsafe {
-                let mut action: libc::sigaction = std::mem::zeroed();
-                action.sa_sigaction = count2 as extern "C" fn(libc::c_int) as usize;
-                libc::sigemptyset(&mut action.sa_mask);
-                assert_eq!(
-                    libc::sigaction(libc::SIGUSR2, &action, std::ptr::null_mut()),
-                    0
-                );
-            }
+            handle(libc::SIGUSR2, count2);
             let first = Deferred::of(&[libc::SIGUSR2]);
             let second = std::thread::spawn(|| Deferred::of(&[libc::SIGUSR2]))
                 .join()
