@@ -137,6 +137,27 @@ impl FilePlan {
             .count()
     }
 
+    /// The `fix` findings (indices, in order, `i` included) that stand or
+    /// fall with finding `i`. A TOML key named in several places
+    /// (`[hosts.pve-shop]` and `[hosts.pve-shop.disks]`, or two dotted keys
+    /// through one table) is one key: renaming it in one place only would
+    /// split the table, so step mode offers all its places as one change.
+    pub fn linked(&self, i: usize) -> Vec<usize> {
+        let key_of = |f: &Finding| {
+            let s = self.scalars.get(f.scalar)?;
+            (self.file_type == FileType::Toml
+                && f.action == Action::Fix
+                && s.kind == ScalarKind::Key)
+                .then_some((s.document, &s.path))
+        };
+        let Some(key) = self.findings.get(i).and_then(key_of) else {
+            return vec![i];
+        };
+        (0..self.findings.len())
+            .filter(|&j| j == i || self.findings.get(j).and_then(key_of) == Some(key))
+            .collect()
+    }
+
     /// The new text with only the accepted `fix` findings applied (by index
     /// into `findings`), verified. Used by `--preview`'s step mode.
     pub fn render_subset(&self, accepted: &dyn Fn(usize) -> bool) -> Result<String, FileError> {

@@ -36,7 +36,7 @@ use super::patch;
 use super::write::WriteContext;
 use crate::app::{DRIFT, ERROR, OK, Setup, color_for_stdout, plural, report_leftovers};
 use crate::cli::{Cli, FixArgs};
-use crate::plan::{Action, FilePlan, Finding};
+use crate::plan::{Action, FilePlan};
 use crate::report::human::Paint;
 use crate::run::Run;
 
@@ -282,43 +282,60 @@ fn header(plan: &FilePlan, fixes: &[usize], k: usize, total: usize, paint: Paint
     s
 }
 
-/// Step mode: asks about each change; `None` when the user quit.
+/// Step mode: asks about each change; `None` when the user quit. Findings
+/// that can only be applied together ([`FilePlan::linked`]) are one change.
 fn step(
     plan: &FilePlan,
     fixes: &[usize],
     prompter: &mut dyn Prompter,
     o: &mut Out,
 ) -> Option<Vec<usize>> {
+    let changes = linked_groups(plan, fixes);
     let mut accepted = Vec::new();
-    for (n, &i) in fixes.iter().enumerate() {
-        let Some(f) = plan.findings.get(i) else {
-            continue;
-        };
+    for (n, group) in changes.iter().enumerate() {
         let _ = write!(
             o.out,
             "{}",
-            change_view(plan, i, f, n + 1, fixes.len(), o.paint)
+            change_view(plan, group, n + 1, changes.len(), o.paint)
         );
         let _ = o.out.flush();
         match prompter.change("Apply this change? [y,n,q,?] ") {
-            ChangeAnswer::Yes => accepted.push(i),
+            ChangeAnswer::Yes => accepted.extend(group),
             ChangeAnswer::No => {}
             ChangeAnswer::Quit => return None,
         }
     }
+    accepted.sort_unstable();
     Some(accepted)
 }
 
-/// One change: where, what, and the changed line(s) with only this change
-/// applied (when that can be rendered).
-fn change_view(
-    plan: &FilePlan,
-    index: usize,
-    f: &Finding,
-    n: usize,
-    total: usize,
-    paint: Paint,
-) -> String {
+/// `fixes` split into the changes step mode asks about, in order of their
+/// first finding.
+fn linked_groups(plan: &FilePlan, fixes: &[usize]) -> Vec<Vec<usize>> {
+    let mut seen = HashSet::new();
+    let mut groups = Vec::new();
+    for &i in fixes {
+        if seen.contains(&i) {
+            continue;
+        }
+        let group: Vec<usize> = plan
+            .linked(i)
+            .into_iter()
+            .filter(|j| fixes.contains(j))
+            .collect();
+        seen.extend(group.iter().copied());
+        groups.push(group);
+    }
+    groups
+}
+
+/// One change (one finding, or the linked findings of one TOML key): where,
+/// what, and the changed line(s) with only this change applied (when that
+/// can be rendered).
+fn change_view(plan: &FilePlan, group: &[usize], n: usize, total: usize, paint: Paint) -> String {
+    let Some(f) = group.first().and_then(|&i| plan.findings.get(i)) else {
+        return String::new();
+    };
     let from = f.alias.as_deref().unwrap_or(&f.actual);
     let to = f
         .canonical
@@ -333,7 +350,19 @@ fn change_view(
         paint.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), from),
         paint.paint(Style::new().fg_color(Some(AnsiColor::Green.into())), to),
     );
-    if let Ok(new) = plan.render_subset(&|i| i == index) {
+    if group.len() > 1 {
+        let places: Vec<String> = group
+            .iter()
+            .filter_map(|&i| plan.findings.get(i))
+            .map(|f| format!("{}:{}", f.line, f.column))
+            .collect();
+        s.push_str(&format!(
+            "    one key named in {} places ({}): renamed in all or none\n",
+            group.len(),
+            places.join(", ")
+        ));
+    }
+    if let Ok(new) = plan.render_subset(&|i| group.contains(&i)) {
         for line in changed_lines(&plan.original, &new) {
             let body = line.trim_end_matches(['\n', '\r']);
             let style = if line.starts_with('-') {
@@ -550,6 +579,7 @@ mod tests {
 
     use super::*;
     use crate::formats::{FileType, Replacement, ScalarKind};
+    use crate::plan::Finding;
     use crate::rules::{MatchMode, Role, Severity};
 
     fn finding(path: &str, line: usize, action: Action, severity: Severity) -> Finding {
@@ -831,6 +861,49 @@ mod tests {
         );
         assert_eq!(d.sink.wrote, [("a.yaml".into(), vec![0, 1])]);
         assert_eq!(d.tally.exit_code(false, false), OK);
+    }
+
+    /// A TOML key named in two places is one change in step mode: both
+    /// places are renamed or neither, and the subset always verifies.
+    #[test]
+    fn s_offers_a_toml_key_named_in_several_places_as_one_change() {
+        let rules = crate::rules::RuleSet::from_toml_str(
+            "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nkeys_of = [\"hosts\"]\n[[field]]\nselect = [\"**.host\"]\n",
+            std::path::Path::new("driftfix.toml"),
+        )
+        .unwrap();
+        let text =
+            "[hosts.pve-shop]\nhost = \"pve-shop\"\n\n[hosts.pve-shop.disks]\nroot = \"nvme\"\n";
+        let p = crate::plan::plan_bytes(
+            "c.toml",
+            FileType::Toml,
+            Role::Editable,
+            text.as_bytes(),
+            &rules,
+        )
+        .unwrap();
+        assert_eq!(p.findings.len(), 3);
+        assert_eq!(p.linked(0), [0, 2]);
+        assert_eq!(p.linked(2), [0, 2]);
+        assert_eq!(p.linked(1), [1]);
+        for (answers, want) in [
+            ([C::Yes, C::No], vec![0, 2]),
+            ([C::No, C::Yes], vec![1]),
+            ([C::Yes, C::Yes], vec![0, 1, 2]),
+        ] {
+            let d = session(std::slice::from_ref(&p), &[F::Step], &answers);
+            assert_eq!(d.sink.wrote, [("c.toml".into(), want.clone())]);
+            assert!(d.out.contains("change 1/2  1:8"), "{}", d.out);
+            assert!(
+                d.out
+                    .contains("one key named in 2 places (1:8, 4:8): renamed in all or none"),
+                "{}",
+                d.out
+            );
+            assert!(d.out.contains("    +[hosts.pve.disks]\n"), "{}", d.out);
+            let new = p.render_subset(&|i| want.contains(&i)).unwrap();
+            assert_eq!(new.matches("pve-shop").count(), 3 - want.len());
+        }
     }
 
     #[test]
