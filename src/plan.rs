@@ -397,7 +397,8 @@ impl<'a> Builder<'a> {
         let mut strict = Vec::new();
         let anchors = self.anchor_uses();
         for s in self.scalars {
-            if s.style == Style::YamlAlias {
+            // Aliases follow their anchor; only string scalars match (§2).
+            if s.style == Style::YamlAlias || s.not_string {
                 continue;
             }
             let uses = s.anchor.and_then(|a| anchors.get(&a)).map(Vec::as_slice);

@@ -553,3 +553,37 @@ fn manual_findings_reach_stderr_and_exit_1() {
         "{\"hosts\": {\"pve-shop\": 1, \"pve\": 2}}\n"
     );
 }
+
+/// SPEC §2: only string scalars match, keys included. A plain `12:` or
+/// `true:` key and a custom-tagged key are never findings, so they do not
+/// hold back the rename of a real string key beside them.
+#[test]
+fn non_string_yaml_keys_never_match() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("driftfix.toml"),
+        "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\", \"12\", \"true\"]\n[[field]]\nkeys_of = [\"hosts\"]\n",
+    )
+    .unwrap();
+    let before = "hosts:\n  12: a\n  true: b\n  !Ref pve-shop: c\n  pve-shop: d\n";
+    std::fs::write(dir.path().join("h.yaml"), before).unwrap();
+    let v = scan_json(dir.path(), &[]);
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{v}");
+    assert_eq!(findings[0]["line"], 5);
+    assert_eq!(findings[0]["action"], "fix");
+    driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("h.yaml")).unwrap(),
+        before.replace("  pve-shop: d", "  pve: d")
+    );
+    driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(0);
+}

@@ -188,6 +188,10 @@ pub struct Scalar {
     /// Set by the scanner when this scalar can never be rewritten safely
     /// (e.g. a complex key); findings on it become `manual` with this reason.
     pub blocked: Option<String>,
+    /// A key that is not a string (YAML number, boolean, null or custom
+    /// tag): never matched (SPEC §2: only string scalars match), but
+    /// returned so that a rename onto its text is seen as a collision.
+    pub not_string: bool,
 }
 
 /// A byte range of the original text and the text that replaces it.
@@ -249,7 +253,7 @@ pub trait Format: Sync {
     /// Every string scalar of the text, values and keys, in document order.
     /// Non-string scalars (numbers, booleans, nulls, custom-tagged YAML
     /// scalars) are not returned as values; keys are returned whatever their
-    /// type, with `blocked` set when they are not plain strings.
+    /// type, with `not_string` set when they are not strings.
     fn scan(&self, src: &str) -> Result<Vec<Scalar>, ParseError>;
 
     /// [`Format::scan`], also handing back the parse of `src` when

@@ -405,6 +405,7 @@ impl<'a> Reader<'a> {
             in_flow: !self.stack.is_empty(),
             anchor: None,
             blocked: None,
+            not_string: false,
         });
         Ok(value)
     }

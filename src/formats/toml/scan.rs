@@ -308,6 +308,7 @@ impl<'s> Walker<'s> {
             in_flow: !self.frames.is_empty(),
             anchor: None,
             blocked,
+            not_string: false,
         });
     }
 }

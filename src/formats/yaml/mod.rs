@@ -9,7 +9,8 @@
 //!   event streams of the old and the new text.
 //!
 //! Returned: string scalars (values and keys), keys of any type (non-strings
-//! blocked), aliases of string-anchored scalars as [`Style::YamlAlias`].
+//! marked `not_string`), aliases of string-anchored scalars as
+//! [`Style::YamlAlias`].
 //! Not returned: empty plain scalars (nulls), non-string values (core schema
 //! or any tag other than `!!str` / `!`), aliases of collections.
 

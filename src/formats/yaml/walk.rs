@@ -243,11 +243,6 @@ impl Walker<'_, '_> {
             TScalarStyle::Literal | TScalarStyle::Folded => locate::block(text, at, value),
         };
         let mut blocked = slot.blocked.map(str::to_string);
-        if is_key && !string {
-            blocked.get_or_insert_with(|| {
-                "the key is not a string (a number, boolean, null or custom-tagged scalar)".into()
-            });
-        }
         if is_key && style == TScalarStyle::Plain && tag.is_none() && value == "<<" {
             blocked.get_or_insert_with(|| "YAML merge key `<<`".into());
         }
@@ -279,6 +274,7 @@ impl Walker<'_, '_> {
             in_flow: self.in_flow(),
             anchor: (anchor != 0).then_some(anchor),
             blocked,
+            not_string: is_key && !string,
         });
     }
 
@@ -304,17 +300,24 @@ impl Walker<'_, '_> {
             in_flow: self.in_flow(),
             anchor: Some(id),
             blocked,
+            not_string: false,
         });
     }
 }
+
+const STR_TAG: &str = "tag:yaml.org,2002:str";
 
 /// Whether a scalar event is a string: quoted and block scalars, `!!str` and
 /// `!` always; untagged plain ones unless they resolve to null, bool, int or
 /// float (YAML 1.2 core); any other tag (`!!int`, `!Ref`, …) never.
 pub(crate) fn is_string(value: &str, style: TScalarStyle, tag: Option<&Tag>) -> bool {
     match tag {
+        // `!!str`, `!<tag:yaml.org,2002:str>` (verbatim) and a `%TAG` handle
+        // for the same prefix all spell one tag.
         Some(t) => {
-            (t.handle == "tag:yaml.org,2002:" && t.suffix == "str")
+            let full = t.handle.len() + t.suffix.len();
+            (full == STR_TAG.len()
+                && STR_TAG.strip_prefix(t.handle.as_str()) == Some(t.suffix.as_str()))
                 || (t.handle.is_empty() && t.suffix == "!")
         }
         None => style != TScalarStyle::Plain || plain_is_string_core(value),
