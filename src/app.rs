@@ -272,12 +272,8 @@ pub(crate) use crate::report::plural;
 
 /// The patch of every file with fixes, in path order.
 pub fn full_patch(r: &Run) -> String {
-    r.plans()
-        .filter_map(|p| {
-            p.new_text
-                .as_ref()
-                .map(|new| patch::file_diff(&p.rel_path, &p.original, new))
-        })
+    r.patches()
+        .map(|(path, p, new)| patch::file_diff(path, &p.original, new))
         .collect()
 }
 

@@ -137,6 +137,18 @@ impl FilePlan {
             .count()
     }
 
+    /// Turns every `fix` finding into `manual` with `reason` and drops the
+    /// edits: for a file that is read but may not be written (a symlink to a
+    /// file outside the base directory).
+    pub fn demote_fixes(&mut self, reason: &str) {
+        for f in self.findings.iter_mut().filter(|f| f.action == Action::Fix) {
+            f.action = Action::Manual;
+            f.reason = Some(reason.to_string());
+        }
+        self.edits.clear();
+        self.new_text = None;
+    }
+
     /// The `fix` findings (indices, in order, `i` included) that stand or
     /// fall with finding `i`. A TOML key named in several places
     /// (`[hosts.pve-shop]` and `[hosts.pve-shop.disks]`, or two dotted keys

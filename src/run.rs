@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::matcher::Matcher;
 use crate::plan::{Context, FileError, FilePlan, PlanOptions, plan_with};
 use crate::rules::RuleSet;
-use crate::walk::{Target, walk};
+use crate::walk::{LinkTo, Target, walk};
 
 /// What a run needs to know.
 pub struct RunInput<'a> {
@@ -47,6 +47,16 @@ impl Run {
     /// Files that were read and planned (skipped files excluded).
     pub fn plans(&self) -> impl Iterator<Item = &FilePlan> {
         self.outcomes.iter().filter_map(|o| o.result.as_ref().ok())
+    }
+
+    /// The patch of every file with changes, as `(path to name, plan)`:
+    /// a symlinked file is named by the file it leads to
+    /// ([`Target::patch_path`]).
+    pub fn patches(&self) -> impl Iterator<Item = (&str, &FilePlan, &str)> {
+        self.outcomes.iter().filter_map(|o| {
+            let plan = o.result.as_ref().ok()?;
+            Some((o.target.patch_path(), plan, plan.new_text.as_deref()?))
+        })
     }
 
     /// Every finding of the run, sorted by path, line, column.
@@ -141,13 +151,20 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         .into_par_iter()
         .map(|target| {
             let result = read_target(&target, input.max_file_size).and_then(|bytes| {
-                plan_with(
+                let mut plan = plan_with(
                     &ctx,
                     &target.rel_path,
                     target.file_type,
                     target.role,
                     &bytes,
-                )
+                )?;
+                if let Some(LinkTo::Outside(real)) = &target.link {
+                    plan.demote_fixes(&format!(
+                        "symlink to {}, outside the base directory: never written",
+                        real.display()
+                    ));
+                }
+                Ok(plan)
             });
             progress.done.fetch_add(1, Ordering::Relaxed);
             Outcome { target, result }

@@ -25,6 +25,30 @@ pub struct Target {
     pub abs_path: PathBuf,
     pub file_type: FileType,
     pub role: Role,
+    /// For a symlinked file: where the file it leads to is.
+    pub link: Option<LinkTo>,
+}
+
+/// The file a symlinked target leads to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkTo {
+    /// Under the base directory, at this relative path: the writer writes
+    /// it there, so patches name it.
+    Inside(String),
+    /// Outside the base directory: read through the link, never written.
+    Outside(PathBuf),
+}
+
+impl Target {
+    /// The path a patch names for this file: the file a symlink leads to
+    /// (`git apply` and `patch` refuse to patch through a link), else the
+    /// target's own path.
+    pub fn patch_path(&self) -> &str {
+        match &self.link {
+            Some(LinkTo::Inside(real)) => real,
+            _ => &self.rel_path,
+        }
+    }
 }
 
 /// What a walk found, plus what it had to say about the rest.
@@ -42,6 +66,7 @@ pub struct WalkResult {
 /// the targets under `base`.
 pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet) -> WalkResult {
     let base = absolute(base);
+    let real_base = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
     let rule_files: Vec<PathBuf> = rules
         .sources
         .iter()
@@ -50,37 +75,56 @@ pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet) -> WalkResult {
     let mut result = WalkResult::default();
     let found = Mutex::new(Vec::new());
     let notes = Mutex::new(Vec::new());
-    let roots: Vec<PathBuf> = if roots.is_empty() {
-        vec![base.clone()]
+    // Each root to walk, with the name the user gave it (for messages).
+    let roots: Vec<(PathBuf, String)> = if roots.is_empty() {
+        vec![(base.clone(), base.display().to_string())]
     } else {
-        roots.iter().map(|r| resolve_root(&base, r)).collect()
+        roots
+            .iter()
+            .map(|r| (resolve_root(&base, r), r.display().to_string()))
+            .collect()
     };
-    for root in &roots {
-        let shown = root.display().to_string();
-        if std::fs::symlink_metadata(root).is_err() {
-            result.errors.push((shown, "root does not exist".into()));
+    for (root, given) in roots {
+        if std::fs::symlink_metadata(&root).is_err() {
+            result.errors.push((given, "root does not exist".into()));
             continue;
         }
-        if relative_to(&base, root).is_none() {
-            result.errors.push((
-                shown,
-                format!("root is outside the base directory {}", base.display()),
-            ));
-            continue;
-        }
+        // Under the base by name, or by what the names lead to (a base
+        // given through a symlink).
+        let root = match relative_to(&base, &root) {
+            Some(_) => root,
+            None => match real_relative(&real_base, &root) {
+                Some(rel) => base.join(rel),
+                None => {
+                    result.errors.push((
+                        given,
+                        format!("root is outside the base directory {}", base.display()),
+                    ));
+                    continue;
+                }
+            },
+        };
         let explicit_file = root.is_file();
+        if explicit_file && FileType::from_path(&root).is_none() {
+            push(
+                &notes,
+                format!("warning: {given}: skipped: not a .yaml, .yml, .json or .toml file"),
+            );
+            continue;
+        }
         let ctx = Ctx {
             base: &base,
+            real_base: &real_base,
             rules,
             rule_files: &rule_files,
             explicit_file,
         };
-        walk_root(root, &ctx, &found, &notes);
+        walk_root(&root, &ctx, &found, &notes);
     }
     let mut targets = found.into_inner().unwrap_or_default();
     targets.sort_by(|a: &Target, b| a.rel_path.cmp(&b.rel_path));
     targets.dedup_by(|a, b| a.rel_path == b.rel_path);
-    result.targets = targets;
+    result.targets = drop_links_to_targets(targets);
     let mut warnings = notes.into_inner().unwrap_or_default();
     warnings.sort();
     warnings.dedup();
@@ -90,6 +134,8 @@ pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet) -> WalkResult {
 
 struct Ctx<'a> {
     base: &'a Path,
+    /// The base with symlinks resolved, to place what a symlink leads to.
+    real_base: &'a Path,
     rules: &'a RuleSet,
     rule_files: &'a [PathBuf],
     explicit_file: bool,
@@ -109,7 +155,14 @@ fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<V
         Box::new(|entry| {
             match entry {
                 Ok(entry) => {
-                    if let Some(outcome) = classify(entry.path(), entry.file_type(), ctx) {
+                    // A root is listed with the kind of what it leads to:
+                    // look at the root itself.
+                    let link = entry.path_is_symlink()
+                        || (entry.depth() == 0
+                            && std::fs::symlink_metadata(entry.path())
+                                .is_ok_and(|m| m.file_type().is_symlink()));
+                    let kind = entry.file_type().filter(|_| !link);
+                    if let Some(outcome) = classify(entry.path(), kind, ctx) {
                         match outcome {
                             Ok(t) => push(found, t),
                             Err(w) => push(notes, w),
@@ -146,20 +199,68 @@ fn classify(
     if rules.paths.exclude.is_match(&rel) {
         return None;
     }
-    if !file_type.is_some_and(|t| t.is_file())
-        && let Err(skip) = regular_file_behind(path, &rel)
-    {
-        return skip.map(Err);
-    }
-    if is_rule_file(path, ctx.rule_files) {
+    let mut role = rules.role_of(&rel);
+    let mut link = None;
+    if !file_type.is_some_and(|t| t.is_file()) {
+        if let Err(skip) = regular_file_behind(path, &rel) {
+            return skip.map(Err);
+        }
+        // A symlink (or an unknown entry type) leading to a regular file.
+        if let Ok(real) = std::fs::canonicalize(path) {
+            if ctx.rule_files.contains(&real) {
+                return None;
+            }
+            let to = match relative_to(ctx.real_base, &real) {
+                Some(r) => LinkTo::Inside(r),
+                None => LinkTo::Outside(real),
+            };
+            if let LinkTo::Inside(real_rel) = &to {
+                if rules.paths.exclude.is_match(real_rel) {
+                    return Some(Err(format!(
+                        "warning: {rel}: skipped: symlink to the excluded file {real_rel}"
+                    )));
+                }
+                // A link is as writable as the less writable of its own
+                // path and the file it leads to.
+                if role.writable() {
+                    role = rules.role_of(real_rel);
+                }
+            }
+            link = Some(to);
+        }
+    } else if is_rule_file(path, ctx.rule_files) {
         return None;
     }
     Some(Ok(Target {
-        role: rules.role_of(&rel),
+        role,
         rel_path: rel,
         abs_path: path.to_path_buf(),
         file_type: format,
+        link,
     }))
+}
+
+/// Drops symlinks to files that are targets themselves, and all but the
+/// first of several links to one file: each file is scanned, reported and
+/// written once (under its own path when it is a target).
+fn drop_links_to_targets(targets: Vec<Target>) -> Vec<Target> {
+    let mut seen: std::collections::HashSet<String> = targets
+        .iter()
+        .filter(|t| t.link.is_none())
+        .map(|t| t.rel_path.clone())
+        .collect();
+    targets
+        .into_iter()
+        .filter(|t| match &t.link {
+            Some(LinkTo::Inside(real)) => seen.insert(real.clone()),
+            _ => true,
+        })
+        .collect()
+}
+
+/// `path` relative to `real_base` once both are resolved, when under it.
+fn real_relative(real_base: &Path, path: &Path) -> Option<String> {
+    relative_to(real_base, &std::fs::canonicalize(path).ok()?)
 }
 
 /// For a path that the listing did not show as a plain file: `Ok` when it is

@@ -341,12 +341,71 @@ fn roots_limit_the_scan_and_a_missing_root_is_an_error() {
             .iter()
             .all(|f| f["path"].as_str().unwrap().starts_with("legacy/"))
     );
+    // Named as given, like every path driftfix prints.
     driftfix()
         .current_dir(dir.path())
         .args(["scan", "no-such-dir"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no-such-dir"));
+        .stderr(predicate::str::contains(
+            "error: no-such-dir: root does not exist",
+        ));
+    let out = driftfix()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "no-such-dir"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["errors"][0]["path"], "no-such-dir", "{v}");
+}
+
+#[test]
+fn a_root_that_is_not_a_supported_file_is_warned_about() {
+    let dir = homelab_copy();
+    std::fs::write(dir.path().join("notes.md"), "pve-shop\n").unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .args(["scan", "notes.md"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "warning: notes.md: skipped: not a .yaml, .yml, .json or .toml file",
+        ));
+}
+
+#[test]
+fn a_base_given_through_a_symlink_accepts_roots_by_their_real_path() {
+    let dir = homelab_copy();
+    let link = tempfile::tempdir().unwrap();
+    let base = link.path().join("base");
+    std::os::unix::fs::symlink(dir.path(), &base).unwrap();
+    let out = driftfix()
+        .current_dir(link.path())
+        .arg("scan")
+        .arg("--rules")
+        .arg(base.join("driftfix.toml"))
+        .arg("--base")
+        .arg(&base)
+        .arg("--format")
+        .arg("json")
+        .arg(dir.path().join("legacy"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["path"].as_str().unwrap().starts_with("legacy/")),
+        "{v}"
+    );
 }
 
 #[test]
@@ -586,4 +645,44 @@ fn non_string_yaml_keys_never_match() {
         .args(["fix", "--apply"])
         .assert()
         .code(0);
+}
+
+/// SPEC §6: the rule files are never targets, also when they are reached
+/// through a symlink (the rule file named by a link, found as a linked
+/// `driftfix.toml`, or linked to from elsewhere in the tree).
+#[test]
+fn rule_files_reached_through_symlinks_are_not_scanned() {
+    use std::os::unix::fs::symlink;
+    let rules = "version = 1\n[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\ndescription = \"was pve-shop\"\n[[field]]\nselect = [\"description\", \"host\"]\nmatch = \"token\"\n";
+    for how in ["named", "discovered", "elsewhere"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("r")).unwrap();
+        std::fs::write(dir.path().join("r/a.toml"), rules).unwrap();
+        std::fs::write(dir.path().join("x.yaml"), "host: pve-shop\n").unwrap();
+        let mut cmd = driftfix();
+        cmd.current_dir(dir.path()).args(["fix", "--apply"]);
+        match how {
+            "named" => {
+                symlink("r/a.toml", dir.path().join("rules.toml")).unwrap();
+                cmd.args(["--rules", "rules.toml", "--base", "."]);
+            }
+            "discovered" => symlink("r/a.toml", dir.path().join("driftfix.toml")).unwrap(),
+            _ => {
+                symlink("a.toml", dir.path().join("r/link.toml")).unwrap();
+                cmd.args(["--rules", "r/a.toml", "--base", "."]);
+            }
+        }
+        cmd.assert()
+            .code(0)
+            .stderr(predicate::str::contains("wrote 1 change in 1 file"));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("r/a.toml")).unwrap(),
+            rules,
+            "{how}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("x.yaml")).unwrap(),
+            "host: pve\n"
+        );
+    }
 }

@@ -193,35 +193,75 @@ fn symlink_to_a_readonly_or_authority_target_is_not_written() {
     symlink("../spine/t.json", dir.path().join("work/to-spine.json")).unwrap();
     fs::write(dir.path().join("work/plain.json"), OLD).unwrap();
 
+    // The whole tree: the targets are scanned (and reported) under their own
+    // paths, the links to them are not scanned a second time.
+    let scan = Command::cargo_bin("driftfix")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap();
+    let seen: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("legacy/t.json", "report"),
+            ("spine/t.json", "report"),
+            ("work/plain.json", "fix")
+        ]
+    );
     let out = apply(dir.path());
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(
-            "error: work/to-legacy.json: symlink target legacy/t.json is readonly; not written"
-        ),
-        "{err}"
-    );
-    assert!(
-        err.contains(
-            "error: work/to-spine.json: symlink target spine/t.json is authority; not written"
-        ),
-        "{err}"
-    );
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("error"), "{err}");
+
+    // Named as roots, the links are scanned and take the role of the file
+    // they lead to: reported, never written.
+    let out = Command::cargo_bin("driftfix")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["fix", "--apply", "--format", "json"])
+        .args(["work/to-legacy.json", "work/to-spine.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let roles: Vec<(&str, &str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["role"].as_str().unwrap(),
+                f["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(
-        fs::read_to_string(dir.path().join("legacy/t.json")).unwrap(),
-        OLD
+        roles,
+        [
+            ("work/to-legacy.json", "readonly", "report"),
+            ("work/to-spine.json", "authority", "report")
+        ]
     );
-    assert_eq!(
-        fs::read_to_string(dir.path().join("spine/t.json")).unwrap(),
-        OLD
-    );
+    for sub in ["legacy", "spine"] {
+        assert_eq!(
+            fs::read_to_string(dir.path().join(sub).join("t.json")).unwrap(),
+            OLD
+        );
+    }
     assert!(
         fs::symlink_metadata(dir.path().join("work/to-legacy.json"))
             .unwrap()
             .is_symlink()
     );
-    // Every other file is still processed.
     assert_eq!(
         fs::read_to_string(dir.path().join("work/plain.json")).unwrap(),
         NEW
@@ -236,14 +276,22 @@ fn symlink_to_a_file_outside_the_base_is_never_written() {
     fs::write(&out_file, OLD).unwrap();
     let dir = base();
     symlink(&out_file, dir.path().join("out.json")).unwrap();
+    fs::write(dir.path().join("plain.json"), OLD).unwrap();
+    // Reported as manual (read through the link, never written), so the
+    // patch and --apply agree and the drift is not hidden.
     let out = apply(dir.path());
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("error: out.json: resolves to") && err.contains("outside the base directory"),
+        err.contains("manual: out.json:1:11: host `pve-shop`: symlink to ")
+            && err.contains("outside the base directory: never written"),
         "{err}"
     );
     assert_eq!(fs::read_to_string(&out_file).unwrap(), OLD);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("plain.json")).unwrap(),
+        NEW
+    );
     assert_eq!(
         fs::read_dir(outside.path()).unwrap().count(),
         1,

@@ -15,8 +15,44 @@ pub fn file_diff(rel_path: &str, old: &str, new: &str) -> String {
     TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{rel_path}"), &format!("b/{rel_path}"))
+        .header(&header_name("a/", rel_path), &header_name("b/", rel_path))
         .to_string()
+}
+
+/// A file name for a `---`/`+++` line, spelled as git spells it so that
+/// `git apply` and `patch -p1` both read it back: C-quoted
+/// (`"a/tab\tname.yaml"`) when it holds a control character, `"` or `\`;
+/// followed by a tab when it holds a space (the tab ends the name).
+fn header_name(prefix: &str, path: &str) -> String {
+    let name = format!("{prefix}{path}");
+    if name
+        .chars()
+        .any(|c| c.is_control() || c == '"' || c == '\\')
+    {
+        let mut q = String::from("\"");
+        for c in name.chars() {
+            match c {
+                '"' => q.push_str("\\\""),
+                '\\' => q.push_str("\\\\"),
+                '\t' => q.push_str("\\t"),
+                '\n' => q.push_str("\\n"),
+                '\r' => q.push_str("\\r"),
+                c if c.is_control() => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        q.push_str(&format!("\\{b:03o}"));
+                    }
+                }
+                c => q.push(c),
+            }
+        }
+        q.push('"');
+        q
+    } else if name.contains(' ') {
+        name + "\t"
+    } else {
+        name
+    }
 }
 
 /// Colors a unified diff line by line (headers bold, hunks cyan, `-` red,

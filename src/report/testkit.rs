@@ -80,6 +80,7 @@ fn target(path: &str) -> Target {
         abs_path: PathBuf::from("/nonexistent/driftfix-test").join(path),
         file_type: FileType::from_path(Path::new(path)).unwrap_or(FileType::Yaml),
         role: role_of(path),
+        link: None,
     }
 }
 
