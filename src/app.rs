@@ -91,16 +91,19 @@ fn discover_rules() -> Result<PathBuf, String> {
         })
 }
 
+/// Color on stdout: never into a file, never with `NO_COLOR` set (non-empty,
+/// as no-color.org defines it; SPEC §3 puts it above `--color always`),
+/// never with `--color never`; `always` forces it into pipes too, `auto`
+/// colors a terminal only.
 pub(crate) fn color_for_stdout(cli: &Cli, to_file: bool) -> Paint {
-    let color = match cli.color {
-        ColorWhen::Always => !to_file,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            !to_file
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = !to_file
+        && !no_color
+        && match cli.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => std::io::stdout().is_terminal(),
+        };
     Paint { color }
 }
 
@@ -372,11 +375,11 @@ pub(crate) fn report_leftovers(r: &Run) {
         let _ = writeln!(
             err,
             "manual: {}:{}:{}: {} `{}`: {}",
-            f.path,
+            crate::report::visible(&f.path),
             f.line,
             f.column,
-            f.field,
-            f.actual,
+            crate::report::visible(&f.field),
+            crate::report::one_line(&f.actual, 120),
             f.reason.as_deref().unwrap_or("not safely fixable")
         );
     }

@@ -626,6 +626,10 @@ impl<'a> Builder<'a> {
             return None;
         }
         let value = &c.scalar.value;
+        // An empty or blank value ("", '') names nothing: not a label.
+        if value.trim().is_empty() {
+            return None;
+        }
         let known = self.ctx.rules.canonicals.iter().any(|k| {
             if c.field.ignore_case {
                 k.name.eq_ignore_ascii_case(value)

@@ -527,14 +527,25 @@ fn no_color_when_piped_and_color_when_forced() {
         .stdout(predicate::str::contains("\u{1b}[").not());
     driftfix()
         .current_dir(dir.path())
+        .env_remove("NO_COLOR")
         .args(["scan", "--color", "always"])
         .assert()
         .stdout(predicate::str::contains("\u{1b}["));
     driftfix()
         .current_dir(dir.path())
+        .env_remove("NO_COLOR")
         .args(["fix", "--color", "always"])
         .assert()
         .stdout(predicate::str::contains("\u{1b}[32m+"));
+    // NO_COLOR wins over everything (SPEC §3: "never with NO_COLOR set").
+    for cmd in ["scan", "fix"] {
+        driftfix()
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args([cmd, "--color", "always"])
+            .assert()
+            .stdout(predicate::str::contains("\u{1b}[").not());
+    }
 }
 
 #[test]

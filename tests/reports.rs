@@ -511,6 +511,12 @@ fn strict_reports_unknown_values_only_when_asked() {
         ("driftfix.toml", RULES),
         ("work/a.yaml", "host: pve2\nother:\n  host: pve\n"),
         ("legacy/b.yaml", "host: banana\n"),
+        // Empty values name nothing: never reported.
+        (
+            "work/c.yaml",
+            "host: ''\nx:\n  host: \"\"\ny:\n  host: ' '\n",
+        ),
+        ("work/d.json", "{\"host\": \"\"}\n"),
     ]);
     let (plain, code_plain) = scan_in(t.path(), &["--format", "json"]);
     assert_eq!(plain["findings"].as_array().unwrap().len(), 0, "{plain}");

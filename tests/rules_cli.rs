@@ -165,6 +165,49 @@ fn merged_rule_files_conflict_across_files() {
 }
 
 #[test]
+fn merged_rule_files_join_a_canonical_but_not_two_descriptions() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\ndescription = \"one\"\n[[field]]\nselect = [\"host\"]\n";
+    std::fs::write(dir.path().join("a.toml"), one).unwrap();
+    std::fs::write(
+        dir.path().join("same.toml"),
+        "[[canonical]]\nname = \"pve\"\naliases = [\"pve-home\"]\ndescription = \"one\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("other.toml"),
+        "[[canonical]]\nname = \"pve\"\naliases = [\"pve-home\"]\ndescription = \"two\"\n",
+    )
+    .unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .args([
+            "rules",
+            "check",
+            "--rules",
+            "a.toml",
+            "--rules",
+            "same.toml",
+        ])
+        .assert()
+        .code(0);
+    driftfix()
+        .current_dir(dir.path())
+        .args([
+            "rules",
+            "check",
+            "--rules",
+            "a.toml",
+            "--rules",
+            "other.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("other.toml:4:15"))
+        .stderr(predicate::str::contains("another description"));
+}
+
+#[test]
 fn missing_rule_file_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     driftfix()

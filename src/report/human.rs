@@ -72,15 +72,16 @@ pub fn render(run: &Run, rules: &RuleSet, paint: Paint) -> String {
                 .iter()
                 .find(|c| &c.name == name)
                 .and_then(|c| c.description.as_deref())
-                .map(|d| format!("  ({d})"))
+                .map(|d| format!("  ({})", super::visible(d)))
                 .unwrap_or_default();
-            format!("{name}{desc}")
+            format!("{}{desc}", super::visible(name))
         };
         let _ = writeln!(out, "{}", paint.paint(Style::new().bold(), &title));
         for f in findings {
             let _ = writeln!(out, "  {}", line(f, &widths, paint));
             if let Some(r) = &f.reason {
-                let _ = writeln!(out, "      {}", paint.paint(Style::new().dimmed(), r));
+                let r = super::visible(r);
+                let _ = writeln!(out, "      {}", paint.paint(Style::new().dimmed(), &r));
             }
         }
         out.push('\n');
@@ -101,19 +102,30 @@ impl Widths {
         let max = |f: &dyn Fn(&Finding) -> usize| findings.iter().map(|x| f(x)).max().unwrap_or(0);
         Widths {
             location: max(&|f| location(f).chars().count()),
-            field: max(&|f| f.field.chars().count()),
+            field: max(&|f| super::visible(&f.field).chars().count()),
             change: max(&|f| change(f).chars().count()),
         }
     }
 }
 
 fn location(f: &Finding) -> String {
-    format!("{}:{}:{}", f.path, f.line, f.column)
+    format!("{}:{}:{}", super::visible(&f.path), f.line, f.column)
 }
 
+/// `actual → expected`, each on one line (a block scalar's line breaks
+/// shown as `\n`) and cut at [`MAX_VALUE_CHARS`] characters.
 fn change(f: &Finding) -> String {
-    format!("{} → {}", f.actual, f.expected.as_deref().unwrap_or("?"))
+    format!(
+        "{} → {}",
+        super::one_line(&f.actual, MAX_VALUE_CHARS),
+        f.expected
+            .as_deref()
+            .map_or("?".into(), |e| super::one_line(e, MAX_VALUE_CHARS))
+    )
 }
+
+/// Longest value shown in full.
+const MAX_VALUE_CHARS: usize = 120;
 
 fn pad(s: &str, width: usize) -> String {
     let n = width.saturating_sub(s.chars().count());
@@ -130,7 +142,7 @@ fn line(f: &Finding, w: &Widths, paint: Paint) -> String {
     format!(
         "{}  {}  {}  {}{}  {}",
         paint.paint(Style::new().bold(), &pad(&location(f), w.location)),
-        pad(&f.field, w.field),
+        pad(&super::visible(&f.field), w.field),
         pad(&change(f), w.change),
         paint.severity(f.severity),
         " ".repeat(8usize.saturating_sub(sev.len())),
@@ -247,5 +259,34 @@ mod tests {
         let run = testkit::run(vec![testkit::planned("workbench/a.yaml", "", vec![f])]);
         let out = render(&run, &testkit::rules(), Paint { color: false });
         assert!(out.starts_with("unknown values (--strict: neither canonical nor alias)\n  workbench/a.yaml:1:11  host  pve2 → pve  MEDIUM    manual\n"), "{out}");
+    }
+
+    #[test]
+    fn every_finding_stays_on_one_line() {
+        let mut f = testkit::finding(
+            "workbench/a\tb.yaml",
+            1,
+            "notes",
+            "first pve-shop line\nsecond\u{1}line\n",
+            "pve",
+        );
+        f.expected = Some("first pve line\nsecond\u{1}line\n".into());
+        let long = testkit::finding("workbench/c.yaml", 2, "x", &"pve-shop ".repeat(40), "pve");
+        let run = testkit::run(vec![
+            testkit::planned("workbench/a\tb.yaml", "", vec![f]),
+            testkit::planned("workbench/c.yaml", "", vec![long]),
+        ]);
+        let out = render(&run, &testkit::rules(), Paint { color: false });
+        let lines: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("  workbench/"))
+            .collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(
+            lines[0].starts_with("  workbench/a\\tb.yaml:1:11  notes  first pve-shop line\\nsecond\\u{1}line\\n → first pve line\\nsecond\\u{1}line\\n"),
+            "{out}"
+        );
+        let cut = format!("{}… → pve  ", &"pve-shop ".repeat(40)[..119]);
+        assert!(lines[1].contains(&cut), "{out}");
     }
 }

@@ -686,39 +686,14 @@ fn value_cell(value: &str) -> String {
     if value.is_empty() {
         return "*(empty)*".into();
     }
-    let shown = visible(value);
-    let shown = if shown.chars().count() > MAX_VALUE_CHARS {
-        let cut: String = shown.chars().take(MAX_VALUE_CHARS - 1).collect();
-        format!("{cut}…")
-    } else {
-        shown
-    };
-    cell_code(&shown)
-}
-
-/// Control characters made visible (`\n`, `\r`, `\t`, `\u{..}`), so a value
-/// always stays on one line.
-fn visible(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    cell_code(&super::one_line(value, MAX_VALUE_CHARS))
 }
 
 /// A code span that renders `s` verbatim (CommonMark "code spans"): the
 /// fence is one backtick longer than the longest run inside, and a space
 /// pads content that starts or ends with a backtick or a space.
 pub fn code(s: &str) -> String {
-    let s = visible(s);
+    let s = super::visible(s);
     if s.is_empty() {
         return "*(empty)*".into();
     }

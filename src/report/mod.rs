@@ -12,6 +12,7 @@ mod testkit;
 pub mod usage;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use crate::plan::Action;
 use crate::rules::Severity;
@@ -79,4 +80,34 @@ impl Summary {
 /// `""` for one, `"s"` otherwise.
 pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// Control characters made visible (`\n`, `\r`, `\t`, `\u{..}`), so a value
+/// always stays on one line.
+pub(crate) fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value for a one-line report: control characters made visible, and cut
+/// to `max` characters (the last one `…`) when longer.
+pub(crate) fn one_line(value: &str, max: usize) -> String {
+    let shown = visible(value);
+    if shown.chars().count() > max {
+        let cut: String = shown.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    } else {
+        shown
+    }
 }

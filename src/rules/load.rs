@@ -51,7 +51,7 @@ struct RawCanonical {
     name: Spanned<String>,
     #[serde(default)]
     aliases: SpannedList,
-    description: Option<String>,
+    description: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -262,11 +262,22 @@ fn add_canonical(
         .get(name.as_str())
         .and_then(|&i| canonicals.get_mut(i))
     {
-        // The same canonical in two merged files: its aliases are joined.
+        // The same canonical in two merged files: its aliases are joined;
+        // two different descriptions are a conflict (which would be shown?).
         Some(existing) => {
+            if let (Some(had), Some(d)) = (&existing.description, &c.description)
+                && had != d.get_ref()
+            {
+                return Err(file.error(
+                    d.span(),
+                    format!(
+                        "canonical `{name}` has another description in an earlier rule file ({had:?}); merged rule files must agree"
+                    ),
+                ));
+            }
             existing.aliases.extend(aliases);
             if existing.description.is_none() {
-                existing.description = c.description.clone();
+                existing.description = c.description.as_ref().map(|d| d.get_ref().clone());
             }
         }
         None => {
@@ -274,7 +285,7 @@ fn add_canonical(
             canonicals.push(Canonical {
                 name: name.clone(),
                 aliases,
-                description: c.description.clone(),
+                description: c.description.as_ref().map(|d| d.get_ref().clone()),
             });
         }
     }
