@@ -287,10 +287,11 @@ fn fits_literal(s: &str) -> bool {
 }
 
 /// Whether `s` can be spliced into a multi-line literal string on one line:
-/// no quote (it could form a `'''`), no line break, no control character but tab.
+/// no line break, no control character but tab. Quotes may go in: whether
+/// they form a closing delimiter with their neighbours is checked on the
+/// rewritten string ([`check_round_trip`]).
 fn fits_ml_literal_piece(s: &str) -> bool {
-    s.chars()
-        .all(|c| c == '\t' || !(c == '\'' || c.is_control()))
+    s.chars().all(|c| c == '\t' || !c.is_control())
 }
 
 /// Escapes `s` for the inside of a basic string (one-line or multi-line):
@@ -609,8 +610,12 @@ mod tests {
     }
 
     #[test]
-    fn ml_literal_refuses_quotes() {
-        assert!(rewrite("'''\nab\n'''", Style::TomlMultiLiteral, "ab", "a'b").is_err());
+    fn ml_literal_takes_quotes_but_never_three_in_a_row() {
+        assert_eq!(
+            rewrite("'''\nab\n'''", Style::TomlMultiLiteral, "ab", "a'b").unwrap(),
+            "'''\na'b\n'''"
+        );
+        assert!(rewrite("'''\nab\n'''", Style::TomlMultiLiteral, "ab", "a'''b").is_err());
         assert_eq!(
             rewrite("'''\nab\n'''", Style::TomlMultiLiteral, "ab", "cd").unwrap(),
             "'''\ncd\n'''"

@@ -210,6 +210,49 @@ fn key_rename_moves_the_subtree() {
     );
 }
 
+/// A quote may go into a multi-line literal string, unless it would make
+/// three in a row (an early closing delimiter) anywhere, also at the end.
+#[test]
+fn quotes_go_into_a_multi_line_literal_unless_they_close_it() {
+    let cases = [
+        (
+            "d = '''\nalias here\n'''\n",
+            "it's",
+            Some("d = '''\nit's here\n'''\n"),
+        ),
+        ("d = '''x alias'''\n", "a'", Some("d = '''x a''''\n")),
+        ("d = '''x alias'''\n", "a''", Some("d = '''x a'''''\n")),
+        ("d = '''x alias'''\n", "a'''", None),
+        ("d = '''x'alias'''\n", "''y", None),
+        ("d = '''alias z'''\n", "'", Some("d = '''' z'''\n")),
+    ];
+    for (src, to, want) in cases {
+        let s = scan(src)
+            .into_iter()
+            .find(|s| s.kind == ScalarKind::Value)
+            .unwrap();
+        assert_eq!(s.style, Style::TomlMultiLiteral);
+        let at = s.value.find("alias").unwrap();
+        let reps = [Replacement {
+            range: at..at + 5,
+            text: to.into(),
+        }];
+        match (Toml.edits(src, &s, &reps), want) {
+            (Ok(edits), Some(want)) => {
+                let new = apply_edits(src, &edits);
+                assert_eq!(new, want, "{src:?} → {to:?}");
+                let subs = [Substitution {
+                    scalar: s.clone(),
+                    new_value: apply_replacements(&s.value, &reps),
+                }];
+                Toml.verify(src, &new, &subs).unwrap();
+            }
+            (Err(_), None) => {}
+            (got, want) => panic!("{src:?} → {to:?}: {got:?}, expected {want:?}"),
+        }
+    }
+}
+
 #[test]
 fn multiline_token_rewrite_stays_on_its_line() {
     let src = "n = \"\"\"\r\nhost pve-shop\r\nnext\\\r\n  line\"\"\"\r\n";
