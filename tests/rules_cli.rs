@@ -116,6 +116,11 @@ fn bad_globs_selectors_types_levels_and_match() {
         "unknown type `xml`",
     );
     rejects(
+        &GOOD.replace("[\"host\"]", "[\"host\"]\ntypes = []"),
+        "5:1",
+        "`types = []` governs no file",
+    );
+    rejects(
         &GOOD.replace("[\"host\"]", "[\"host\"]\nmatch = \"fuzzy\""),
         "7:9",
         "unknown match",

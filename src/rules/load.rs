@@ -344,6 +344,12 @@ fn build_field(
     let raw = f.get_ref();
     let types = match &raw.types {
         None => vec![FileType::Yaml, FileType::Json, FileType::Toml],
+        Some(list) if list.is_empty() => {
+            return Err(file.error(
+                f.span(),
+                "`types = []` governs no file (leave `types` out for all three)",
+            ));
+        }
         Some(list) => list
             .iter()
             .map(|t| {
