@@ -108,12 +108,16 @@ impl Matcher {
             MatchMode::Exact => self.find_exact(value, ignore_case),
             MatchMode::Token => self.find_tokens(value, ignore_case),
         };
-        hits.into_iter()
-            .filter(|h| {
-                let canonical = rules.canonicals.get(h.canonical).map(|c| c.name.as_str());
-                value.get(h.range.clone()) != canonical
-            })
-            .collect()
+        let canonical_of = |h: &Hit| rules.canonicals.get(h.canonical).map(|c| c.name.as_str());
+        let mut hits: Vec<Hit> = hits
+            .into_iter()
+            .filter(|h| value.get(h.range.clone()) != canonical_of(h))
+            .collect();
+        if mode == MatchMode::Token && !hits.is_empty() {
+            let mut inside = Occurrences::new(value, ignore_case);
+            hits.retain(|h| !canonical_of(h).is_some_and(|c| inside.covers(c, &h.range)));
+        }
+        hits
     }
 
     fn find_exact(&self, value: &str, ignore_case: bool) -> Vec<Hit> {
@@ -284,6 +288,66 @@ fn is_label_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
+/// Where canonical names occur in one value, found once per name. An alias
+/// hit inside an occurrence of its own canonical name (`pve` in
+/// `pve.example.com`) is already canonical: rewriting it would grow the name
+/// on every run.
+struct Occurrences<'v> {
+    value: std::borrow::Cow<'v, str>,
+    fold: bool,
+    starts: HashMap<String, Vec<usize>>,
+}
+
+impl<'v> Occurrences<'v> {
+    fn new(value: &'v str, fold: bool) -> Self {
+        let value = if fold {
+            std::borrow::Cow::Owned(value.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(value)
+        };
+        Occurrences {
+            value,
+            fold,
+            starts: HashMap::new(),
+        }
+    }
+
+    /// Whether an occurrence of `canonical` covers `range`.
+    fn covers(&mut self, canonical: &str, range: &Range<usize>) -> bool {
+        if canonical.len() <= range.len() {
+            return false;
+        }
+        let value = &self.value;
+        let needle = if self.fold {
+            canonical.to_ascii_lowercase()
+        } else {
+            canonical.to_string()
+        };
+        let starts = self.starts.entry(needle).or_insert_with_key(|needle| {
+            let mut found = Vec::new();
+            let mut from = 0;
+            while let Some(i) = value
+                .get(from..)
+                .and_then(|rest| rest.find(needle.as_str()))
+            {
+                found.push(from + i);
+                // Overlapping occurrences count too: go on one character on.
+                from += i + value
+                    .get(from + i..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(1, char::len_utf8);
+            }
+            found
+        });
+        // The last occurrence starting at or before the hit reaches furthest.
+        let n = starts.partition_point(|&s| s <= range.start);
+        n > 0
+            && starts
+                .get(n - 1)
+                .is_some_and(|&s| range.end <= s + canonical.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +375,35 @@ select = ["host"]
             .into_iter()
             .map(|h| (h.range.start, h.range.end, h.alias))
             .collect()
+    }
+
+    /// An alias inside an occurrence of its own canonical name is left
+    /// alone, so a fix never grows the name run after run.
+    #[test]
+    fn a_token_inside_its_canonical_name_is_not_drift() {
+        let r = RuleSet::from_toml_str(
+            "[[canonical]]\nname = \"pve.example.com\"\naliases = [\"pve\", \"shop\"]\n[[canonical]]\nname = \"aa\"\naliases = [\"a\"]\n[[field]]\nselect = [\"url\"]\n",
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap();
+        let m = Matcher::new(&r);
+        let hits = |v: &str, fold: bool| -> Vec<(usize, usize)> {
+            m.find(v, MatchMode::Token, fold, &r)
+                .into_iter()
+                .map(|h| (h.range.start, h.range.end))
+                .collect()
+        };
+        assert!(hits("https://pve.example.com:8006", false).is_empty());
+        assert!(hits("https://PVE.Example.COM:8006", true).is_empty());
+        assert_eq!(hits("https://PVE.other.com", true), [(8, 11)]);
+        assert_eq!(
+            hits("https://pve:8006 and pve.example.com", false),
+            [(8, 11)]
+        );
+        assert_eq!(hits("pve.example.com.au", false), []);
+        assert_eq!(hits("a.aa", false), [(0, 1)]);
+        // Exact matches are whole values: never inside anything.
+        assert_eq!(m.find("pve", MatchMode::Exact, false, &r).len(), 1);
     }
 
     #[test]

@@ -697,3 +697,32 @@ fn rule_files_reached_through_symlinks_are_not_scanned() {
         );
     }
 }
+
+/// A token alias that is part of its own canonical name (`pve` in
+/// `pve.example.com`) is rewritten where it stands alone, and left alone
+/// inside the canonical name: a second run changes nothing.
+#[test]
+fn an_alias_inside_its_canonical_name_is_fixed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("driftfix.toml"),
+        "[[canonical]]\nname = \"pve.example.com\"\naliases = [\"pve\"]\n[[field]]\nselect = [\"url\"]\nmatch = \"token\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "- url: https://pve:8006\n- url: https://pve.example.com:8006\n",
+    )
+    .unwrap();
+    for code in [0, 0] {
+        driftfix()
+            .current_dir(dir.path())
+            .args(["fix", "--apply"])
+            .assert()
+            .code(code);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
+            "- url: https://pve.example.com:8006\n- url: https://pve.example.com:8006\n"
+        );
+    }
+}
