@@ -457,7 +457,16 @@ impl<'a> Builder<'a> {
     /// uses is, and it becomes manual unless all of them are.
     fn candidate(&self, s: &'a Scalar, uses: &[&'a Scalar]) -> Option<Candidate<'a>> {
         let own = self.governing(s);
-        let field = own.or_else(|| uses.iter().find_map(|u| self.governing(u)))?;
+        // Paths where the value is read again through aliases of anchored
+        // collections around it or around its alias nodes.
+        let reused: Vec<&Vec<Seg>> = std::iter::once(s)
+            .chain(uses.iter().copied())
+            .flat_map(|u| &u.reused_at)
+            .collect();
+        let governs = |p: &Vec<Seg>| self.fields.iter().find(|f| f.governs(p, s.kind)).copied();
+        let field = own
+            .or_else(|| uses.iter().find_map(|u| self.governing(u)))
+            .or_else(|| reused.iter().find_map(|p| governs(p)))?;
         let hits = self
             .ctx
             .matcher
@@ -470,6 +479,12 @@ impl<'a> Builder<'a> {
                 let (l, _) = self.index.line_col(u.span.start);
                 format!("`{}` (line {l})", path_to_string(&u.path))
             })
+            .chain(
+                reused
+                    .iter()
+                    .filter(|p| governs(p).is_none())
+                    .map(|p| format!("`{}` (through an alias)", path_to_string(p))),
+            )
             .collect();
         if manual.is_none() && !ungoverned.is_empty() {
             manual = Some(format!(

@@ -726,3 +726,72 @@ fn an_alias_inside_its_canonical_name_is_fixed_once() {
         );
     }
 }
+
+/// SPEC §5: a value reused through an alias at a path no field governs is
+/// `manual` — also when the anchor is on a collection around it
+/// (`&b {host: …}` … `*b`, a merge key `<<: *b`, or nested aliases).
+#[test]
+fn values_reused_through_aliased_collections_are_manual_unless_governed_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let narrow = "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nselect = [\"a.host\", \"a[*]\"]\nkeys_of = [\"hosts\"]\n";
+    std::fs::write(dir.path().join("driftfix.toml"), narrow).unwrap();
+    let files = [
+        ("1.yaml", "a: &b {host: pve-shop}\nc: *b\n", "`c.host`"),
+        ("2.yaml", "a: &b [pve-shop]\nc: *b\n", "`c[0]`"),
+        (
+            "3.yaml",
+            "hosts: &h {pve-shop: 1}\nother: *h\n",
+            "`other.pve-shop`",
+        ),
+        (
+            "4.yaml",
+            "a: &b {host: pve-shop}\nc: {<<: *b}\n",
+            "`c.host`",
+        ),
+        (
+            "5.yaml",
+            "a: &b {host: pve-shop}\nl: &l [*b]\nm: *l\n",
+            "`m[0].host`",
+        ),
+    ];
+    for (name, text, _) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let v = scan_json(dir.path(), &[]);
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), files.len(), "{v}");
+    for (f, (name, _, path)) in findings.iter().zip(files) {
+        assert_eq!(f["path"], name);
+        assert_eq!(f["action"], "manual", "{f}");
+        assert!(f["reason"].as_str().unwrap().contains(path), "{f}");
+    }
+    driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(1);
+    for (name, text, _) in files {
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(name)).unwrap(),
+            text
+        );
+    }
+    // Governed wherever it is read: fixed once, at the anchor.
+    std::fs::write(
+        dir.path().join("driftfix.toml"),
+        "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nselect = [\"host\", \"a[*]\", \"c[*]\"]\nkeys_of = [\"hosts\", \"other\"]\n",
+    )
+    .unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(0);
+    for (name, text, _) in files {
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(name)).unwrap(),
+            text.replace("pve-shop", "pve"),
+            "{name}"
+        );
+    }
+}

@@ -192,6 +192,10 @@ pub struct Scalar {
     /// tag): never matched (SPEC §2: only string scalars match), but
     /// returned so that a rename onto its text is seen as a collision.
     pub not_string: bool,
+    /// YAML: the other paths where this scalar is read, through aliases of
+    /// anchored collections that hold it (`&b {host: x}` … `c: *b` reads
+    /// `c.host`); rewriting it changes them too.
+    pub reused_at: Vec<Path>,
 }
 
 /// A byte range of the original text and the text that replaces it.

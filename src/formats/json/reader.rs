@@ -406,6 +406,7 @@ impl<'a> Reader<'a> {
             anchor: None,
             blocked: None,
             not_string: false,
+            reused_at: Vec::new(),
         });
         Ok(value)
     }

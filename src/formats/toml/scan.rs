@@ -309,6 +309,7 @@ impl<'s> Walker<'s> {
             anchor: None,
             blocked,
             not_string: false,
+            reused_at: Vec::new(),
         });
     }
 }

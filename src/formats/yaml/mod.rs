@@ -17,6 +17,7 @@
 mod edit;
 mod locate;
 mod parse;
+mod reuse;
 mod schema;
 mod verify;
 mod walk;

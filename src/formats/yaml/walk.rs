@@ -4,13 +4,14 @@
 //! not native stack. Each frame stores only its own path segment; a scalar's
 //! path is assembled from the frames when it is emitted.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use yaml_rust2::parser::{Event, Tag};
 use yaml_rust2::scanner::TScalarStyle;
 
 use super::locate;
 use super::parse::Stream;
+use super::reuse::{Enclosing, MAX_PATHS, Uses};
 use super::schema::plain_is_string_core;
 use crate::formats::{Piece, Scalar, ScalarKind, Seg, Style};
 
@@ -43,6 +44,8 @@ struct Frame {
     flow: bool,
     /// Inside a complex key, or under one.
     blocked: Option<&'static str>,
+    /// This collection's anchor id (0: none), for aliases that reuse it.
+    anchor: usize,
 }
 
 /// An anchored scalar, for its aliases.
@@ -65,12 +68,16 @@ pub(crate) fn scalars(stream: &Stream<'_>) -> Vec<Scalar> {
         stream,
         frames: Vec::new(),
         out: Vec::new(),
+        enclosing: Vec::new(),
         anchors: HashMap::new(),
+        collections: HashSet::new(),
+        uses: Uses::default(),
         document: 0,
     };
     for (ev, at) in &stream.events {
         w.event(ev, *at);
     }
+    w.reused_paths();
     w.out
 }
 
@@ -78,7 +85,12 @@ struct Walker<'s, 'a> {
     stream: &'s Stream<'a>,
     frames: Vec<Frame>,
     out: Vec<Scalar>,
+    /// For each scalar in `out`: the anchored collections around it.
+    enclosing: Vec<Enclosing>,
     anchors: HashMap<usize, Anchored>,
+    /// Anchor ids of collections, and where aliases reuse them.
+    collections: HashSet<usize>,
+    uses: Uses,
     document: usize,
 }
 
@@ -103,10 +115,19 @@ impl Walker<'_, '_> {
                         self.done(Some(value));
                     }
                     Some((value, false)) => self.done(Some(value)),
-                    None => self.done(None),
+                    None => {
+                        if self.collections.contains(id) && slot.kind == ScalarKind::Value {
+                            let path = self.path(&slot, None);
+                            self.uses.add(*id, path, self.enclosing_now());
+                        }
+                        self.done(None)
+                    }
                 }
             }
-            Event::SequenceStart(..) | Event::MappingStart(..) => {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if *anchor != 0 {
+                    self.collections.insert(*anchor);
+                }
                 let slot = self.slot();
                 let parent_flow = self.frames.last().is_some_and(|f| f.flow);
                 let here = self.stream.text.get(at..).and_then(|s| s.chars().next());
@@ -128,6 +149,7 @@ impl Walker<'_, '_> {
                     seg: slot.seg,
                     flow,
                     blocked,
+                    anchor: *anchor,
                 });
             }
             // A collection finished; as a key it makes a complex key.
@@ -203,6 +225,40 @@ impl Walker<'_, '_> {
         path
     }
 
+    /// The anchored collections on the stack, with the length of their
+    /// paths.
+    fn enclosing_now(&self) -> Enclosing {
+        let mut len = 0;
+        let mut out = Vec::new();
+        for f in &self.frames {
+            len += usize::from(f.seg.is_some());
+            if f.anchor != 0 {
+                out.push((f.anchor, len));
+            }
+        }
+        out
+    }
+
+    /// Fills [`Scalar::reused_at`] once every alias is known.
+    fn reused_paths(&mut self) {
+        if self.uses.is_empty() {
+            return;
+        }
+        for (s, enclosing) in self.out.iter_mut().zip(&self.enclosing) {
+            if enclosing.is_empty() {
+                continue;
+            }
+            match self.uses.paths(&s.path, enclosing) {
+                Some(paths) => s.reused_at = paths,
+                None => {
+                    s.blocked.get_or_insert_with(|| {
+                        format!("read through aliases at more than {MAX_PATHS} paths")
+                    });
+                }
+            }
+        }
+    }
+
     fn in_flow(&self) -> bool {
         self.frames.last().is_some_and(|f| f.flow)
     }
@@ -262,6 +318,7 @@ impl Walker<'_, '_> {
             }
         };
         let path = self.path(slot, Some(value));
+        self.enclosing.push(self.enclosing_now());
         self.out.push(Scalar {
             document: self.document,
             path,
@@ -275,6 +332,7 @@ impl Walker<'_, '_> {
             anchor: (anchor != 0).then_some(anchor),
             blocked,
             not_string: is_key && !string,
+            reused_at: Vec::new(),
         });
     }
 
@@ -288,6 +346,7 @@ impl Walker<'_, '_> {
             ),
         };
         let path = self.path(slot, Some(value));
+        self.enclosing.push(self.enclosing_now());
         self.out.push(Scalar {
             document: self.document,
             path,
@@ -301,6 +360,7 @@ impl Walker<'_, '_> {
             anchor: Some(id),
             blocked,
             not_string: false,
+            reused_at: Vec::new(),
         });
     }
 }
