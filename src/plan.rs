@@ -11,7 +11,7 @@ use std::fmt;
 
 use crate::formats::{
     FileType, Format, Parsed, Replacement, Scalar, ScalarKind, Seg, Style, Substitution,
-    apply_edits, apply_replacements, path_to_string, source_range,
+    apply_edits, apply_replacements, path_to_string, source_offset, source_range,
 };
 use crate::matcher::{Hit, Matcher};
 use crate::rules::{FieldRule, MatchMode, Role, RuleSet, Severity};
@@ -607,8 +607,11 @@ impl<'a> Builder<'a> {
                     (true, Ok(())) => (Action::Fix, None),
                     (true, Err(r)) => (Action::Manual, Some(r)),
                 };
+                // The alias text's first character, also when the rest of
+                // it is escaped or on the next line.
                 let at = source_range(c.scalar, &hit.range)
                     .map(|r| r.start)
+                    .or_else(|| source_offset(c.scalar, hit.range.start))
                     .unwrap_or(c.scalar.content_start);
                 let (line, column) = self.index.line_col(at);
                 Finding {

@@ -795,3 +795,49 @@ fn values_reused_through_aliased_collections_are_manual_unless_governed_there() 
         );
     }
 }
+
+/// SPEC §4: line and column are those of the alias text's first character,
+/// also when the alias is partly escaped or continues on the next line.
+#[test]
+fn positions_point_at_the_alias_text_through_escapes_and_line_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("driftfix.toml"),
+        "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nselect = [\"desc\"]\nmatch = \"token\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.json"),
+        "{\"desc\": \"x pve\\u002dshop pve-shop\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.yaml"),
+        "desc: \"é pve\\u002dshop \\\n  pve-\\\n  shop pve-shop\"\n",
+    )
+    .unwrap();
+    let v = scan_json(dir.path(), &[]);
+    let at: Vec<(String, u64, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, u64, u64)> = [
+        ("a.json", 1, 13),
+        ("a.json", 1, 27),
+        ("b.yaml", 1, 10),
+        ("b.yaml", 2, 3),
+        ("b.yaml", 3, 8),
+    ]
+    .iter()
+    .map(|&(p, l, c)| (p.to_string(), l, c))
+    .collect();
+    assert_eq!(at, want, "{v}");
+}

@@ -320,6 +320,25 @@ pub fn source_range(scalar: &Scalar, value_range: &Range<usize>) -> Option<Range
     })
 }
 
+/// The source offset where the character at `pos` of a scalar's value is
+/// written: exact inside a verbatim piece, else just after the piece that
+/// ends there (an escape or a folded line break follows it). `None` when no
+/// piece tells.
+pub fn source_offset(scalar: &Scalar, pos: usize) -> Option<usize> {
+    scalar
+        .pieces
+        .iter()
+        .find(|p| p.value.start <= pos && pos < p.value.end)
+        .map(|p| p.source.start + (pos - p.value.start))
+        .or_else(|| {
+            scalar
+                .pieces
+                .iter()
+                .find(|p| p.value.end == pos)
+                .map(|p| p.source.end)
+        })
+}
+
 /// Applies non-overlapping edits to `src` in one pass from the original bytes.
 pub fn apply_edits(src: &str, edits: &[Edit]) -> String {
     let mut sorted: Vec<&Edit> = edits.iter().collect();

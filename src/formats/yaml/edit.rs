@@ -12,7 +12,26 @@ use crate::formats::{
 const CROSSES: &str =
     "the match crosses a line break or an escape in a multi-line YAML scalar; rewrite it by hand";
 
+/// Longest implicit mapping key YAML allows, in characters.
+const MAX_KEY_CHARS: usize = 1024;
+
 pub(crate) fn edits(src: &str, scalar: &Scalar, reps: &[Replacement]) -> Result<Vec<Edit>, String> {
+    let edits = style_edits(src, scalar, reps)?;
+    if scalar.kind == ScalarKind::Key {
+        let old = |r: &Range<usize>| src.get(r.clone()).map_or(0, |t| t.chars().count());
+        let span = old(&scalar.span);
+        let removed: usize = edits.iter().map(|e| old(&e.range)).sum();
+        let added: usize = edits.iter().map(|e| e.text.chars().count()).sum();
+        if (span + added).saturating_sub(removed) > MAX_KEY_CHARS {
+            return Err(format!(
+                "the renamed key would be longer than the {MAX_KEY_CHARS} characters YAML allows for a mapping key"
+            ));
+        }
+    }
+    Ok(edits)
+}
+
+fn style_edits(src: &str, scalar: &Scalar, reps: &[Replacement]) -> Result<Vec<Edit>, String> {
     if scalar.style == Style::YamlAlias {
         return Err("this is a YAML alias (*name) of an anchored value; the anchor's scalar is rewritten instead".into());
     }
@@ -140,6 +159,7 @@ fn check_plain_lines(scalar: &Scalar, reps: &[Replacement]) -> Result<(), String
         let line = new_piece_text(scalar, piece, reps).ok_or(CROSSES)?;
         let first = piece.value.start == 0;
         let bad = line.is_empty()
+            || r.text.contains('\t')
             || line.starts_with(char::is_whitespace)
             || line.ends_with(char::is_whitespace)
             || line.chars().any(needs_escape)

@@ -79,9 +79,12 @@ fn may_not_be_string(s: &str) -> bool {
     match chars.next() {
         Some(c) if c.is_ascii_digit() => true,
         Some('.') => {
-            // .5, .inf, .nan and friends
+            // .5, ._5, . (YAML 1.1 floats), .inf, .nan and friends
             let rest: String = chars.collect::<String>().to_ascii_lowercase();
-            rest.starts_with(|c: char| c.is_ascii_digit()) || rest == "inf" || rest == "nan"
+            rest.is_empty()
+                || rest.starts_with(|c: char| c.is_ascii_digit() || c == '_')
+                || rest == "inf"
+                || rest == "nan"
         }
         _ => false,
     }
@@ -137,7 +140,8 @@ pub(crate) fn plain_ok(s: &str, in_flow: bool, is_key: bool) -> bool {
     if s.contains(" #") || s.ends_with(':') || s.contains(": ") {
         return false;
     }
-    if in_flow && (s.chars().any(is_flow_indicator) || s.contains(':')) {
+    // `?` inside a flow plain scalar is valid YAML 1.2 that PyYAML rejects.
+    if in_flow && (s.chars().any(is_flow_indicator) || s.contains([':', '?'])) {
         return false;
     }
     if is_key && (s.len() > 1024 || s.contains('?')) {
@@ -229,7 +233,10 @@ mod tests {
             assert!(!plain_ok(s, false, false), "{s}");
         }
         assert!(plain_ok("a:b", false, true));
-        for s in ["a,b", "a]", "{a", "a:b"] {
+        for s in [".", "+.", "._5", "._"] {
+            assert!(!plain_ok(s, false, false), "{s}: a YAML 1.1 float");
+        }
+        for s in ["a,b", "a]", "{a", "a:b", "x?"] {
             assert!(!plain_ok(s, true, false), "{s}");
         }
     }
