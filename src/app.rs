@@ -282,6 +282,14 @@ pub fn full_patch(r: &Run) -> String {
 
 fn dry_status(path: String, result: &Result<FilePlan, crate::plan::FileError>) -> FileStatus {
     match result {
+        Ok(FilePlan {
+            refused: Some(e), ..
+        }) => FileStatus {
+            path,
+            status: "error",
+            changes: 0,
+            message: Some(e.to_string()),
+        },
         Ok(p) if p.new_text.is_some() => FileStatus {
             path,
             status: "changed",

@@ -89,6 +89,9 @@ pub struct FilePlan {
     pub edits: Vec<crate::formats::Edit>,
     /// The verified new text, when there is anything to fix.
     pub new_text: Option<String>,
+    /// Set when the edited text failed verification: nothing is written,
+    /// the fixes became `manual`, and the run reports this error (exit 2).
+    pub refused: Option<FileError>,
 }
 
 /// A file that could not be planned: unreadable, not text, or not parseable.
@@ -293,6 +296,7 @@ pub fn plan_with(
         scalars: Vec::new(),
         edits: Vec::new(),
         new_text: None,
+        refused: None,
     };
     let prefilter_hit = ctx.options.strict || ctx.matcher.may_match(bytes);
     if bytes.contains(&0) {
@@ -344,14 +348,20 @@ pub fn plan_with(
     plan.findings.sort_by_key(|f| (f.line, f.column));
     if plan.fix_count() > 0 {
         let (edits, subs) = plan.edits_for(&|_| true)?;
-        plan.new_text = Some(finish(
-            format,
-            &plan.original,
-            parsed.as_ref(),
-            &edits,
-            &subs,
-        )?);
-        plan.edits = edits;
+        match finish(format, &plan.original, parsed.as_ref(), &edits, &subs) {
+            Ok(new) => {
+                plan.new_text = Some(new);
+                plan.edits = edits;
+            }
+            // The findings stay reported (a scan still shows them); none
+            // of them is written.
+            Err(e) => {
+                plan.demote_fixes(
+                    "the edited file failed verification; not written (see the error)",
+                );
+                plan.refused = Some(e);
+            }
+        }
     }
     Ok(plan)
 }

@@ -31,6 +31,17 @@ pub struct Outcome {
     pub result: Result<FilePlan, FileError>,
 }
 
+impl Outcome {
+    /// What went wrong with this file, if anything: it could not be read,
+    /// parsed (or was skipped), or its edited text failed verification.
+    pub fn problem(&self) -> Option<&FileError> {
+        match &self.result {
+            Err(e) => Some(e),
+            Ok(plan) => plan.refused.as_ref(),
+        }
+    }
+}
+
 /// Everything a run found.
 #[derive(Debug)]
 pub struct Run {
@@ -68,8 +79,8 @@ impl Run {
     /// that could not be read, parsed or verified, and missing roots.
     pub fn error_list(&self) -> Vec<(String, String)> {
         let mut errs: Vec<(String, String)> = self.errors.clone();
-        errs.extend(self.outcomes.iter().filter_map(|o| match &o.result {
-            Err(e) if !e.skip => Some((o.target.rel_path.clone(), e.to_string())),
+        errs.extend(self.outcomes.iter().filter_map(|o| match o.problem() {
+            Some(e) if !e.skip => Some((o.target.rel_path.clone(), e.to_string())),
             _ => None,
         }));
         errs.sort();
@@ -85,8 +96,8 @@ impl Run {
             .iter()
             .map(|(p, m)| (p.clone(), format!("error: {p}: {m}")))
             .collect();
-        lines.extend(self.outcomes.iter().filter_map(|o| match &o.result {
-            Err(e) if !e.skip => {
+        lines.extend(self.outcomes.iter().filter_map(|o| match o.problem() {
+            Some(e) if !e.skip => {
                 let p = &o.target.rel_path;
                 Some((
                     p.clone(),

@@ -683,10 +683,15 @@ fn pipeline_deep_nesting_never_overflows() {
         "}".repeat(200_000)
     );
     assert!(plan_json(deep.as_bytes(), &rules).is_err());
-    // 300 levels parse, but serde_json (128 levels) cannot verify an edit there.
+    // 300 levels parse, but serde_json (128 levels) cannot verify an edit
+    // there: the finding stays reported, nothing is written, the run errs.
     let mid = format!("{}\"pve-shop\"{}", "[".repeat(300), "]".repeat(300));
-    let e = plan_json(mid.as_bytes(), &rules).expect_err("unverifiable edit must be refused");
+    let p = plan_json(mid.as_bytes(), &rules).unwrap_or_else(|e| panic!("{e}"));
+    let e = p.refused.expect("unverifiable edit must be refused");
     assert!(e.message.contains("128"), "{e}");
+    assert_eq!(p.new_text, None);
+    assert_eq!(p.findings.len(), 1);
+    assert_eq!(p.findings[0].action, driftfix::plan::Action::Manual);
     // 100 levels work end to end.
     let ok = format!("{}\"pve-shop\"{}", "[".repeat(100), "]".repeat(100));
     let p = plan_json(ok.as_bytes(), &rules).unwrap_or_else(|e| panic!("{e}"));

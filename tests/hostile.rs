@@ -947,3 +947,43 @@ fn a_30_mb_yaml_line_is_scanned_and_fixed() {
         );
     }
 }
+
+/// A file whose edit cannot be verified (serde_json rejects a number out of
+/// f64 range) is an error and is never written, but its findings are still
+/// reported (as manual) and every other file is fixed.
+#[test]
+fn an_unverifiable_file_is_reported_not_written() {
+    let dir = tree();
+    let text = "{\"host\":\"pve-shop\",\"m\":1e400}\n";
+    std::fs::write(dir.path().join("big.json"), text).unwrap();
+    let out = driftfix(dir.path())
+        .args(["scan", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(
+        (f["path"].as_str(), f["action"].as_str()),
+        (Some("big.json"), Some("manual"))
+    );
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("number out of range"),
+        "{v}"
+    );
+    driftfix(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: big.json: verification failed",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("big.json")).unwrap(),
+        text
+    );
+    good_is_fixed(dir.path());
+}

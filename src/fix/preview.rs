@@ -619,6 +619,7 @@ mod tests {
             file_type: FileType::Yaml,
             role: Role::Editable,
             new_text: (fixes > 0).then(|| original.replace("pve-shop", "pve")),
+            refused: None,
             original,
             parsed: true,
             findings,

@@ -254,7 +254,7 @@ impl<'a> Model<'a> {
             .run
             .outcomes
             .iter()
-            .filter(|o| o.target.role == role && matches!(&o.result, Err(e) if !e.skip))
+            .filter(|o| o.target.role == role && o.problem().is_some_and(|e| !e.skip))
             .count();
         if found > 0 {
             "DRIFTED".into()

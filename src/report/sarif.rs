@@ -349,7 +349,7 @@ fn invocation(run: &Run) -> Value {
         notes.push(json!({"level": "error", "message": {"text": format!("{path}: {message}")}}));
     }
     for o in &run.outcomes {
-        let Err(e) = &o.result else { continue };
+        let Some(e) = o.problem() else { continue };
         let location = match (e.line, e.column) {
             (Some(line), Some(column)) => json!({
                 "artifactLocation": artifact(&o.target.rel_path),

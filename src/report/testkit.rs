@@ -97,6 +97,7 @@ pub fn planned(path: &str, original: &str, findings: Vec<Finding>) -> Outcome {
         scalars: Vec::new(),
         edits: Vec::new(),
         new_text: None,
+        refused: None,
     };
     Outcome {
         target: t,
