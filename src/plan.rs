@@ -607,6 +607,19 @@ impl<'a> Builder<'a> {
                 })
                 .collect()
         };
+        // When only some hits can be fixed, what is written (the `expected`
+        // of the fixable ones) holds only those.
+        let written = if verdicts.iter().all(Result::is_ok) {
+            expected.clone()
+        } else {
+            let fixable: Vec<Replacement> = reps
+                .iter()
+                .zip(&verdicts)
+                .filter(|(_, v)| v.is_ok())
+                .map(|(r, _)| r.clone())
+                .collect();
+            apply_replacements(&c.scalar.value, &fixable)
+        };
         c.hits
             .iter()
             .zip(reps)
@@ -632,7 +645,11 @@ impl<'a> Builder<'a> {
                     field: path_to_string(&c.scalar.path),
                     kind: c.scalar.kind,
                     actual: c.scalar.value.clone(),
-                    expected: Some(expected.clone()),
+                    expected: Some(if action == Action::Fix {
+                        written.clone()
+                    } else {
+                        expected.clone()
+                    }),
                     alias: Some(hit.alias.clone()),
                     canonical: Some(self.canonical_name(hit.canonical).to_string()),
                     mode: c.field.mode,

@@ -841,3 +841,37 @@ fn positions_point_at_the_alias_text_through_escapes_and_line_breaks() {
     .collect();
     assert_eq!(at, want, "{v}");
 }
+
+/// SPEC §4: `expected` is the value after the fix. When only some matches
+/// of a scalar can be fixed, the fixable findings show what is written.
+#[test]
+fn expected_of_a_partly_fixable_scalar_is_what_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("driftfix.toml"),
+        "[[canonical]]\nname = \" x\"\naliases = [\"pve-shop\"]\n[[field]]\nselect = [\"desc\"]\nmatch = \"token\"\n",
+    )
+    .unwrap();
+    // The second line cannot start with a space in a plain scalar.
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "desc: x pve-shop\n  pve-shop y\n",
+    )
+    .unwrap();
+    let v = scan_json(dir.path(), &[]);
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(
+        (f[0]["action"].as_str(), f[1]["action"].as_str()),
+        (Some("fix"), Some("manual"))
+    );
+    assert_eq!(f[0]["expected"], "x  x pve-shop y");
+    driftfix()
+        .current_dir(dir.path())
+        .args(["fix", "--apply"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
+        "desc: x  x\n  pve-shop y\n"
+    );
+}
