@@ -125,14 +125,20 @@ fn print_diagnostics(rules: &RuleSet, r: &Run) {
     for w in &rules.warnings {
         let _ = writeln!(err, "warning: {w}");
     }
+    // One line each, whatever the file names hold (see report::visible).
+    let visible = crate::report::visible;
     for w in &r.warnings {
-        let _ = writeln!(err, "{w}");
+        let _ = writeln!(err, "{}", visible(w));
     }
     for (path, e) in r.skipped() {
-        let _ = writeln!(err, "warning: {path}: skipped: {e}");
+        let _ = writeln!(
+            err,
+            "{}",
+            visible(&format!("warning: {path}: skipped: {e}"))
+        );
     }
     for line in r.error_lines() {
-        let _ = writeln!(err, "{line}");
+        let _ = writeln!(err, "{}", visible(&line));
     }
 }
 

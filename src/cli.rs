@@ -22,7 +22,8 @@ pub struct Cli {
     #[arg(long, value_name = "DIR", global = true)]
     pub base: Option<PathBuf>,
 
-    /// When to use color (NO_COLOR is honoured with `auto`).
+    /// When to use color: `auto` colors a terminal; a set NO_COLOR always
+    /// turns color off.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
     pub color: ColorWhen,
 

@@ -425,6 +425,50 @@ fn ctrl_c_at_a_prompt_stops_cleanly_and_restores_the_terminal() {
     no_temp_files(dir.path());
 }
 
+/// SIGTERM, SIGHUP (a closed terminal) and Ctrl-D (end of input) at a prompt
+/// end the session like `q`: the closing line, exit 1, the terminal back in
+/// line mode, accepted files complete, nothing more written.
+#[test]
+fn sigterm_sighup_or_ctrl_d_at_a_prompt_stop_like_q() {
+    for how in ["TERM", "HUP", "^D"] {
+        let dir = tree();
+        let mut t = Pty::spawn(dir.path(), &["--color", "never"]);
+        t.expect(PROMPT);
+        t.key("y");
+        t.expect(PROMPT);
+        let start = Instant::now();
+        while t.canonical() {
+            assert!(start.elapsed() < Duration::from_secs(10), "never raw");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let pid = t.session.get_process().pid().as_raw();
+        match how {
+            "^D" => t.key("\x04"),
+            // SAFETY: kill(2) on the child this test spawned.
+            "TERM" => unsafe {
+                libc::kill(pid, libc::SIGTERM);
+            },
+            _ => unsafe {
+                libc::kill(pid, libc::SIGHUP);
+            },
+        }
+        let (rest, code) = t.finish();
+        assert!(
+            rest.contains(
+                "interrupted: nothing more is written; files written so far are complete"
+            ),
+            "{how}: {rest}"
+        );
+        assert!(rest.contains("(stopped early)"), "{how}: {rest}");
+        assert_eq!(code, 1, "{how}");
+        assert!(t.canonical(), "{how}: terminal restored");
+        assert_eq!(read(dir.path(), "a.json"), A_FIXED);
+        assert_eq!(read(dir.path(), "b.toml"), B);
+        assert_eq!(read(dir.path(), "c.json"), C);
+        no_temp_files(dir.path());
+    }
+}
+
 #[test]
 fn color_follows_the_color_option() {
     let dir = tree();
@@ -638,4 +682,30 @@ fn manual_findings_are_listed_and_keep_the_exit_code_at_1() {
         "{rest}"
     );
     assert_eq!(code, 1, "manual findings remain");
+}
+
+/// A file name never reaches the terminal raw: control characters are
+/// shown escaped, so a name can neither split a line nor color it.
+#[test]
+fn file_names_with_control_characters_are_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("driftfix.toml"), RULES).unwrap();
+    let name = "x\u{1b}[31mRED\nnl.json";
+    fs::write(dir.path().join(name), A).unwrap();
+    let mut t = Pty::spawn(dir.path(), &["--color", "never"]);
+    let first = t.expect(PROMPT);
+    assert!(
+        first.contains("[1/1] x\\u{1b}[31mRED\\nnl.json  1 change"),
+        "{first}"
+    );
+    assert!(!first.contains('\u{1b}'), "{first:?}");
+    t.key("y");
+    let (rest, code) = t.finish();
+    assert!(
+        rest.contains("  wrote x\\u{1b}[31mRED\\nnl.json (1 change)"),
+        "{rest}"
+    );
+    assert!(!rest.contains('\u{1b}'), "{rest:?}");
+    assert_eq!(code, 0);
+    assert_eq!(read(dir.path(), name), A_FIXED);
 }

@@ -63,9 +63,13 @@ pub fn colorize(diff: &str, paint: Paint) -> String {
     }
     let mut out = String::with_capacity(diff.len() + 64);
     for line in diff.split_inclusive('\n') {
-        let (body, nl) = match line.strip_suffix('\n') {
-            Some(b) => (b, "\n"),
-            None => (line, ""),
+        // The color ends before a CRLF file's `\r`, not after it.
+        let (body, nl) = match line.strip_suffix("\r\n") {
+            Some(b) => (b, "\r\n"),
+            None => match line.strip_suffix('\n') {
+                Some(b) => (b, "\n"),
+                None => (line, ""),
+            },
         };
         let style = if body.starts_with("+++") || body.starts_with("---") {
             Style::new().bold()
@@ -103,6 +107,14 @@ mod tests {
     fn missing_final_newline_is_marked() {
         let d = file_diff("f.json", "{\"h\": \"pve-shop\"}", "{\"h\": \"pve\"}");
         assert!(d.contains("\\ No newline at end of file"));
+    }
+
+    #[test]
+    fn color_ends_before_a_crlf() {
+        let d = colorize("-a\r\n+b\n", Paint { color: true });
+        assert!(d.contains("a\u{1b}[0m\r\n"), "{d:?}");
+        assert!(d.ends_with("b\u{1b}[0m\n"), "{d:?}");
+        assert_eq!(colorize("-a\r\n", Paint { color: false }), "-a\r\n");
     }
 
     #[test]

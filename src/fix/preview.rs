@@ -194,7 +194,7 @@ pub fn review(
         t.changes_skipped += declined;
         if accepted.is_empty() {
             t.files_skipped += 1;
-            let _ = writeln!(o.out, "  skipped {}", plan.rel_path);
+            let _ = writeln!(o.out, "  skipped {}", shown(&plan.rel_path));
         } else {
             match sink.write(plan, &accepted) {
                 Ok(notes) => {
@@ -210,7 +210,7 @@ pub fn review(
                             Style::new().fg_color(Some(AnsiColor::Green.into())),
                             "wrote"
                         ),
-                        plan.rel_path,
+                        shown(&plan.rel_path),
                         count(accepted.len(), "change")
                     );
                     for n in notes {
@@ -227,10 +227,10 @@ pub fn review(
                             Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
                             "NOT written:"
                         ),
-                        plan.rel_path
+                        shown(&plan.rel_path)
                     );
                     let _ = o.out.flush();
-                    let _ = writeln!(o.err, "error: {}: {e}", plan.rel_path);
+                    let _ = writeln!(o.err, "error: {}: {e}", shown(&plan.rel_path));
                 }
             }
         }
@@ -267,7 +267,7 @@ fn header(plan: &FilePlan, fixes: &[usize], k: usize, total: usize, paint: Paint
         .count();
     let mut s = format!(
         "[{k}/{total}] {}  {}",
-        paint.paint(Style::new().bold(), &plan.rel_path),
+        paint.paint(Style::new().bold(), &shown(&plan.rel_path)),
         count(fixes.len(), "change"),
     );
     if let Some(sev) = highest {
@@ -280,6 +280,12 @@ fn header(plan: &FilePlan, fixes: &[usize], k: usize, total: usize, paint: Paint
         ));
     }
     s
+}
+
+/// A path as the terminal shows it: control characters escaped, so a file
+/// name can neither break a line nor send escape sequences.
+fn shown(path: &str) -> String {
+    crate::report::visible(path)
 }
 
 /// Step mode: asks about each change; `None` when the user quit. Findings
@@ -423,6 +429,10 @@ pub fn run(cli: &Cli, setup: &Setup, run: &Run) -> Result<i32, String> {
             .collect(),
     };
     let plans: Vec<&FilePlan> = run.plans().collect();
+    // SIGINT, SIGTERM and SIGHUP (a closed terminal) end the session like
+    // `q`: the key being read is given up, the terminal restored, the
+    // closing line printed.
+    let _signals = interrupt::Guard::install();
     let mut prompter = TermPrompter::new();
     let mut stdout = std::io::stdout();
     let mut stderr = std::io::stderr();
@@ -525,8 +535,19 @@ impl TermPrompter {
         let _ = self.term.write_str(prompt);
         let _ = self.term.flush();
         loop {
+            if interrupt::arrived() {
+                self.interrupted = true;
+                let _ = self.term.write_line("");
+                return 'q';
+            }
             let key = self.term.read_key_raw();
             let c = match key {
+                // Ctrl-D: end of input.
+                Ok(Key::Char('\u{4}')) => {
+                    self.interrupted = true;
+                    let _ = self.term.write_line("^D");
+                    return 'q';
+                }
                 Ok(Key::Char(c)) => c.to_ascii_lowercase(),
                 Ok(Key::CtrlC) => {
                     self.interrupted = true;
@@ -569,6 +590,61 @@ impl Prompter for TermPrompter {
             'y' => ChangeAnswer::Yes,
             'n' => ChangeAnswer::No,
             _ => ChangeAnswer::Quit,
+        }
+    }
+}
+
+/// Signals that end a preview session like `q`.
+mod interrupt {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static ARRIVED: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn note(_: libc::c_int) {
+        ARRIVED.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether SIGINT, SIGTERM or SIGHUP arrived during the session.
+    pub fn arrived() -> bool {
+        ARRIVED.load(Ordering::SeqCst)
+    }
+
+    /// While alive, the signals set a flag and interrupt a blocking read
+    /// (no `SA_RESTART`), so a key read returns and the terminal is
+    /// restored; on drop the previous handlers come back.
+    pub struct Guard {
+        saved: Vec<(libc::c_int, libc::sigaction)>,
+    }
+
+    impl Guard {
+        pub fn install() -> Guard {
+            let mut saved = Vec::new();
+            for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                // SAFETY: plain sigaction(2) calls with zero-initialised,
+                // fully set structs; the handler only stores to an atomic.
+                unsafe {
+                    let mut action: libc::sigaction = std::mem::zeroed();
+                    action.sa_sigaction = note as extern "C" fn(libc::c_int) as usize;
+                    action.sa_flags = 0;
+                    libc::sigemptyset(&mut action.sa_mask);
+                    let mut old: libc::sigaction = std::mem::zeroed();
+                    if libc::sigaction(sig, &action, &mut old) == 0 {
+                        saved.push((sig, old));
+                    }
+                }
+            }
+            Guard { saved }
+        }
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            for (sig, old) in self.saved.drain(..) {
+                // SAFETY: restores the disposition saved in `install`.
+                unsafe {
+                    libc::sigaction(sig, &old, std::ptr::null_mut());
+                }
+            }
         }
     }
 }
