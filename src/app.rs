@@ -188,8 +188,50 @@ fn write_output(path: &Path, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks `--output` before anything is read or written: its directory
+/// must exist, and it may not be a rule file or a read-only or authority
+/// file (SPEC §6: those are never opened for writing, whatever else
+/// happens).
+fn check_output(path: Option<&Path>, setup: &Setup) -> Result<(), String> {
+    let Some(path) = path else { return Ok(()) };
+    let shown = path.display();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let real_dir = std::fs::canonicalize(&dir)
+        .ok()
+        .filter(|d| d.is_dir())
+        .ok_or_else(|| format!("--output {shown}: directory {} does not exist", dir.display()))?;
+    if path.is_dir() {
+        return Err(format!("--output {shown} is a directory"));
+    }
+    let real = std::fs::canonicalize(path)
+        .unwrap_or_else(|_| real_dir.join(path.file_name().unwrap_or_default()));
+    let is_rule_file = setup
+        .rules
+        .sources
+        .iter()
+        .any(|r| std::fs::canonicalize(r).is_ok_and(|r| r == real));
+    if is_rule_file {
+        return Err(format!("--output {shown} is a rule file; not overwritten"));
+    }
+    let real_base = std::fs::canonicalize(&setup.base).unwrap_or_else(|_| setup.base.clone());
+    if let Some(rel) = crate::walk::relative_to(&real_base, &real) {
+        let role = setup.rules.role_of(&rel);
+        if !role.writable() {
+            return Err(format!(
+                "--output {shown} is {} ({rel}); driftfix never writes those",
+                role.name()
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn scan(cli: &Cli, args: &ScanArgs) -> Result<i32, String> {
     let setup = setup(cli)?;
+    check_output(args.output.as_deref(), &setup)?;
     let r = start_run(cli, &setup, &args.roots, args.strict);
     let paint = color_for_stdout(cli, args.output.is_some());
     let text = match args.format {
@@ -229,6 +271,7 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<i32, String> {
         crate::fix::preview::preflight(args)?;
     }
     let setup = setup(cli)?;
+    check_output(args.output.as_deref(), &setup)?;
     let r = start_run(cli, &setup, &args.roots, false);
     if args.preview {
         return crate::fix::preview::run(cli, &setup, &r);

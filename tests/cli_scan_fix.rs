@@ -563,6 +563,32 @@ fn output_file_gets_the_report_and_stdout_stays_empty() {
     assert_eq!(v["schema"], "driftfix/v1");
 }
 
+/// SPEC §6: read-only and authority files are never written, `--output`
+/// included; nor is a rule file. A missing directory is found before any
+/// fix is written.
+#[test]
+fn output_never_overwrites_governed_or_rule_files_and_needs_its_directory() {
+    let dir = homelab_copy();
+    let before = snapshot_tree(dir.path());
+    for (target, needle) in [
+        ("spine/ops/bindings/ssh.targets.yaml", "is authority"),
+        ("legacy/ronny-ops/infrastructure/inventory.yaml", "is readonly"),
+        ("driftfix.toml", "is a rule file"),
+        ("no-such-dir/report.md", "directory no-such-dir does not exist"),
+    ] {
+        for cmd in [&["scan"][..], &["fix", "--apply"][..]] {
+            driftfix()
+                .current_dir(dir.path())
+                .args(cmd)
+                .args(["--output", target])
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(needle));
+        }
+    }
+    assert_eq!(snapshot_tree(dir.path()), before, "nothing written");
+}
+
 #[test]
 fn fix_json_lists_files_with_status() {
     let dir = homelab_copy();
