@@ -28,7 +28,7 @@ pub const RULE_FILE_NAME: &str = "driftfix.toml";
 /// Runs one command line; returns the exit code.
 pub fn main(cli: Cli) -> i32 {
     let result = match &cli.command {
-        Command::Init => init(),
+        Command::Init => init(&cli),
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
@@ -482,20 +482,31 @@ fn rules_check(cli: &Cli) -> Result<i32, String> {
     Ok(OK)
 }
 
-fn init() -> Result<i32, String> {
-    let path = PathBuf::from(RULE_FILE_NAME);
-    if path.exists() {
-        return Err(format!("{RULE_FILE_NAME} already exists; not overwritten"));
+/// `init`: the starter rule file goes to the first `--rules FILE` when one
+/// is given, else to `driftfix.toml` in `--base DIR` or the current
+/// directory. An existing file is never overwritten.
+fn init(cli: &Cli) -> Result<i32, String> {
+    let path = match (cli.rules.first(), &cli.base) {
+        (Some(rules), _) => rules.clone(),
+        (None, Some(base)) => base.join(RULE_FILE_NAME),
+        (None, None) => PathBuf::from(RULE_FILE_NAME),
+    };
+    let shown = path.display();
+    if std::fs::symlink_metadata(&path).is_ok() {
+        return Err(format!("{shown} already exists; not overwritten"));
     }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
-        .map_err(|e| format!("cannot create {RULE_FILE_NAME}: {e}"))?;
+        .map_err(|e| format!("cannot create {shown}: {e}"))?;
     file.write_all(crate::rules::STARTER.as_bytes())
-        .map_err(|e| format!("cannot write {RULE_FILE_NAME}: {e}"))?;
-    eprintln!(
-        "wrote {RULE_FILE_NAME}: edit it, then run `driftfix rules check` and `driftfix scan`"
-    );
+        .map_err(|e| format!("cannot write {shown}: {e}"))?;
+    let check = if cli.rules.is_empty() {
+        String::new()
+    } else {
+        format!(" --rules {shown}")
+    };
+    eprintln!("wrote {shown}: edit it, then run `driftfix rules check{check}` and `driftfix scan{check}`");
     Ok(OK)
 }

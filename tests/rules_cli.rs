@@ -279,6 +279,36 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
 }
 
 #[test]
+fn init_writes_where_rules_or_base_point() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("tree")).unwrap();
+    driftfix()
+        .current_dir(dir.path())
+        .args(["--rules", "custom.toml", "init"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("rules check --rules custom.toml"));
+    driftfix()
+        .current_dir(dir.path())
+        .args(["rules", "check", "--rules", "custom.toml"])
+        .assert()
+        .code(0);
+    driftfix()
+        .current_dir(dir.path())
+        .args(["--base", "tree", "init"])
+        .assert()
+        .code(0);
+    assert!(dir.path().join("tree/driftfix.toml").is_file());
+    assert!(!dir.path().join("driftfix.toml").exists());
+    driftfix()
+        .current_dir(dir.path())
+        .args(["init", "--rules", "custom.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("custom.toml already exists"));
+}
+
+#[test]
 fn completions_for_each_shell() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         driftfix()
