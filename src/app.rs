@@ -202,7 +202,12 @@ fn check_output(path: Option<&Path>, setup: &Setup) -> Result<(), String> {
     let real_dir = std::fs::canonicalize(&dir)
         .ok()
         .filter(|d| d.is_dir())
-        .ok_or_else(|| format!("--output {shown}: directory {} does not exist", dir.display()))?;
+        .ok_or_else(|| {
+            format!(
+                "--output {shown}: directory {} does not exist",
+                dir.display()
+            )
+        })?;
     if path.is_dir() {
         return Err(format!("--output {shown} is a directory"));
     }
@@ -507,6 +512,8 @@ fn init(cli: &Cli) -> Result<i32, String> {
     } else {
         format!(" --rules {shown}")
     };
-    eprintln!("wrote {shown}: edit it, then run `driftfix rules check{check}` and `driftfix scan{check}`");
+    eprintln!(
+        "wrote {shown}: edit it, then run `driftfix rules check{check}` and `driftfix scan{check}`"
+    );
     Ok(OK)
 }

@@ -32,6 +32,49 @@ pub struct Cli {
     pub max_file_size: u64,
 }
 
+impl Cli {
+    /// Parses the process arguments. Usage errors and help are colored as
+    /// the run would be: `--color` and NO_COLOR are read from the raw
+    /// arguments first, since clap prints its errors before any value is
+    /// parsed. A usage error exits 2 (SPEC §3).
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let mut cmd = Cli::command().color(color_choice(&args));
+        let parsed = cmd
+            .try_get_matches_from_mut(&args)
+            .and_then(|m| Cli::from_arg_matches(&m));
+        match parsed {
+            Ok(cli) => cli,
+            Err(e) => e.format(&mut cmd).exit(),
+        }
+    }
+}
+
+/// The color for clap's own messages, from the raw arguments.
+fn color_choice(args: &[std::ffi::OsString]) -> clap::ColorChoice {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return clap::ColorChoice::Never;
+    }
+    let mut value = None;
+    let mut it = args.iter().filter_map(|a| a.to_str());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--color" {
+            value = it.next();
+        } else if let Some(v) = a.strip_prefix("--color=") {
+            value = Some(v);
+        }
+    }
+    match value {
+        Some("never") => clap::ColorChoice::Never,
+        Some("always") => clap::ColorChoice::Always,
+        _ => clap::ColorChoice::Auto,
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Report every alias occurrence (like a linter).

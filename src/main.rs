@@ -1,6 +1,4 @@
-use clap::Parser;
-
 fn main() {
-    let cli = driftfix::cli::Cli::parse();
+    let cli = driftfix::cli::Cli::parse_args();
     std::process::exit(driftfix::app::main(cli));
 }

@@ -572,9 +572,15 @@ fn output_never_overwrites_governed_or_rule_files_and_needs_its_directory() {
     let before = snapshot_tree(dir.path());
     for (target, needle) in [
         ("spine/ops/bindings/ssh.targets.yaml", "is authority"),
-        ("legacy/ronny-ops/infrastructure/inventory.yaml", "is readonly"),
+        (
+            "legacy/ronny-ops/infrastructure/inventory.yaml",
+            "is readonly",
+        ),
         ("driftfix.toml", "is a rule file"),
-        ("no-such-dir/report.md", "directory no-such-dir does not exist"),
+        (
+            "no-such-dir/report.md",
+            "directory no-such-dir does not exist",
+        ),
     ] {
         for cmd in [&["scan"][..], &["fix", "--apply"][..]] {
             driftfix()

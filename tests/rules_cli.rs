@@ -351,3 +351,28 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn usage_errors_exit_2_and_follow_the_color_option() {
+    let run = |args: &[&str], no_color: bool| {
+        let mut c = driftfix();
+        c.env_remove("NO_COLOR");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        let out = c.args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let colored = run(&["--color", "always", "scan", "--bogus"], false);
+    assert!(colored.contains("\u{1b}["), "{colored}");
+    for (args, no_color) in [
+        (&["--color", "always", "scan", "--bogus"][..], true),
+        (&["--color=never", "scan", "--bogus"][..], false),
+        (&["fix", "--apply", "--dry-run"][..], false),
+    ] {
+        let plain = run(args, no_color);
+        assert!(plain.contains("error:"), "{plain}");
+        assert!(!plain.contains('\u{1b}'), "{args:?}: {plain}");
+    }
+}
