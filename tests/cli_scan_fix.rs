@@ -62,6 +62,25 @@ fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// A temp directory with `driftfix.toml` holding `rules` and the `files`.
+fn small_tree(rules: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("driftfix.toml"), rules).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+/// Runs `fix --apply` in `dir` and checks its exit code.
+fn apply_exits(dir: &Path, code: i32) {
+    driftfix()
+        .current_dir(dir)
+        .args(["fix", "--apply"])
+        .assert()
+        .code(code);
+}
+
 fn scan_json(dir: &Path, extra: &[&str]) -> Value {
     let out = driftfix()
         .current_dir(dir)
@@ -226,11 +245,7 @@ fn dry_run_patch_applies_with_git_apply_and_patch_to_exactly_what_apply_writes()
 #[test]
 fn apply_rewrites_only_label_bytes() {
     let dir = homelab_copy();
-    driftfix()
-        .current_dir(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(0);
+    apply_exits(dir.path(), 0);
     let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
     let yaml = read("workbench/infra/data/CONTAINER_INVENTORY.yaml");
     assert!(yaml.contains("    location: pve        # shop rack\n"));
@@ -270,11 +285,7 @@ fn scan_exit_codes_follow_fail_on() {
             .assert()
             .code(code);
     }
-    driftfix()
-        .current_dir(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(0);
+    apply_exits(dir.path(), 0);
     // only legacy (low) remains
     for (level, code) in [("high", 0), ("medium", 0), ("low", 1)] {
         driftfix()
@@ -313,11 +324,7 @@ fn a_parse_error_names_file_line_and_column_and_the_rest_is_still_processed() {
         .stderr(predicate::str::contains("error: workbench/broken.json:1:"));
     // fix --apply still fixes the good files, writes nothing bad, exits 2
     let broken = std::fs::read(dir.path().join("workbench/broken.yaml")).unwrap();
-    driftfix()
-        .current_dir(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(2);
+    apply_exits(dir.path(), 2);
     assert_eq!(
         std::fs::read(dir.path().join("workbench/broken.yaml")).unwrap(),
         broken
@@ -632,17 +639,10 @@ fn fix_json_lists_files_with_status() {
 
 #[test]
 fn manual_findings_reach_stderr_and_exit_1() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("driftfix.toml"),
+    let dir = small_tree(
         "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nkeys_of = [\"hosts\"]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("h.json"),
-        "{\"hosts\": {\"pve-shop\": 1, \"pve\": 2}}\n",
-    )
-    .unwrap();
+        &[("h.json", "{\"hosts\": {\"pve-shop\": 1, \"pve\": 2}}\n")],
+    );
     driftfix()
         .current_dir(dir.path())
         .args(["fix", "--apply"])
@@ -661,12 +661,10 @@ fn manual_findings_reach_stderr_and_exit_1() {
 /// hold back the rename of a real string key beside them.
 #[test]
 fn non_string_yaml_keys_never_match() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("driftfix.toml"),
+    let dir = small_tree(
         "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\", \"12\", \"true\"]\n[[field]]\nkeys_of = [\"hosts\"]\n",
-    )
-    .unwrap();
+        &[],
+    );
     let before = "hosts:\n  12: a\n  true: b\n  !Ref pve-shop: c\n  pve-shop: d\n";
     std::fs::write(dir.path().join("h.yaml"), before).unwrap();
     let v = scan_json(dir.path(), &[]);
@@ -674,20 +672,12 @@ fn non_string_yaml_keys_never_match() {
     assert_eq!(findings.len(), 1, "{v}");
     assert_eq!(findings[0]["line"], 5);
     assert_eq!(findings[0]["action"], "fix");
-    driftfix()
-        .current_dir(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(0);
+    apply_exits(dir.path(), 0);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("h.yaml")).unwrap(),
         before.replace("  pve-shop: d", "  pve: d")
     );
-    driftfix()
-        .current_dir(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(0);
+    apply_exits(dir.path(), 0);
 }
 
 /// SPEC §6: the rule files are never targets, also when they are reached
@@ -735,17 +725,13 @@ fn rule_files_reached_through_symlinks_are_not_scanned() {
 /// inside the canonical name: a second run changes nothing.
 #[test]
 fn an_alias_inside_its_canonical_name_is_fixed_once() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("driftfix.toml"),
+    let dir = small_tree(
         "[[canonical]]\nname = \"pve.example.com\"\naliases = [\"pve\"]\n[[field]]\nselect = [\"url\"]\nmatch = \"token\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("a.yaml"),
-        "- url: https://pve:8006\n- url: https://pve.example.com:8006\n",
-    )
-    .unwrap();
+        &[(
+            "a.yaml",
+            "- url: https://pve:8006\n- url: https://pve.example.com:8006\n",
+        )],
+    );
     for code in [0, 0] {
         driftfix()
             .current_dir(dir.path())
@@ -797,11 +783,7 @@ fn values_reused_through_aliased_collections_are_manual_unless_governed_there() 
         assert_eq!(f["action"], "manual", "{f}");
         assert!(f["reason"].as_str().unwrap().contains(path), "{f}");
     }
-    driftfix()
-        .current_dir(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(1);
+    apply_exits(dir.path(), 1);
     for (name, text, _) in files {
         assert_eq!(
             std::fs::read_to_string(dir.path().join(name)).unwrap(),
@@ -814,11 +796,7 @@ fn values_reused_through_aliased_collections_are_manual_unless_governed_there() 
         "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nselect = [\"host\", \"a[*]\", \"c[*]\"]\nkeys_of = [\"hosts\", \"other\"]\n",
     )
     .unwrap();
-    driftfix()
-        .current_dir(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(0);
+    apply_exits(dir.path(), 0);
     for (name, text, _) in files {
         assert_eq!(
             std::fs::read_to_string(dir.path().join(name)).unwrap(),
@@ -832,22 +810,16 @@ fn values_reused_through_aliased_collections_are_manual_unless_governed_there() 
 /// also when the alias is partly escaped or continues on the next line.
 #[test]
 fn positions_point_at_the_alias_text_through_escapes_and_line_breaks() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("driftfix.toml"),
+    let dir = small_tree(
         "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nselect = [\"desc\"]\nmatch = \"token\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("a.json"),
-        "{\"desc\": \"x pve\\u002dshop pve-shop\"}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("b.yaml"),
-        "desc: \"é pve\\u002dshop \\\n  pve-\\\n  shop pve-shop\"\n",
-    )
-    .unwrap();
+        &[
+            ("a.json", "{\"desc\": \"x pve\\u002dshop pve-shop\"}\n"),
+            (
+                "b.yaml",
+                "desc: \"é pve\\u002dshop \\\n  pve-\\\n  shop pve-shop\"\n",
+            ),
+        ],
+    );
     let v = scan_json(dir.path(), &[]);
     let at: Vec<(String, u64, u64)> = v["findings"]
         .as_array()
@@ -878,12 +850,10 @@ fn positions_point_at_the_alias_text_through_escapes_and_line_breaks() {
 /// of a scalar can be fixed, the fixable findings show what is written.
 #[test]
 fn expected_of_a_partly_fixable_scalar_is_what_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("driftfix.toml"),
+    let dir = small_tree(
         "[[canonical]]\nname = \" x\"\naliases = [\"pve-shop\"]\n[[field]]\nselect = [\"desc\"]\nmatch = \"token\"\n",
-    )
-    .unwrap();
+        &[],
+    );
     // The second line cannot start with a space in a plain scalar.
     std::fs::write(
         dir.path().join("a.yaml"),
@@ -897,11 +867,7 @@ fn expected_of_a_partly_fixable_scalar_is_what_is_written() {
         (Some("fix"), Some("manual"))
     );
     assert_eq!(f[0]["expected"], "x  x pve-shop y");
-    driftfix()
-        .current_dir(dir.path())
-        .args(["fix", "--apply"])
-        .assert()
-        .code(1);
+    apply_exits(dir.path(), 1);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
         "desc: x  x\n  pve-shop y\n"
