@@ -184,29 +184,14 @@ fn merged_rule_files_join_a_canonical_but_not_two_descriptions() {
         "[[canonical]]\nname = \"pve\"\naliases = [\"pve-home\"]\ndescription = \"two\"\n",
     )
     .unwrap();
-    driftfix()
-        .current_dir(dir.path())
-        .args([
-            "rules",
-            "check",
-            "--rules",
-            "a.toml",
-            "--rules",
-            "same.toml",
-        ])
-        .assert()
-        .code(0);
-    driftfix()
-        .current_dir(dir.path())
-        .args([
-            "rules",
-            "check",
-            "--rules",
-            "a.toml",
-            "--rules",
-            "other.toml",
-        ])
-        .assert()
+    let check = |second: &str| {
+        driftfix()
+            .current_dir(dir.path())
+            .args(["rules", "check", "--rules", "a.toml", "--rules", second])
+            .assert()
+    };
+    check("same.toml").code(0);
+    check("other.toml")
         .code(2)
         .stderr(predicate::str::contains("other.toml:4:15"))
         .stderr(predicate::str::contains("another description"));
