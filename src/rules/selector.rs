@@ -106,6 +106,9 @@ fn parse_steps(text: &str) -> Result<Vec<Step>, (usize, String)> {
     while let Some(&c) = chars.get(i) {
         match c {
             '[' => {
+                if i > 0 && chars.get(i - 1) == Some(&'.') {
+                    return Err((i, "expected a key after `.`, found `[`".into()));
+                }
                 let inner: String = chars
                     .iter()
                     .skip(i + 1)
@@ -120,8 +123,12 @@ fn parse_steps(text: &str) -> Result<Vec<Step>, (usize, String)> {
                 } else {
                     inner
                         .parse::<usize>()
+                        .ok()
+                        .filter(|_| inner.bytes().all(|b| b.is_ascii_digit()))
                         .map(Step::Index)
-                        .map_err(|_| (i, format!("`[{inner}]` is not an index (use [N] or [*])")))?
+                        .ok_or_else(|| {
+                            (i, format!("`[{inner}]` is not an index (use [N] or [*])"))
+                        })?
                 };
                 steps.push(step);
                 i = close + 1;
@@ -255,7 +262,8 @@ mod tests {
     #[test]
     fn bad_selectors_are_rejected() {
         for bad in [
-            "", "a..b", "a.", "a[x]", "a[1", "a]b", "a\"b\"", "ab*", "\"open", "a b",
+            "", "a..b", "a.", "a[x]", "a[1", "a]b", "a\"b\"", "ab*", "\"open", "a b", "l[+1]",
+            "l[-1]", "l[ 0 ]", "l[]", "l.[1]", "a.[0]",
         ] {
             assert!(Selector::parse(bad).is_err(), "{bad} should be rejected");
         }
