@@ -144,9 +144,17 @@ impl Walker<'_, '_> {
                 } else {
                     slot.blocked
                 };
+                // A collection used as a key has no name; its contents get
+                // the `?` segment so that ordinary selectors (`[0]`, `m.k`)
+                // do not reach into it.
+                let seg = if is_key {
+                    Some(Seg::Key(COMPLEX_KEY.into()))
+                } else {
+                    slot.seg
+                };
                 self.frames.push(Frame {
                     kind,
-                    seg: slot.seg,
+                    seg,
                     flow,
                     blocked,
                     anchor: *anchor,
