@@ -308,7 +308,18 @@ pub(crate) fn block(text: &str, start: usize, value: &str) -> Option<Located> {
             p = vs + content.len();
             end = ss + content.len();
         }
-        line = skip_break(text, le)?;
+        line = match skip_break(text, le) {
+            Some(next) => next,
+            // The last line of a file without a final line break.
+            None => {
+                let done = value.get(p..)?.chars().all(|c| c == '\n');
+                return done.then(|| Located {
+                    span: start..end.max(start),
+                    content_start: start,
+                    pieces,
+                });
+            }
+        };
     }
 }
 

@@ -9,7 +9,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use yaml_rust2::parser::{Event, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::formats::ParseError;
 
@@ -46,14 +46,45 @@ pub(crate) fn parse(src: &str) -> Result<Stream<'_>, ParseError> {
         }
     };
     let mut lines = Lines::new(text);
-    let events = raw
+    let mut events: Vec<(Event, usize)> = raw
         .into_iter()
         .map(|(ev, m)| {
             let at = lines.offset(m.line(), m.col());
             (ev, at)
         })
         .collect();
+    drop_line_feed_at_eof(text, &mut events);
     Ok(Stream { text, bom, events })
+}
+
+/// yaml-rust2 ends a block scalar (`|`, `>`, `|+`) whose last line is the
+/// end of a file without a final line break with a line feed anyway; YAML
+/// (chomping at end of file), PyYAML and ruamel read none. The last scalar
+/// of such a file loses that line feed, so `a: |\n  foo` reads `foo`.
+fn drop_line_feed_at_eof(text: &str, events: &mut [(Event, usize)]) {
+    if text.ends_with(['\n', '\r']) {
+        return;
+    }
+    let last_line = text.rsplit(['\n', '\r']).next().unwrap_or(text).trim();
+    if last_line.is_empty()
+        || last_line.starts_with('#')
+        || last_line.starts_with("...")
+        || last_line.starts_with("---")
+    {
+        return;
+    }
+    let last_scalar = events.iter_mut().rev().find_map(|(ev, _)| match ev {
+        Event::Scalar(value, style, ..) => Some((value, *style)),
+        Event::Alias(_) => None,
+        _ => None,
+    });
+    if let Some((value, TScalarStyle::Literal | TScalarStyle::Folded)) = last_scalar
+        && value
+            .strip_suffix('\n')
+            .is_some_and(|v| v.ends_with(last_line))
+    {
+        value.pop();
+    }
 }
 
 /// yaml-rust2 may place an error at end of input one line past the last
