@@ -169,6 +169,30 @@ fn merged_rule_files_conflict_across_files() {
         .stderr(predicate::str::contains("under two canonicals"));
 }
 
+/// With `ignore_case`, an alias that folds onto another canonical's name or
+/// alias would flip back and forth on every run: an error.
+#[test]
+fn with_ignore_case_aliases_may_not_fold_onto_another_canonical() {
+    let two = "[[canonical]]\nname = \"true\"\naliases = [\"NAME\"]\n[[canonical]]\nname = \"Bravo\"\naliases = [\"TRUE\"]\n[[field]]\nselect = [\"**\"]\n";
+    rejects(
+        &format!("{two}ignore_case = true\n"),
+        "6:12",
+        "alias `TRUE` equals `true` of another canonical when case is ignored",
+    );
+    let (a, _d) = check(two);
+    a.code(0);
+    let aliases = "[[canonical]]\nname = \"a\"\naliases = [\"x-1\"]\n[[canonical]]\nname = \"b\"\naliases = [\"X-1\"]\n[[field]]\nselect = [\"**\"]\nignore_case = true\n";
+    rejects(
+        aliases,
+        "6:12",
+        "alias `X-1` equals `x-1` of another canonical",
+    );
+    // Folding onto its own canonical is fine.
+    let own = "[[canonical]]\nname = \"pve\"\naliases = [\"PVE\", \"Pve-Shop\", \"pve-shop\"]\n[[field]]\nselect = [\"**\"]\nignore_case = true\n";
+    let (a, _d) = check(own);
+    a.code(0);
+}
+
 #[test]
 fn merged_rule_files_join_a_canonical_but_not_two_descriptions() {
     let dir = tempfile::tempdir().unwrap();

@@ -196,6 +196,10 @@ pub struct Scalar {
     /// anchored collections that hold it (`&b {host: x}` … `c: *b` reads
     /// `c.host`); rewriting it changes them too.
     pub reused_at: Vec<Path>,
+    /// YAML: the scalar carries the non-specific tag `!`, which YAML 1.1
+    /// readers (PyYAML, ruamel) resolve from the text even when quoted: a
+    /// new value must read as a string as plain text.
+    pub typed_by_text: bool,
 }
 
 /// A byte range of the original text and the text that replaces it.

@@ -184,6 +184,9 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleError> {
         }
     }
     index_aliases(&files, &canonicals, &canonical_index, &mut alias_index)?;
+    if fields.iter().any(|f| f.ignore_case) {
+        check_folded(&files, &canonical_index)?;
+    }
     if include.is_empty() {
         include = DEFAULT_INCLUDE
             .iter()
@@ -330,6 +333,47 @@ fn index_aliases(
                     return Err(file.error(a.span(), msg));
                 }
                 alias_index.insert(alias.clone(), owner);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// With `ignore_case` somewhere, names that differ only in ASCII case must
+/// not belong to two canonicals: an alias folding onto another canonical's
+/// name (or another canonical's alias) would be rewritten back and forth
+/// on every run.
+fn check_folded(
+    files: &[ParsedFile],
+    canonical_index: &HashMap<String, usize>,
+) -> Result<(), RuleError> {
+    let mut owner_of: HashMap<String, (usize, String)> = canonical_index
+        .iter()
+        .map(|(name, &i)| (name.to_ascii_lowercase(), (i, name.clone())))
+        .collect();
+    for file in files {
+        for c in &file.raw.canonical {
+            let owner = canonical_index
+                .get(c.name.get_ref().as_str())
+                .copied()
+                .unwrap_or(0);
+            for a in &c.aliases {
+                let folded = a.get_ref().to_ascii_lowercase();
+                match owner_of.get(&folded) {
+                    Some((other, name)) if *other != owner => {
+                        return Err(file.error(
+                            a.span(),
+                            format!(
+                                "alias `{}` equals `{name}` of another canonical when case is ignored (a field has ignore_case = true)",
+                                a.get_ref()
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        owner_of.insert(folded, (owner, a.get_ref().clone()));
+                    }
+                }
             }
         }
     }

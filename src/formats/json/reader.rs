@@ -407,6 +407,7 @@ impl<'a> Reader<'a> {
             blocked: None,
             not_string: false,
             reused_at: Vec::new(),
+            typed_by_text: false,
         });
         Ok(value)
     }

@@ -310,6 +310,7 @@ impl<'s> Walker<'s> {
             blocked,
             not_string: false,
             reused_at: Vec::new(),
+            typed_by_text: false,
         });
     }
 }

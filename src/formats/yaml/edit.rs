@@ -3,7 +3,8 @@
 use std::ops::Range;
 
 use super::schema::{
-    escape_double, escape_single, needs_escape, plain_ok, render_double, render_single,
+    escape_double, escape_single, may_not_be_string, needs_escape, plain_ok, render_double,
+    render_single,
 };
 use crate::formats::{
     Edit, Replacement, Scalar, ScalarKind, Style, apply_replacements, source_range,
@@ -44,6 +45,11 @@ fn style_edits(src: &str, scalar: &Scalar, reps: &[Replacement]) -> Result<Vec<E
         }
     }
     let new = apply_replacements(&scalar.value, reps);
+    if scalar.typed_by_text && may_not_be_string(&new) {
+        return Err(format!(
+            "the scalar is tagged `!`, which YAML 1.1 readers (PyYAML) type from its text even when quoted: {new:?} would not read as a string"
+        ));
+    }
     let span_text = src
         .get(scalar.span.clone())
         .ok_or("the scalar's span is outside the text")?;
@@ -198,8 +204,10 @@ fn check_block_lines(scalar: &Scalar, reps: &[Replacement]) -> Result<(), String
         if line.trim_matches([' ', '\t']).is_empty() {
             return Err("the rewrite would leave an empty line in a block scalar".into());
         }
+        // A leading space would count as indentation (or start a
+        // more-indented line); a leading tab is content.
         let old_line = scalar.value.get(piece.value.clone()).unwrap_or("");
-        if line.starts_with([' ', '\t']) != old_line.starts_with([' ', '\t']) {
+        if line.starts_with(' ') != old_line.starts_with(' ') {
             return Err("the rewrite would change a block scalar line's indentation".into());
         }
     }

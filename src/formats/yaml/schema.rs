@@ -63,7 +63,7 @@ fn is_float_core(s: &str) -> bool {
 /// Whether a plain scalar with this text might be read as something other
 /// than a string by a YAML 1.1 or 1.2 reader. Deliberately broad: anything
 /// that starts like a number, and the 1.1 booleans, nulls and special keys.
-fn may_not_be_string(s: &str) -> bool {
+pub(crate) fn may_not_be_string(s: &str) -> bool {
     if !plain_is_string_core(s) {
         return true;
     }

@@ -341,6 +341,7 @@ impl Walker<'_, '_> {
             blocked,
             not_string: is_key && !string,
             reused_at: Vec::new(),
+            typed_by_text: tag.is_some_and(|t| t.handle.is_empty() && t.suffix == "!"),
         });
     }
 
@@ -369,6 +370,7 @@ impl Walker<'_, '_> {
             blocked,
             not_string: false,
             reused_at: Vec::new(),
+            typed_by_text: false,
         });
     }
 }
