@@ -105,10 +105,9 @@ fn parse_steps(text: &str) -> Result<Vec<Step>, (usize, String)> {
     let mut need_segment = true;
     while let Some(&c) = chars.get(i) {
         match c {
+            // `a.[0]` reads as `a[0]` (`**.[*]` is a natural way to write
+            // "any index at any depth").
             '[' => {
-                if i > 0 && chars.get(i - 1) == Some(&'.') {
-                    return Err((i, "expected a key after `.`, found `[`".into()));
-                }
                 let inner: String = chars
                     .iter()
                     .skip(i + 1)
@@ -250,6 +249,9 @@ mod tests {
         assert!(m("**", &[]));
         assert!(m("a[*]", &["a", "2"]));
         assert!(!m("a[*]", &["a", "k"]));
+        // A dot before an index is allowed: `**.[*]` is any index anywhere.
+        assert!(m("**.[*]", &["x", "y", "2"]));
+        assert!(m("a.[0]", &["a", "0"]));
     }
 
     #[test]
@@ -263,7 +265,7 @@ mod tests {
     fn bad_selectors_are_rejected() {
         for bad in [
             "", "a..b", "a.", "a[x]", "a[1", "a]b", "a\"b\"", "ab*", "\"open", "a b", "l[+1]",
-            "l[-1]", "l[ 0 ]", "l[]", "l.[1]", "a.[0]",
+            "l[-1]", "l[ 0 ]", "l[]",
         ] {
             assert!(Selector::parse(bad).is_err(), "{bad} should be rejected");
         }
