@@ -303,40 +303,49 @@ fn index_aliases(
     canonical_index: &HashMap<String, usize>,
     alias_index: &mut HashMap<String, usize>,
 ) -> Result<(), RuleError> {
-    for file in files {
-        for c in &file.raw.canonical {
+    for (file, c, owner, a) in alias_entries(files, canonical_index) {
+        let alias = a.get_ref();
+        if alias.trim().is_empty() {
+            return Err(file.error(a.span(), "alias is empty"));
+        }
+        if canonical_index.contains_key(alias.as_str()) {
+            return Err(file.error(
+                a.span(),
+                format!("alias `{alias}` is also a canonical name"),
+            ));
+        }
+        if let Some(&prev) = alias_index.get(alias.as_str()) {
+            let prev_name = canonicals.get(prev).map(|c| c.name.as_str()).unwrap_or("");
+            let msg = if prev == owner {
+                format!("alias `{alias}` is listed twice for `{prev_name}`")
+            } else {
+                format!(
+                    "alias `{alias}` is listed under two canonicals: `{prev_name}` and `{}`",
+                    c.name.get_ref()
+                )
+            };
+            return Err(file.error(a.span(), msg));
+        }
+        alias_index.insert(alias.clone(), owner);
+    }
+    Ok(())
+}
+
+/// Every alias of every rule file, with its file, its canonical entry and
+/// the index of the merged canonical it belongs to.
+fn alias_entries<'f>(
+    files: &'f [ParsedFile],
+    canonical_index: &'f HashMap<String, usize>,
+) -> impl Iterator<Item = (&'f ParsedFile, &'f RawCanonical, usize, &'f Spanned<String>)> {
+    files.iter().flat_map(move |file| {
+        file.raw.canonical.iter().flat_map(move |c| {
             let owner = canonical_index
                 .get(c.name.get_ref().as_str())
                 .copied()
                 .unwrap_or(0);
-            for a in &c.aliases {
-                let alias = a.get_ref();
-                if alias.trim().is_empty() {
-                    return Err(file.error(a.span(), "alias is empty"));
-                }
-                if canonical_index.contains_key(alias.as_str()) {
-                    return Err(file.error(
-                        a.span(),
-                        format!("alias `{alias}` is also a canonical name"),
-                    ));
-                }
-                if let Some(&prev) = alias_index.get(alias.as_str()) {
-                    let prev_name = canonicals.get(prev).map(|c| c.name.as_str()).unwrap_or("");
-                    let msg = if prev == owner {
-                        format!("alias `{alias}` is listed twice for `{prev_name}`")
-                    } else {
-                        format!(
-                            "alias `{alias}` is listed under two canonicals: `{prev_name}` and `{}`",
-                            c.name.get_ref()
-                        )
-                    };
-                    return Err(file.error(a.span(), msg));
-                }
-                alias_index.insert(alias.clone(), owner);
-            }
-        }
-    }
-    Ok(())
+            c.aliases.iter().map(move |a| (file, c, owner, a))
+        })
+    })
 }
 
 /// With `ignore_case` somewhere, names that differ only in ASCII case must
@@ -351,29 +360,21 @@ fn check_folded(
         .iter()
         .map(|(name, &i)| (name.to_ascii_lowercase(), (i, name.clone())))
         .collect();
-    for file in files {
-        for c in &file.raw.canonical {
-            let owner = canonical_index
-                .get(c.name.get_ref().as_str())
-                .copied()
-                .unwrap_or(0);
-            for a in &c.aliases {
-                let folded = a.get_ref().to_ascii_lowercase();
-                match owner_of.get(&folded) {
-                    Some((other, name)) if *other != owner => {
-                        return Err(file.error(
-                            a.span(),
-                            format!(
-                                "alias `{}` equals `{name}` of another canonical when case is ignored (a field has ignore_case = true)",
-                                a.get_ref()
-                            ),
-                        ));
-                    }
-                    Some(_) => {}
-                    None => {
-                        owner_of.insert(folded, (owner, a.get_ref().clone()));
-                    }
-                }
+    for (file, _, owner, a) in alias_entries(files, canonical_index) {
+        let folded = a.get_ref().to_ascii_lowercase();
+        match owner_of.get(&folded) {
+            Some((other, name)) if *other != owner => {
+                return Err(file.error(
+                    a.span(),
+                    format!(
+                        "alias `{}` equals `{name}` of another canonical when case is ignored (a field has ignore_case = true)",
+                        a.get_ref()
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                owner_of.insert(folded, (owner, a.get_ref().clone()));
             }
         }
     }
