@@ -69,3 +69,14 @@ pub fn fine_beside_good(files: &[(&str, &str)]) {
         .code(0);
     good_is_fixed(dir.path());
 }
+
+/// Runs `f` and fails the test when it took `limit` or longer: a guard
+/// against hangs and quadratic blow-ups, set far above the expected time
+/// (timings themselves belong in `benches/`).
+pub fn timed<T>(limit: std::time::Duration, what: &str, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let out = f();
+    let took = start.elapsed();
+    assert!(took < limit, "{what}: took {took:?}, limit {limit:?}");
+    out
+}
