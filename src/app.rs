@@ -167,10 +167,7 @@ fn write_output(path: &Path, text: &str) -> Result<(), String> {
     if path.is_file() {
         return atomic_replace(path, text.as_bytes()).map_err(|e| format!("{shown}: {e}"));
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = output_dir(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".driftfix-")
         .tempfile_in(&dir)
@@ -188,6 +185,14 @@ fn write_output(path: &Path, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The directory an `--output` file goes to (`.` for a bare name).
+fn output_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Checks `--output` before anything is read or written: its directory
 /// must exist, and it may not be a rule file or a read-only or authority
 /// file (SPEC §6: those are never opened for writing, whatever else
@@ -195,10 +200,7 @@ fn write_output(path: &Path, text: &str) -> Result<(), String> {
 fn check_output(path: Option<&Path>, setup: &Setup) -> Result<(), String> {
     let Some(path) = path else { return Ok(()) };
     let shown = path.display();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = output_dir(path);
     let real_dir = std::fs::canonicalize(&dir)
         .ok()
         .filter(|d| d.is_dir())
@@ -441,7 +443,7 @@ pub(crate) fn report_leftovers(r: &Run) {
             f.line,
             f.column,
             crate::report::visible(&f.field),
-            crate::report::one_line(&f.actual, 120),
+            crate::report::one_line(&f.actual),
             f.reason.as_deref().unwrap_or("not safely fixable")
         );
     }

@@ -115,7 +115,9 @@ impl Matcher {
             .collect();
         if mode == MatchMode::Token && !hits.is_empty() {
             let mut inside = Occurrences::new(value, ignore_case);
-            hits.retain(|h| !canonical_of(h).is_some_and(|c| inside.covers(c, &h.range)));
+            hits.retain(|h| {
+                !canonical_of(h).is_some_and(|c| inside.covers(h.canonical, c, &h.range))
+            });
         }
         hits
     }
@@ -288,14 +290,15 @@ fn is_label_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
-/// Where canonical names occur in one value, found once per name. An alias
+/// Where canonical names occur in one value, found once per name (keyed by
+/// its index in [`RuleSet::canonicals`]). An alias
 /// hit inside an occurrence of its own canonical name (`pve` in
 /// `pve.example.com`) is already canonical: rewriting it would grow the name
 /// on every run.
 struct Occurrences<'v> {
     value: std::borrow::Cow<'v, str>,
     fold: bool,
-    starts: HashMap<String, Vec<usize>>,
+    starts: HashMap<usize, Vec<usize>>,
 }
 
 impl<'v> Occurrences<'v> {
@@ -312,18 +315,18 @@ impl<'v> Occurrences<'v> {
         }
     }
 
-    /// Whether an occurrence of `canonical` covers `range`.
-    fn covers(&mut self, canonical: &str, range: &Range<usize>) -> bool {
+    /// Whether an occurrence of `canonical` (number `index`) covers `range`.
+    fn covers(&mut self, index: usize, canonical: &str, range: &Range<usize>) -> bool {
         if canonical.len() <= range.len() {
             return false;
         }
-        let value = &self.value;
-        let needle = if self.fold {
-            canonical.to_ascii_lowercase()
-        } else {
-            canonical.to_string()
-        };
-        let starts = self.starts.entry(needle).or_insert_with_key(|needle| {
+        let (value, fold) = (&self.value, self.fold);
+        let starts = self.starts.entry(index).or_insert_with(|| {
+            let needle = if fold {
+                canonical.to_ascii_lowercase()
+            } else {
+                canonical.to_string()
+            };
             let mut found = Vec::new();
             let mut from = 0;
             while let Some(i) = value

@@ -11,7 +11,7 @@ use std::fmt;
 
 use crate::formats::{
     FileType, Format, Parsed, Replacement, Scalar, ScalarKind, Seg, Style, Substitution,
-    apply_edits, apply_replacements, path_to_string, source_offset, source_range,
+    apply_edits, apply_replacements, path_to_string, source_offset,
 };
 use crate::matcher::{Hit, Matcher};
 use crate::rules::{FieldRule, MatchMode, Role, RuleSet, Severity};
@@ -408,10 +408,12 @@ struct Candidate<'a> {
 
 impl<'a> Builder<'a> {
     fn governing(&self, s: &Scalar) -> Option<&'a FieldRule> {
-        self.fields
-            .iter()
-            .copied()
-            .find(|f| f.governs(&s.path, s.kind))
+        self.governing_path(&s.path, s.kind)
+    }
+
+    /// The first field rule that governs a scalar of `kind` at `path`.
+    fn governing_path(&self, path: &Vec<Seg>, kind: ScalarKind) -> Option<&'a FieldRule> {
+        self.fields.iter().copied().find(|f| f.governs(path, kind))
     }
 
     fn findings(&self) -> (Vec<Finding>, Vec<Scalar>) {
@@ -473,10 +475,9 @@ impl<'a> Builder<'a> {
             .chain(uses.iter().copied())
             .flat_map(|u| &u.reused_at)
             .collect();
-        let governs = |p: &Vec<Seg>| self.fields.iter().find(|f| f.governs(p, s.kind)).copied();
         let field = own
             .or_else(|| uses.iter().find_map(|u| self.governing(u)))
-            .or_else(|| reused.iter().find_map(|p| governs(p)))?;
+            .or_else(|| reused.iter().find_map(|p| self.governing_path(p, s.kind)))?;
         let hits = self
             .ctx
             .matcher
@@ -492,7 +493,7 @@ impl<'a> Builder<'a> {
             .chain(
                 reused
                     .iter()
-                    .filter(|p| governs(p).is_none())
+                    .filter(|p| self.governing_path(p, s.kind).is_none())
                     .map(|p| format!("`{}` (through an alias)", path_to_string(p))),
             )
             .collect();
@@ -632,10 +633,7 @@ impl<'a> Builder<'a> {
                 };
                 // The alias text's first character, also when the rest of
                 // it is escaped or on the next line.
-                let at = source_range(c.scalar, &hit.range)
-                    .map(|r| r.start)
-                    .or_else(|| source_offset(c.scalar, hit.range.start))
-                    .unwrap_or(c.scalar.content_start);
+                let at = source_offset(c.scalar, hit.range.start).unwrap_or(c.scalar.content_start);
                 let (line, column) = self.index.line_col(at);
                 Finding {
                     path: self.rel_path.to_string(),

@@ -113,19 +113,14 @@ fn location(f: &Finding) -> String {
 }
 
 /// `actual → expected`, each on one line (a block scalar's line breaks
-/// shown as `\n`) and cut at [`MAX_VALUE_CHARS`] characters.
+/// shown as `\n`) and cut at [`super::MAX_VALUE_CHARS`] characters.
 fn change(f: &Finding) -> String {
     format!(
         "{} → {}",
-        super::one_line(&f.actual, MAX_VALUE_CHARS),
-        f.expected
-            .as_deref()
-            .map_or("?".into(), |e| super::one_line(e, MAX_VALUE_CHARS))
+        super::one_line(&f.actual),
+        f.expected.as_deref().map_or("?".into(), super::one_line)
     )
 }
-
-/// Longest value shown in full.
-const MAX_VALUE_CHARS: usize = 120;
 
 fn pad(s: &str, width: usize) -> String {
     let n = width.saturating_sub(s.chars().count());

@@ -12,7 +12,7 @@
 //! inside, control characters are shown as `\n`, `\r`, `\t` or `\u{..}`, and
 //! in table cells `|` is escaped as `\|` (GFM splits cells before it parses
 //! code spans). Free text (descriptions, reasons) is backslash-escaped
-//! ([`text`]). Values longer than [`MAX_VALUE_CHARS`] characters are cut
+//! ([`text`]). Values longer than [`super::MAX_VALUE_CHARS`] characters are cut
 //! with `…` so one long block scalar cannot swamp a table.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,9 +22,6 @@ use super::{Summary, plural};
 use crate::plan::{Action, Finding};
 use crate::rules::{Canonical, Role, RuleSet, Severity};
 use crate::run::Run;
-
-/// Longest value shown in full in a table cell (characters).
-pub const MAX_VALUE_CHARS: usize = 120;
 
 /// Roles in report order: the source of truth first, legacy last.
 const ROLES: [Role; 3] = [Role::Authority, Role::Editable, Role::Readonly];
@@ -681,12 +678,12 @@ fn or_dash(s: String) -> String {
 }
 
 /// A scanned value for a table cell: visible control characters, cut at
-/// [`MAX_VALUE_CHARS`], in a code span; `(empty)` for the empty string.
+/// [`super::MAX_VALUE_CHARS`], in a code span; `(empty)` for the empty string.
 fn value_cell(value: &str) -> String {
     if value.is_empty() {
         return "*(empty)*".into();
     }
-    cell_code(&super::one_line(value, MAX_VALUE_CHARS))
+    cell_code(&super::one_line(value))
 }
 
 /// A code span that renders `s` verbatim (CommonMark "code spans"): the

@@ -100,12 +100,15 @@ pub(crate) fn visible(s: &str) -> String {
     out
 }
 
+/// Longest value a one-line report shows in full.
+pub const MAX_VALUE_CHARS: usize = 120;
+
 /// A value for a one-line report: control characters made visible, and cut
-/// to `max` characters (the last one `…`) when longer.
-pub(crate) fn one_line(value: &str, max: usize) -> String {
+/// to [`MAX_VALUE_CHARS`] characters (the last one `…`) when longer.
+pub(crate) fn one_line(value: &str) -> String {
     let shown = visible(value);
-    if shown.chars().count() > max {
-        let cut: String = shown.chars().take(max.saturating_sub(1)).collect();
+    if shown.chars().count() > MAX_VALUE_CHARS {
+        let cut: String = shown.chars().take(MAX_VALUE_CHARS - 1).collect();
         format!("{cut}…")
     } else {
         shown

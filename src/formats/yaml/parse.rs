@@ -73,12 +73,14 @@ fn drop_line_feed_at_eof(text: &str, events: &mut [(Event, usize)]) {
     {
         return;
     }
-    let last_scalar = events.iter_mut().rev().find_map(|(ev, _)| match ev {
-        Event::Scalar(value, style, ..) => Some((value, *style)),
-        Event::Alias(_) => None,
-        _ => None,
-    });
-    if let Some((value, TScalarStyle::Literal | TScalarStyle::Folded)) = last_scalar
+    // The last node of the stream (ends of collections and documents after
+    // it do not count).
+    let last_node = events
+        .iter_mut()
+        .rev()
+        .map(|(ev, _)| ev)
+        .find(|ev| matches!(ev, Event::Scalar(..) | Event::Alias(_)));
+    if let Some(Event::Scalar(value, TScalarStyle::Literal | TScalarStyle::Folded, ..)) = last_node
         && value
             .strip_suffix('\n')
             .is_some_and(|v| v.ends_with(last_line))
