@@ -2,4 +2,5 @@
 
 pub mod patch;
 pub mod preview;
+mod signals;
 pub mod write;

@@ -432,7 +432,7 @@ pub fn run(cli: &Cli, setup: &Setup, run: &Run) -> Result<i32, String> {
     // SIGINT, SIGTERM and SIGHUP (a closed terminal) end the session like
     // `q`: the key being read is given up, the terminal restored, the
     // closing line printed.
-    let _signals = interrupt::Guard::install();
+    let _signals = super::signals::Prompting::install();
     let mut prompter = TermPrompter::new();
     let mut stdout = std::io::stdout();
     let mut stderr = std::io::stderr();
@@ -535,7 +535,7 @@ impl TermPrompter {
         let _ = self.term.write_str(prompt);
         let _ = self.term.flush();
         loop {
-            if interrupt::arrived() {
+            if super::signals::Prompting::arrived() {
                 self.interrupted = true;
                 let _ = self.term.write_line("");
                 return 'q';
@@ -590,61 +590,6 @@ impl Prompter for TermPrompter {
             'y' => ChangeAnswer::Yes,
             'n' => ChangeAnswer::No,
             _ => ChangeAnswer::Quit,
-        }
-    }
-}
-
-/// Signals that end a preview session like `q`.
-mod interrupt {
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    static ARRIVED: AtomicBool = AtomicBool::new(false);
-
-    extern "C" fn note(_: libc::c_int) {
-        ARRIVED.store(true, Ordering::SeqCst);
-    }
-
-    /// Whether SIGINT, SIGTERM or SIGHUP arrived during the session.
-    pub fn arrived() -> bool {
-        ARRIVED.load(Ordering::SeqCst)
-    }
-
-    /// While alive, the signals set a flag and interrupt a blocking read
-    /// (no `SA_RESTART`), so a key read returns and the terminal is
-    /// restored; on drop the previous handlers come back.
-    pub struct Guard {
-        saved: Vec<(libc::c_int, libc::sigaction)>,
-    }
-
-    impl Guard {
-        pub fn install() -> Guard {
-            let mut saved = Vec::new();
-            for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-                // SAFETY: plain sigaction(2) calls with zero-initialised,
-                // fully set structs; the handler only stores to an atomic.
-                unsafe {
-                    let mut action: libc::sigaction = std::mem::zeroed();
-                    action.sa_sigaction = note as extern "C" fn(libc::c_int) as usize;
-                    action.sa_flags = 0;
-                    libc::sigemptyset(&mut action.sa_mask);
-                    let mut old: libc::sigaction = std::mem::zeroed();
-                    if libc::sigaction(sig, &action, &mut old) == 0 {
-                        saved.push((sig, old));
-                    }
-                }
-            }
-            Guard { saved }
-        }
-    }
-
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            for (sig, old) in self.saved.drain(..) {
-                // SAFETY: restores the disposition saved in `install`.
-                unsafe {
-                    libc::sigaction(sig, &old, std::ptr::null_mut());
-                }
-            }
         }
     }
 }
