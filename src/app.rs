@@ -215,12 +215,7 @@ fn check_output(path: Option<&Path>, setup: &Setup) -> Result<(), String> {
     }
     let real = std::fs::canonicalize(path)
         .unwrap_or_else(|_| real_dir.join(path.file_name().unwrap_or_default()));
-    let is_rule_file = setup
-        .rules
-        .sources
-        .iter()
-        .any(|r| std::fs::canonicalize(r).is_ok_and(|r| r == real));
-    if is_rule_file {
+    if setup.rules.real_sources().contains(&real) {
         return Err(format!("--output {shown} is a rule file; not overwritten"));
     }
     let real_base = std::fs::canonicalize(&setup.base).unwrap_or_else(|_| setup.base.clone());

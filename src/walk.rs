@@ -67,11 +67,7 @@ pub struct WalkResult {
 pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet) -> WalkResult {
     let base = absolute(base);
     let real_base = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
-    let rule_files: Vec<PathBuf> = rules
-        .sources
-        .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .collect();
+    let rule_files = rules.real_sources();
     let mut result = WalkResult::default();
     let found = Mutex::new(Vec::new());
     let notes = Mutex::new(Vec::new());

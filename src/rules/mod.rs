@@ -176,6 +176,15 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// The rule files with symlinks resolved: how a rule file is recognised
+    /// whatever path (or link) leads to it.
+    pub fn real_sources(&self) -> Vec<PathBuf> {
+        self.sources
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect()
+    }
+
     /// Loads and merges rule files (`--rules F`, repeatable).
     pub fn load(files: &[PathBuf]) -> Result<RuleSet, RuleError> {
         let mut parsed = Vec::new();
