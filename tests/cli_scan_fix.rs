@@ -72,6 +72,11 @@ fn small_tree(rules: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// The text of `name` under `dir`.
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
 /// Runs `fix --apply` in `dir` and checks its exit code.
 fn apply_exits(dir: &Path, code: i32) {
     driftfix()
@@ -246,7 +251,7 @@ fn dry_run_patch_applies_with_git_apply_and_patch_to_exactly_what_apply_writes()
 fn apply_rewrites_only_label_bytes() {
     let dir = homelab_copy();
     apply_exits(dir.path(), 0);
-    let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+    let read = |p: &str| read(dir.path(), p);
     let yaml = read("workbench/infra/data/CONTAINER_INVENTORY.yaml");
     assert!(yaml.contains("    location: pve        # shop rack\n"));
     assert!(yaml.contains("    location: \"pve\"\n"));
@@ -651,7 +656,7 @@ fn manual_findings_reach_stderr_and_exit_1() {
         .stderr(predicate::str::contains("manual: h.json:1:13"))
         .stderr(predicate::str::contains("existing key"));
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("h.json")).unwrap(),
+        read(dir.path(), "h.json"),
         "{\"hosts\": {\"pve-shop\": 1, \"pve\": 2}}\n"
     );
 }
@@ -674,7 +679,7 @@ fn non_string_yaml_keys_never_match() {
     assert_eq!(findings[0]["action"], "fix");
     apply_exits(dir.path(), 0);
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("h.yaml")).unwrap(),
+        read(dir.path(), "h.yaml"),
         before.replace("  pve-shop: d", "  pve: d")
     );
     apply_exits(dir.path(), 0);
@@ -708,15 +713,8 @@ fn rule_files_reached_through_symlinks_are_not_scanned() {
         cmd.assert()
             .code(0)
             .stderr(predicate::str::contains("wrote 1 change in 1 file"));
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("r/a.toml")).unwrap(),
-            rules,
-            "{how}"
-        );
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("x.yaml")).unwrap(),
-            "host: pve\n"
-        );
+        assert_eq!(read(dir.path(), "r/a.toml"), rules, "{how}");
+        assert_eq!(read(dir.path(), "x.yaml"), "host: pve\n");
     }
 }
 
@@ -739,7 +737,7 @@ fn an_alias_inside_its_canonical_name_is_fixed_once() {
             .assert()
             .code(code);
         assert_eq!(
-            std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
+            read(dir.path(), "a.yaml"),
             "- url: https://pve.example.com:8006\n- url: https://pve.example.com:8006\n"
         );
     }
@@ -785,10 +783,7 @@ fn values_reused_through_aliased_collections_are_manual_unless_governed_there() 
     }
     apply_exits(dir.path(), 1);
     for (name, text, _) in files {
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join(name)).unwrap(),
-            text
-        );
+        assert_eq!(read(dir.path(), name), text);
     }
     // Governed wherever it is read: fixed once, at the anchor.
     std::fs::write(
@@ -799,7 +794,7 @@ fn values_reused_through_aliased_collections_are_manual_unless_governed_there() 
     apply_exits(dir.path(), 0);
     for (name, text, _) in files {
         assert_eq!(
-            std::fs::read_to_string(dir.path().join(name)).unwrap(),
+            read(dir.path(), name),
             text.replace("pve-shop", "pve"),
             "{name}"
         );
@@ -868,8 +863,5 @@ fn expected_of_a_partly_fixable_scalar_is_what_is_written() {
     );
     assert_eq!(f[0]["expected"], "x  x pve-shop y");
     apply_exits(dir.path(), 1);
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
-        "desc: x  x\n  pve-shop y\n"
-    );
+    assert_eq!(read(dir.path(), "a.yaml"), "desc: x  x\n  pve-shop y\n");
 }
