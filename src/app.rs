@@ -502,7 +502,7 @@ fn init(cli: &Cli) -> Result<i32, String> {
         .create_new(true)
         .open(&path)
         .map_err(|e| format!("cannot create {shown}: {e}"))?;
-    file.write_all(crate::rules::STARTER.as_bytes())
+    file.write_all(crate::rules::starter().as_bytes())
         .map_err(|e| format!("cannot write {shown}: {e}"))?;
     let check = if cli.rules.is_empty() {
         String::new()

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::formats::{
-    FileType, Format, Parsed, Replacement, Scalar, ScalarKind, Seg, Style, Substitution,
+    FileType, Format, Parsed, Replacement, Scalar, ScalarKind, Seg, Share, Substitution,
     apply_edits, apply_replacements, path_to_string, source_offset,
 };
 use crate::matcher::{Hit, Matcher};
@@ -160,10 +160,7 @@ impl FilePlan {
     pub fn linked(&self, i: usize) -> Vec<usize> {
         let key_of = |f: &Finding| {
             let s = self.scalars.get(f.scalar)?;
-            (self.file_type == FileType::Toml
-                && f.action == Action::Fix
-                && s.kind == ScalarKind::Key)
-                .then_some((s.document, &s.path))
+            (f.action == Action::Fix).then_some(s.link.as_ref()?)
         };
         let Some(key) = self.findings.get(i).and_then(key_of) else {
             return vec![i];
@@ -239,13 +236,11 @@ fn finish(
         ));
     }
     let new = apply_edits(original, edits);
-    format
-        .verify_parsed(original, parsed, &new, subs)
-        .map_err(|e| {
-            FileError::error(format!(
-                "verification failed after editing, refusing to write: {e}"
-            ))
-        })?;
+    format.verify(original, parsed, &new, subs).map_err(|e| {
+        FileError::error(format!(
+            "verification failed after editing, refusing to write: {e}"
+        ))
+    })?;
     Ok(new)
 }
 
@@ -323,12 +318,13 @@ pub fn plan_with(
     plan.original = text.to_string();
     check_line_endings(text)?;
     let format = file_type.format();
-    let (scalars, parsed) = format.scan_parsed(text).map_err(|e| FileError {
+    let scan = format.scan(text).map_err(|e| FileError {
         line: Some(e.line),
         column: Some(e.column),
         message: format!("{} parse error: {}", file_type.name(), e.message),
         skip: false,
     })?;
+    let (scalars, parsed) = (scan.scalars, scan.parsed);
     plan.parsed = true;
     let severity = ctx.rules.severity_of(rel_path, role);
     let builder = Builder {
@@ -422,10 +418,13 @@ impl<'a> Builder<'a> {
         let anchors = self.anchor_uses();
         for s in self.scalars {
             // Aliases follow their anchor; only string scalars match (§2).
-            if s.style == Style::YamlAlias || s.not_string {
+            if s.is_reference() || s.not_string {
                 continue;
             }
-            let uses = s.anchor.and_then(|a| anchors.get(&a)).map(Vec::as_slice);
+            let uses = match s.share {
+                Share::Anchor(a) => anchors.get(&a).map(Vec::as_slice),
+                _ => None,
+            };
             if let Some(c) = self.candidate(s, uses.unwrap_or(&[])) {
                 if c.hits.is_empty() {
                     strict.push(c);
@@ -453,11 +452,11 @@ impl<'a> Builder<'a> {
         (findings, used)
     }
 
-    /// Alias nodes (`*a`) per anchor id.
+    /// Reference nodes (`*a`) per anchor id.
     fn anchor_uses(&self) -> HashMap<usize, Vec<&'a Scalar>> {
         let mut map: HashMap<usize, Vec<&Scalar>> = HashMap::new();
         for s in self.scalars {
-            if let (Style::YamlAlias, Some(a)) = (s.style, s.anchor) {
+            if let Share::Reference(a) = s.share {
                 map.entry(a).or_default().push(s);
             }
         }
@@ -633,7 +632,7 @@ impl<'a> Builder<'a> {
                 };
                 // The alias text's first character, also when the rest of
                 // it is escaped or on the next line.
-                let at = source_offset(c.scalar, hit.range.start).unwrap_or(c.scalar.content_start);
+                let at = source_offset(c.scalar, hit.range.start).unwrap_or(c.scalar.content.start);
                 let (line, column) = self.index.line_col(at);
                 Finding {
                     path: self.rel_path.to_string(),
@@ -693,7 +692,7 @@ impl<'a> Builder<'a> {
             ),
             None => format!("`{value}` is neither a canonical name nor a known alias"),
         };
-        let (line, column) = self.index.line_col(c.scalar.content_start);
+        let (line, column) = self.index.line_col(c.scalar.content.start);
         Some(Finding {
             path: self.rel_path.to_string(),
             line,

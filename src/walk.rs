@@ -104,7 +104,10 @@ pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet) -> WalkResult {
         if explicit_file && FileType::from_path(&root).is_none() {
             push(
                 &notes,
-                format!("warning: {given}: skipped: not a .yaml, .yml, .json or .toml file"),
+                format!(
+                    "warning: {given}: skipped: not a {} file",
+                    FileType::extensions_list()
+                ),
             );
             continue;
         }

@@ -167,7 +167,7 @@ fn parse_value(text: &str) -> Result<Value, String> {
 /// Rewrites `src` per `mode` at the format level and checks everything.
 /// Returns the number of rewritten strings.
 fn check_rewrite(src: &str, mode: Mode) -> Result<usize, String> {
-    let scalars = Json.scan(src).map_err(|e| format!("scan: {e}"))?;
+    let scalars = Json.scalars(src).map_err(|e| format!("scan: {e}"))?;
     let strings: Vec<_> = scalars.iter().map(|s| (s.kind, s.value.clone())).collect();
     let labels = labels(&strings, mode);
     let mut edits: Vec<Edit> = Vec::new();
@@ -181,7 +181,7 @@ fn check_rewrite(src: &str, mode: Mode) -> Result<usize, String> {
             .edits(src, s, &reps)
             .map_err(|e| format!("edits: {e}"))?;
         for edit in &e {
-            if edit.range.start < s.content_start || edit.range.end >= s.span.end {
+            if edit.range.start < s.content.start || edit.range.end >= s.span.end {
                 return Err(format!("edit {:?} outside string {:?}", edit.range, s.span));
             }
         }
@@ -193,7 +193,7 @@ fn check_rewrite(src: &str, mode: Mode) -> Result<usize, String> {
     }
     let new = apply_edits(src, &edits);
     check_outside_unchanged(src, &new, &subs)?;
-    Json.verify(src, &new, &subs)
+    Json.verify(src, None, &new, &subs)
         .map_err(|e| format!("verify: {e}"))?;
     let want = expected(&parse_value(src)?, mode, &labels);
     let got = parse_value(&new).map_err(|e| format!("serde_json on result: {e}"))?;
@@ -201,7 +201,7 @@ fn check_rewrite(src: &str, mode: Mode) -> Result<usize, String> {
         return Err(format!("data differs:\n want {want}\n got  {got}"));
     }
     // Rescanning finds the new values at the same positions, in order.
-    let again = Json.scan(&new).map_err(|e| format!("rescan: {e}"))?;
+    let again = Json.scalars(&new).map_err(|e| format!("rescan: {e}"))?;
     if again.len() != scalars.len() {
         return Err("rescan found a different number of strings".into());
     }
@@ -356,7 +356,7 @@ fn n_files_are_rejected_with_a_position() {
     run_suite(
         "json n_ rejected",
         &suite_files("n_"),
-        &|t| match Json.scan(t) {
+        &|t| match Json.scalars(t) {
             Ok(s) => Err(format!("accepted ({} strings)", s.len())),
             Err(e) => {
                 let lines = t.split('\n').count();
@@ -382,7 +382,7 @@ fn i_files_never_panic() {
             non_utf8 += 1;
             continue;
         };
-        match Json.scan(&text) {
+        match Json.scalars(&text) {
             Ok(_) => {
                 accepted += 1;
                 // Either outcome is fine, but whatever is written must be right:
@@ -430,12 +430,12 @@ fn realworld_rewrites() {
 #[test]
 fn realworld_no_op_is_byte_identical() {
     run_suite("json realworld no-op", &realworld_files(), &|t| {
-        let scalars = Json.scan(t).map_err(|e| e.to_string())?;
+        let scalars = Json.scalars(t).map_err(|e| e.to_string())?;
         let new = apply_edits(t, &[]);
         if new != t {
             return Err("no-op changed bytes".into());
         }
-        Json.verify(t, &new, &[])?;
+        Json.verify(t, None, &new, &[])?;
         if scalars.is_empty() && t.contains('"') {
             return Err("no strings found".into());
         }
@@ -494,7 +494,7 @@ fn plan_json(bytes: &[u8], rules: &RuleSet) -> Result<FilePlan, FileError> {
 
 /// Rewrites through the pipeline and checks the plan and the new text.
 fn check_pipeline(src: &str, mode: Mode) -> Result<usize, String> {
-    let scalars = Json.scan(src).map_err(|e| format!("scan: {e}"))?;
+    let scalars = Json.scalars(src).map_err(|e| format!("scan: {e}"))?;
     let strings: Vec<_> = scalars.iter().map(|s| (s.kind, s.value.clone())).collect();
     let labels = labels(&strings, mode);
     let want_count: usize = scalars.iter().map(|s| plan(s, mode, &labels).len()).sum();
@@ -523,7 +523,7 @@ fn check_pipeline(src: &str, mode: Mode) -> Result<usize, String> {
         let inside = p
             .scalars
             .iter()
-            .any(|s| s.content_start <= e.range.start && e.range.end < s.span.end);
+            .any(|s| s.content.start <= e.range.start && e.range.end < s.span.end);
         if !inside {
             return Err(format!(
                 "edit {:?} lies outside every rewritten string",

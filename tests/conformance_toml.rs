@@ -405,9 +405,9 @@ fn same_datetime(e: &toml::value::Datetime, a: &toml::value::Datetime) -> bool {
 /// `old`, the text between scalars is identical, unrenamed scalars are
 /// byte-identical, and renamed ones hold the mapped value.
 fn only_labels_changed(old: &str, new: &str, labels: &Labels) -> Result<usize, String> {
-    let a = Toml.scan(old).map_err(|e| format!("old: {e}"))?;
+    let a = Toml.scalars(old).map_err(|e| format!("old: {e}"))?;
     let b = Toml
-        .scan(new)
+        .scalars(new)
         .map_err(|e| format!("rescan of the result: {e}"))?;
     if a.len() != b.len() {
         return Err(format!("{} scalars before, {} after", a.len(), b.len()));
@@ -448,7 +448,7 @@ fn only_labels_changed(old: &str, new: &str, labels: &Labels) -> Result<usize, S
 /// planner, a scalar whose replacements fail together is retried one
 /// replacement at a time; refusals are recorded in `labels` (and checked).
 fn rewrite_with_format(src: &str, labels: &mut Labels) -> Result<String, String> {
-    let scalars = Toml.scan(src).map_err(|e| e.to_string())?;
+    let scalars = Toml.scalars(src).map_err(|e| e.to_string())?;
     let mut edits = Vec::new();
     let mut subs = Vec::new();
     for s in &scalars {
@@ -476,7 +476,7 @@ fn rewrite_with_format(src: &str, labels: &mut Labels) -> Result<String, String>
         });
     }
     let new = apply_edits(src, &edits);
-    Toml.verify(src, &new, &subs)?;
+    Toml.verify(src, None, &new, &subs)?;
     Ok(new)
 }
 
@@ -653,7 +653,7 @@ fn check_invalid(ctx: &Context, name: &str, bytes: &[u8]) -> Result<bool, String
     // the scanner must still refuse them on its own.
     let binary = bytes.contains(&0);
     let lines = src.split('\n').count();
-    match Toml.scan(src) {
+    match Toml.scalars(src) {
         Ok(_) => return Err("accepted by the scanner".into()),
         Err(e) if e.line < 1 || e.line > lines || e.column < 1 => {
             return Err(format!("error position out of range: {e}"));

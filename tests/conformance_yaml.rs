@@ -58,7 +58,7 @@ fn through_pipeline(src: &str, rw: &support::Rewrite) -> Result<bool, String> {
 /// An error case whose text holds a rule alias is refused with a position,
 /// at the Format level and through the pipeline, and never gives output.
 fn check_error_case(src: &str) -> Result<(), String> {
-    match Yaml.scan(src) {
+    match Yaml.scalars(src) {
         Err(e) if e.line >= 1 && e.column >= 1 => {}
         Err(e) => return Err(format!("error without position: {e:?}")),
         Ok(s) => return Err(format!("invalid YAML accepted ({} scalars)", s.len())),

@@ -210,7 +210,7 @@ fn empty_and_blank_files_are_fine() {
             &r,
         );
         assert!(toml.is_ok(), "{text:?}: {toml:?}");
-        let strict = driftfix::formats::FileType::Json.format().scan(text);
+        let strict = driftfix::formats::FileType::Json.format().scalars(text);
         assert!(strict.is_err(), "{text:?} is not a JSON text");
     }
 }
@@ -725,7 +725,7 @@ fn odd_bytes_never_panic_in_any_format() {
             match plan_bytes("odd", ft, Role::Editable, bytes, &r) {
                 Ok(p) => {
                     if let Some(new) = p.new_text {
-                        assert!(ft.format().scan(&new).is_ok());
+                        assert!(ft.format().scalars(&new).is_ok());
                     }
                 }
                 Err(e) if !e.skip && !e.message.starts_with("lone CR") => {

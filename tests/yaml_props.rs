@@ -293,13 +293,13 @@ proptest! {
     #[test]
     fn any_new_value_for_a_plain_scalar_verifies(s in "\\PC{0,6}", flow in any::<bool>()) {
         let src = if flow { "a: [pve-shop, x]\n" } else { "a: pve-shop # c\n" };
-        let all = Yaml.scan(src).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let all = Yaml.scalars(src).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let sc = all.iter().find(|x| x.value == "pve-shop" && x.style != Style::YamlAlias).cloned();
         let sc = sc.ok_or_else(|| TestCaseError::fail("not scanned"))?;
         let reps = [Replacement { range: 0..8, text: s.clone() }];
         let edits = Yaml.edits(src, &sc, &reps).map_err(TestCaseError::fail)?;
         let new = apply_edits(src, &edits);
-        Yaml.verify(src, &new, &[Substitution { scalar: sc, new_value: s.clone() }])
+        Yaml.verify(src, None, &new, &[Substitution { scalar: sc, new_value: s.clone() }])
             .map_err(|e| TestCaseError::fail(format!("{e}: {new:?}")))?;
     }
 }

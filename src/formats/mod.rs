@@ -1,7 +1,8 @@
 //! File formats: one module per file type, each answering the same questions.
 //!
-//! 1. *Which string scalars are in this text, where, and in what style?*
-//!    ([`Format::scan`] → [`Scalar`]s with byte spans and decoded values.)
+//! 1. *Which string scalars are in this text, where, and in what style, and
+//!    where are its comments?* ([`Format::scan`] → [`Scan`]: [`Scalar`]s with
+//!    byte spans and decoded values, comment ranges.)
 //! 2. *What bytes replace these parts of a scalar so that it decodes to the new
 //!    value, keeping its style?* ([`Format::edits`] → [`Edit`]s.)
 //! 3. *Does the edited text hold exactly the old data with the planned
@@ -9,9 +10,21 @@
 //!    exists.)
 //!
 //! Everything above this module (matching, planning, reports, writing) is
-//! format-agnostic and only sees these types. Offsets are always **byte**
-//! offsets into the original text (BOM included); lines and columns are derived
-//! for display only (see [`crate::text::LineIndex`]).
+//! format-agnostic and only sees these types and the [`FormatSpec`] of each
+//! [`FileType`]. Offsets are always **byte** offsets into the original text
+//! (BOM included); lines and columns are derived for display only (see
+//! [`crate::text::LineIndex`]).
+//!
+//! # Adding a file format
+//!
+//! 1. Write one module under `src/formats/` with a unit struct implementing
+//!    [`Format`] and a `pub static SPEC: FormatSpec` naming it, its default
+//!    globs and its engine.
+//! 2. Add one variant to [`FileType`] and its line in [`FileType::spec`] and
+//!    [`FileType::ALL`] (the registry, just below).
+//!
+//! The walk's type map, the rule file's `types` names, `init`'s starter, the
+//! SARIF and README lists of types are all derived from the registry.
 
 use std::fmt;
 use std::ops::Range;
@@ -20,7 +33,8 @@ pub mod json;
 pub mod toml;
 pub mod yaml;
 
-/// The type of a target file, decided by its extension.
+/// The type of a target file: the registry of formats. Each variant's
+/// [`FormatSpec`] says everything the rest of driftfix knows about it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileType {
     Yaml,
@@ -29,42 +43,93 @@ pub enum FileType {
 }
 
 impl FileType {
-    /// `.yaml`/`.yml` → yaml, `.json` → json, `.toml` → toml (case-insensitive).
-    pub fn from_path(path: &std::path::Path) -> Option<FileType> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "yaml" | "yml" => Some(FileType::Yaml),
-            "json" => Some(FileType::Json),
-            "toml" => Some(FileType::Toml),
-            _ => None,
+    /// Every file type, in the order the built-in type map tries their globs.
+    pub const ALL: [FileType; 3] = [FileType::Yaml, FileType::Json, FileType::Toml];
+
+    /// The registry entry of this file type.
+    pub fn spec(self) -> &'static FormatSpec {
+        match self {
+            FileType::Yaml => &yaml::SPEC,
+            FileType::Json => &json::SPEC,
+            FileType::Toml => &toml::SPEC,
         }
     }
 
+    /// The type a file gets by its name alone (the built-in type map): the
+    /// first type, in [`FileType::ALL`] order, one of whose globs matches
+    /// the file name (ASCII case ignored).
+    pub fn from_path(path: &std::path::Path) -> Option<FileType> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        FileType::ALL.into_iter().find(|t| {
+            t.spec()
+                .extensions
+                .iter()
+                .any(|e| name.len() > e.len() && name.ends_with(e))
+        })
+    }
+
+    /// The type named `name` in a rule file (`yaml`, `json`, `toml`).
     pub fn from_name(name: &str) -> Option<FileType> {
-        match name {
-            "yaml" => Some(FileType::Yaml),
-            "json" => Some(FileType::Json),
-            "toml" => Some(FileType::Toml),
-            _ => None,
-        }
+        FileType::ALL.into_iter().find(|t| t.name() == name)
     }
 
     pub fn name(self) -> &'static str {
-        match self {
-            FileType::Yaml => "yaml",
-            FileType::Json => "json",
-            FileType::Toml => "toml",
-        }
+        self.spec().name
     }
 
-    /// The format implementation for this file type.
+    /// The format engine for this file type.
     pub fn format(self) -> &'static dyn Format {
-        match self {
-            FileType::Yaml => &yaml::Yaml,
-            FileType::Json => &json::Json,
-            FileType::Toml => &toml::Toml,
-        }
+        self.spec().engine
     }
+
+    /// The names of every type, for messages (`yaml, json or toml`).
+    pub fn names_list() -> String {
+        or_list(FileType::ALL.iter().map(|t| t.name()))
+    }
+
+    /// The file name endings of every type, for messages
+    /// (`.yaml, .yml, .json or .toml`).
+    pub fn extensions_list() -> String {
+        or_list(
+            FileType::ALL
+                .iter()
+                .flat_map(|t| t.spec().extensions.iter().copied()),
+        )
+    }
+
+    /// The default `[paths] include` globs: every type's globs, in order.
+    pub fn default_include() -> Vec<&'static str> {
+        FileType::ALL
+            .iter()
+            .flat_map(|t| t.spec().globs.iter().copied())
+            .collect()
+    }
+}
+
+/// `a, b or c`.
+fn or_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = items.collect();
+    match all.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => all.join(""),
+    }
+}
+
+/// What driftfix knows about one file format: its entry in the registry.
+pub struct FormatSpec {
+    /// The name used in rule files (`types = ["yaml"]`) and reports.
+    pub name: &'static str,
+    /// Default `include` globs for files of this type.
+    pub globs: &'static [&'static str],
+    /// File name endings (lower case) that give a file this type.
+    pub extensions: &'static [&'static str],
+    /// How comments are written, for the README and suppression docs.
+    pub comments: &'static str,
+    /// A document's root is always a table (TOML): a selector starting at a
+    /// root index can never match.
+    pub root_is_table: bool,
+    /// The engine.
+    pub engine: &'static dyn Format,
 }
 
 /// One step of a path from the document root.
@@ -76,7 +141,7 @@ pub enum Seg {
 
 /// A path from the document root to a scalar. For a key, the path ends with
 /// that key (`hosts.pve-shop` is the key `pve-shop` of the mapping `hosts`).
-pub type Path = Vec<Seg>;
+pub type DocPath = Vec<Seg>;
 
 /// Renders a path in selector syntax: `a.b[3]."odd.key"`.
 pub fn path_to_string(path: &[Seg]) -> String {
@@ -167,24 +232,30 @@ pub struct Piece {
 pub struct Scalar {
     /// 0-based document index in a multi-document YAML stream, else 0.
     pub document: usize,
-    pub path: Path,
+    pub path: DocPath,
     pub kind: ScalarKind,
     /// The decoded string value.
     pub value: String,
     /// Byte range of the scalar's whole source text, quotes included (for a
-    /// block scalar: its content lines; for an alias: `*name`).
+    /// block scalar: its content lines; for a reference: `*name`).
     pub span: Range<usize>,
-    /// Byte offset of the first character of the value text (inside quotes).
-    pub content_start: usize,
+    /// Byte range of the value's text inside its delimiters (quotes).
+    pub content: Range<usize>,
+    /// How it is written; only its own engine looks inside.
     pub style: Style,
     /// Verbatim stretches of the value (see [`Piece`]); may be empty.
     pub pieces: Vec<Piece>,
     /// YAML: inside a flow collection (`[...]`, `{...}`), which narrows what a
     /// plain scalar may hold.
     pub in_flow: bool,
-    /// YAML anchor id shared by an anchored scalar and the aliases (`*a`,
-    /// style [`Style::YamlAlias`]) that reuse it; the planner groups them.
-    pub anchor: Option<usize>,
+    /// Whether the value is written here once and read again elsewhere
+    /// ([`Share::Anchor`]), or stands for such a value ([`Share::Reference`]).
+    pub share: Share,
+    /// Scalars with an equal link are one name written in several places
+    /// (a TOML key in several headers, an INI host in several groups): they
+    /// are renamed together or not at all, and a rename onto a name that
+    /// exists in the same namespace is a collision.
+    pub link: Option<Link>,
     /// Set by the scanner when this scalar can never be rewritten safely
     /// (e.g. a complex key); findings on it become `manual` with this reason.
     pub blocked: Option<String>,
@@ -192,14 +263,54 @@ pub struct Scalar {
     /// tag): never matched (SPEC §2: only string scalars match), but
     /// returned so that a rename onto its text is seen as a collision.
     pub not_string: bool,
-    /// YAML: the other paths where this scalar is read, through aliases of
-    /// anchored collections that hold it (`&b {host: x}` … `c: *b` reads
-    /// `c.host`); rewriting it changes them too.
-    pub reused_at: Vec<Path>,
+    /// The other paths where this scalar is read, through references to
+    /// containers that hold it (`&b {host: x}` … `c: *b` reads `c.host`);
+    /// rewriting it changes them too.
+    pub reused_at: Vec<DocPath>,
     /// YAML: the scalar carries the non-specific tag `!`, which YAML 1.1
     /// readers (PyYAML, ruamel) resolve from the text even when quoted: a
     /// new value must read as a string as plain text.
     pub typed_by_text: bool,
+}
+
+impl Scalar {
+    /// A reference node stands for another scalar's value and is never
+    /// rewritten itself (its anchor is).
+    pub fn is_reference(&self) -> bool {
+        matches!(self.share, Share::Reference(_))
+    }
+}
+
+/// How a value is shared between places in one document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Share {
+    #[default]
+    None,
+    /// Written here and read again by the references with the same id
+    /// (YAML `&a pve-shop`).
+    Anchor(usize),
+    /// Reads the value of the anchor with this id (YAML `*a`).
+    Reference(usize),
+}
+
+/// One name written in several places of a file (see [`Scalar::link`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Link {
+    /// Where names are unique: a rename onto another name of the same
+    /// namespace collides.
+    pub namespace: String,
+    pub name: String,
+}
+
+/// What a format engine finds in a text.
+pub struct Scan {
+    /// Every string scalar, values and keys, in document order (see
+    /// [`Format::scan`]).
+    pub scalars: Vec<Scalar>,
+    /// Byte ranges of the comments, in order (markers included: `# …`).
+    pub comments: Vec<Range<usize>>,
+    /// The engine's own parse, when [`Format::verify`] can reuse it.
+    pub parsed: Option<Parsed>,
 }
 
 /// A byte range of the original text and the text that replaces it.
@@ -258,16 +369,17 @@ impl Parsed {
 
 /// The per-format engine. Implementations are stateless unit structs.
 pub trait Format: Sync {
-    /// Every string scalar of the text, values and keys, in document order.
-    /// Non-string scalars (numbers, booleans, nulls, custom-tagged YAML
-    /// scalars) are not returned as values; keys are returned whatever their
-    /// type, with `not_string` set when they are not strings.
-    fn scan(&self, src: &str) -> Result<Vec<Scalar>, ParseError>;
+    /// Every string scalar of the text, values and keys, in document order,
+    /// and its comments. Non-string scalars (numbers, booleans, nulls,
+    /// custom-tagged YAML scalars) are not returned as values; keys are
+    /// returned whatever their type, with `not_string` set when they are not
+    /// strings. [`Scan::parsed`] keeps the engine's parse when
+    /// [`Format::verify`] can reuse it.
+    fn scan(&self, src: &str) -> Result<Scan, ParseError>;
 
-    /// [`Format::scan`], also handing back the parse of `src` when
-    /// [`Format::verify_parsed`] can reuse it (by default it cannot: `None`).
-    fn scan_parsed(&self, src: &str) -> Result<(Vec<Scalar>, Option<Parsed>), ParseError> {
-        Ok((self.scan(src)?, None))
+    /// Just the scalars of [`Format::scan`].
+    fn scalars(&self, src: &str) -> Result<Vec<Scalar>, ParseError> {
+        Ok(self.scan(src)?.scalars)
     }
 
     /// The edits that make `scalar` decode to its value with `replacements`
@@ -282,22 +394,16 @@ pub trait Format: Sync {
     ) -> Result<Vec<Edit>, String>;
 
     /// Parses `new` and checks that its data equals the data of `old` with
-    /// exactly `subs` applied, and nothing else changed. `Err` explains the
-    /// first difference.
-    fn verify(&self, old: &str, new: &str, subs: &[Substitution]) -> Result<(), String>;
-
-    /// [`Format::verify`] with the parse of `old` kept by
-    /// [`Format::scan_parsed`] on the same text; the new text is always
-    /// parsed afresh. By default the kept parse is ignored.
-    fn verify_parsed(
+    /// exactly `subs` applied, and nothing else changed. `old_parsed` is the
+    /// [`Scan::parsed`] of a scan of `old`, when there is one (the new text
+    /// is always parsed afresh). `Err` explains the first difference.
+    fn verify(
         &self,
         old: &str,
-        _old_parsed: Option<&Parsed>,
+        old_parsed: Option<&Parsed>,
         new: &str,
         subs: &[Substitution],
-    ) -> Result<(), String> {
-        self.verify(old, new, subs)
-    }
+    ) -> Result<(), String>;
 }
 
 /// Applies `replacements` (sorted, non-overlapping) to `value`.

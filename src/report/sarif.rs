@@ -35,7 +35,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::formats::{Edit, Style, source_range};
+use crate::formats::{Edit, source_range};
 use crate::plan::{Action, FilePlan, Finding};
 use crate::rules::{RuleSet, Severity};
 use crate::run::Run;
@@ -258,9 +258,8 @@ fn alias_region(f: &Finding, plan: &FilePlan, index: &LineIndex) -> Value {
         .filter(|r| plan.original.get(r.clone()).is_some());
     let content = || {
         let s = plan.scalars.get(f.scalar).filter(|_| plan.parsed)?;
-        let end = s.span.end.checked_sub(closing_quote_len(s.style))?;
-        (s.content_start <= end && plan.original.get(s.content_start..end).is_some())
-            .then_some(s.content_start..end)
+        plan.original.get(s.content.clone())?;
+        Some(s.content.clone())
     };
     match range.or_else(content) {
         Some(r) => region(index, r.start, r.end),
@@ -278,23 +277,6 @@ fn alias_region(f: &Finding, plan: &FilePlan, index: &LineIndex) -> Value {
                 "endColumn": f.column + len,
             })
         }
-    }
-}
-
-/// Length of the closing quote of a scalar style (0 for unquoted styles).
-fn closing_quote_len(style: Style) -> usize {
-    match style {
-        Style::YamlSingle
-        | Style::YamlDouble
-        | Style::Json
-        | Style::TomlBasic
-        | Style::TomlLiteral => 1,
-        Style::TomlMultiBasic | Style::TomlMultiLiteral => 3,
-        Style::YamlPlain
-        | Style::YamlLiteral
-        | Style::YamlFolded
-        | Style::YamlAlias
-        | Style::TomlBare => 0,
     }
 }
 

@@ -13,7 +13,6 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::formats::Style;
 use crate::rules::{MatchMode, Role, RuleSet};
 use crate::run::{Outcome, Run, read_target};
 
@@ -70,10 +69,10 @@ fn names_used(o: &Outcome, rules: &RuleSet) -> BTreeSet<String> {
     if candidates.is_empty() {
         return found;
     }
-    let Ok(scalars) = plan.file_type.format().scan(&text) else {
+    let Ok(scan) = plan.file_type.format().scan(&text) else {
         return found;
     };
-    for s in scalars.iter().filter(|s| s.style != Style::YamlAlias) {
+    for s in scan.scalars.iter().filter(|s| !s.is_reference()) {
         let Some(field) = fields.iter().find(|f| f.governs(&s.path, s.kind)) else {
             continue;
         };

@@ -15,9 +15,6 @@ use super::{
 use crate::formats::FileType;
 use crate::text::LineIndex;
 
-/// The include globs used when `[paths] include` is not given.
-pub const DEFAULT_INCLUDE: [&str; 4] = ["**/*.yaml", "**/*.yml", "**/*.json", "**/*.toml"];
-
 type SpannedList = Vec<Spanned<String>>;
 
 #[derive(Deserialize)]
@@ -188,7 +185,7 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleError> {
         check_folded(&files, &canonical_index)?;
     }
     if include.is_empty() {
-        include = DEFAULT_INCLUDE
+        include = FileType::default_include()
             .iter()
             .map(|g| (g.to_string(), None, 0..0))
             .collect();
@@ -388,7 +385,7 @@ fn build_field(
 ) -> Result<FieldRule, RuleError> {
     let raw = f.get_ref();
     let types = match &raw.types {
-        None => vec![FileType::Yaml, FileType::Json, FileType::Toml],
+        None => FileType::ALL.to_vec(),
         Some(list) if list.is_empty() => {
             return Err(file.error(
                 f.span(),
@@ -402,8 +399,9 @@ fn build_field(
                     file.error(
                         t.span(),
                         format!(
-                            "unknown type `{}` (expected yaml, json or toml)",
-                            t.get_ref()
+                            "unknown type `{}` (expected {})",
+                            t.get_ref(),
+                            FileType::names_list()
                         ),
                     )
                 })
@@ -437,7 +435,7 @@ fn build_field(
     // What is detectable without the documents: a selector that starts at a
     // root index under a TOML-only rule (a TOML root is always a table).
     // Anything else depends on the documents' shapes.
-    if types.iter().all(|t| *t == FileType::Toml) {
+    if types.iter().all(|t| t.spec().root_is_table) {
         for (place, raw_list, parsed) in [
             ("select", &raw.select, &select),
             ("keys_of", &raw.keys_of, &keys_of),

@@ -10,7 +10,7 @@ mod load;
 pub mod selector;
 mod starter;
 
-pub use starter::STARTER;
+pub use starter::starter;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use globset::GlobSet;
 
-use crate::formats::{FileType, Path as DocPath, ScalarKind};
+use crate::formats::{DocPath, FileType, ScalarKind};
 pub use load::parse_rule_text;
 use selector::Selector;
 

@@ -1,13 +1,33 @@
 //! The commented starter rule file that `driftfix init` writes.
 
-/// Accepted by `driftfix rules check` as it is (a test makes sure).
-pub const STARTER: &str = r#"# driftfix rules: which labels are canonical, which aliases drifted from them,
+use crate::formats::FileType;
+
+/// The starter rule file, with the include globs and type names of the
+/// format registry filled in. Accepted by `driftfix rules check` as it is (a
+/// test makes sure).
+pub fn starter() -> String {
+    let quoted = |items: Vec<&str>| {
+        items
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    TEMPLATE
+        .replace("{include}", &quoted(FileType::default_include()))
+        .replace(
+            "{types}",
+            &quoted(FileType::ALL.iter().map(|t| t.name()).collect()),
+        )
+}
+
+const TEMPLATE: &str = r#"# driftfix rules: which labels are canonical, which aliases drifted from them,
 # and where labels live in your inventories. Docs: driftfix --help, README.
 version = 1
 
 [paths]
 # Files to read (globs relative to this file's directory, or --base DIR).
-include   = ["**/*.yaml", "**/*.yml", "**/*.json", "**/*.toml"]
+include   = [{include}]
 # Never read (.git and .gitignore'd files are skipped too).
 exclude   = ["**/node_modules/**"]
 # The source of truth: reported as critical, never written.
@@ -28,7 +48,7 @@ aliases = ["pve-home"]
 # Which scalars are labels. Selectors: a.b.c, [N], [*], *, **, "odd.key";
 # a bare name (location) means that key at any depth.
 [[field]]
-types = ["yaml", "json", "toml"]      # default: all three
+types = [{types}]      # default: all of them
 select = ["location", "proxmox_host", "host"]
 keys_of = []                          # mappings whose KEYS are labels, e.g. ["hosts"]
 match = "exact"                       # exact | token (alias inside a longer value)
@@ -48,7 +68,7 @@ mod tests {
     #[test]
     fn starter_is_valid() {
         let rules =
-            crate::rules::RuleSet::from_toml_str(STARTER, std::path::Path::new("driftfix.toml"))
+            crate::rules::RuleSet::from_toml_str(&starter(), std::path::Path::new("driftfix.toml"))
                 .unwrap();
         assert_eq!(rules.canonicals.len(), 2);
     }

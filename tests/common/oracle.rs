@@ -56,9 +56,9 @@ fn check_scalar(text: &str, s: &Scalar) {
     let within = |r: &std::ops::Range<usize>| r.start <= r.end && text.get(r.clone()).is_some();
     assert!(within(&s.span), "span {:?} outside the text", s.span);
     assert!(
-        s.span.start <= s.content_start && s.content_start <= s.span.end,
+        s.span.start <= s.content.start && s.content.start <= s.span.end,
         "content start {} outside span {:?}",
-        s.content_start,
+        s.content.start,
         s.span
     );
     for p in &s.pieces {
@@ -81,7 +81,7 @@ pub fn check(ft: FileType, bytes: &[u8]) -> usize {
     let mut rewritten = 0;
     let format = ft.format();
     if let Ok(text) = std::str::from_utf8(bytes) {
-        match format.scan(text) {
+        match format.scalars(text) {
             Ok(scalars) => {
                 for s in &scalars {
                     check_scalar(text, s);
@@ -127,7 +127,7 @@ pub fn check(ft: FileType, bytes: &[u8]) -> usize {
                 e.range
             );
         }
-        if let Err(e) = format.scan(new) {
+        if let Err(e) = format.scalars(new) {
             panic!("the rewritten text does not scan: {e}\n{new:?}");
         }
         match plan_bytes("fuzz", ft, Role::Editable, new.as_bytes(), rules) {

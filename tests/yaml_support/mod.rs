@@ -59,7 +59,7 @@ pub fn rewrite_some(
     rename: &dyn Fn(&str) -> String,
 ) -> Result<Rewrite, String> {
     let y = Yaml;
-    let scalars = y.scan(src).map_err(|e| format!("scan: {e}"))?;
+    let scalars = y.scalars(src).map_err(|e| format!("scan: {e}"))?;
     let events = event_values(src);
     let mut rewritable: BTreeMap<&str, usize> = BTreeMap::new();
     let mut blocked = 0;
@@ -110,7 +110,7 @@ pub fn rewrite_some(
         });
     }
     let new = apply_edits(src, &edits);
-    y.verify(src, &new, &subs)
+    y.verify(src, None, &new, &subs)
         .map_err(|e| format!("verify: {e}"))?;
     Ok(Rewrite {
         new,

@@ -12,7 +12,19 @@
 mod reader;
 mod verify;
 
-use super::{Edit, Format, ParseError, Replacement, Scalar, Substitution};
+use super::{
+    Edit, Format, FormatSpec, ParseError, Parsed, Replacement, Scalar, Scan, Substitution,
+};
+
+/// The JSON entry of the format registry.
+pub static SPEC: FormatSpec = FormatSpec {
+    name: "json",
+    globs: &["**/*.json"],
+    extensions: &[".json"],
+    comments: "none",
+    root_is_table: false,
+    engine: &Json,
+};
 
 pub use reader::MAX_DEPTH;
 
@@ -20,8 +32,12 @@ pub use reader::MAX_DEPTH;
 pub struct Json;
 
 impl Format for Json {
-    fn scan(&self, src: &str) -> Result<Vec<Scalar>, ParseError> {
-        reader::read(src)
+    fn scan(&self, src: &str) -> Result<Scan, ParseError> {
+        Ok(Scan {
+            scalars: reader::read(src)?,
+            comments: Vec::new(),
+            parsed: None,
+        })
     }
 
     fn edits(
@@ -33,7 +49,13 @@ impl Format for Json {
         string_edits(src, scalar, replacements)
     }
 
-    fn verify(&self, old: &str, new: &str, subs: &[Substitution]) -> Result<(), String> {
+    fn verify(
+        &self,
+        old: &str,
+        _old_parsed: Option<&Parsed>,
+        new: &str,
+        subs: &[Substitution],
+    ) -> Result<(), String> {
         verify::verify(old, new, subs)
     }
 }

@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use crate::formats::{ParseError, Path, Piece, Scalar, ScalarKind, Seg, Style};
+use crate::formats::{DocPath as Path, ParseError, Piece, Scalar, ScalarKind, Seg, Share, Style};
 use crate::text::LineIndex;
 
 /// Deepest nesting of arrays/objects the reader accepts. Every scalar carries
@@ -399,11 +399,12 @@ impl<'a> Reader<'a> {
                 Vec::new()
             },
             value: lexed.value,
-            content_start: lexed.span.start + 1,
+            content: lexed.span.start + 1..lexed.span.end.saturating_sub(1),
             span: lexed.span,
             style: Style::Json,
             in_flow: !self.stack.is_empty(),
-            anchor: None,
+            share: Share::None,
+            link: None,
             blocked: None,
             not_string: false,
             reused_at: Vec::new(),

@@ -4,12 +4,12 @@ use super::*;
 use crate::formats::{ScalarKind, Seg, apply_edits, apply_replacements, source_range};
 
 fn scan(src: &str) -> Vec<Scalar> {
-    Json.scan(src)
+    Json.scalars(src)
         .unwrap_or_else(|e| panic!("scan failed: {e}"))
 }
 
 fn err(src: &str) -> ParseError {
-    match Json.scan(src) {
+    match Json.scalars(src) {
         Ok(s) => panic!("expected an error for {src:?}, got {} scalars", s.len()),
         Err(e) => e,
     }
@@ -32,7 +32,7 @@ fn rewrite(src: &str, from: &str, to: &str) -> String {
         });
     }
     let new = apply_edits(src, &edits);
-    Json.verify(src, &new, &subs)
+    Json.verify(src, None, &new, &subs)
         .unwrap_or_else(|e| panic!("verify failed: {e}\n{new}"));
     new
 }
@@ -70,7 +70,7 @@ fn finds_values_and_keys_with_paths() {
     );
     let ip = &s[3];
     assert_eq!(&src[ip.span.clone()], "\"10.0.0.1\"");
-    assert_eq!(ip.content_start, ip.span.start + 1);
+    assert_eq!(ip.content.start, ip.span.start + 1);
     assert_eq!(ip.pieces.len(), 1);
 }
 
@@ -186,6 +186,7 @@ fn deep_file_with_edit_fails_verification_cleanly() {
     let e = Json
         .verify(
             &src,
+            None,
             &new,
             &[Substitution {
                 scalar: s[0].clone(),
@@ -228,7 +229,7 @@ fn token_inside_escaped_string_splices_only_the_alias() {
         scalar: s.clone(),
         new_value: apply_replacements(&s.value, &reps),
     };
-    Json.verify(src, &new, &[sub]).unwrap();
+    Json.verify(src, None, &new, &[sub]).unwrap();
 }
 
 #[test]
@@ -275,7 +276,7 @@ fn duplicate_keys_do_not_crash() {
         scalar: first.clone(),
         new_value: "pve".into(),
     };
-    Json.verify(src, &new, &[sub]).unwrap();
+    Json.verify(src, None, &new, &[sub]).unwrap();
 }
 
 #[test]
@@ -289,6 +290,7 @@ fn verify_catches_unplanned_changes() {
     assert!(
         Json.verify(
             src,
+            None,
             r#"{"a": "z", "b": "y", "c": 1}"#,
             std::slice::from_ref(&sub)
         )
@@ -297,6 +299,7 @@ fn verify_catches_unplanned_changes() {
     assert!(
         Json.verify(
             src,
+            None,
             r#"{"a": "z", "b": "z", "c": 1}"#,
             std::slice::from_ref(&sub)
         )
@@ -305,6 +308,7 @@ fn verify_catches_unplanned_changes() {
     assert!(
         Json.verify(
             src,
+            None,
             r#"{"a": "z", "b": "y", "c": 2}"#,
             std::slice::from_ref(&sub)
         )
@@ -313,6 +317,7 @@ fn verify_catches_unplanned_changes() {
     assert!(
         Json.verify(
             src,
+            None,
             r#"{"b": "y", "a": "z", "c": 1}"#,
             std::slice::from_ref(&sub)
         )
@@ -321,16 +326,17 @@ fn verify_catches_unplanned_changes() {
     assert!(
         Json.verify(
             src,
+            None,
             r#"{"a": "z", "b": "y", "c": 1,}"#,
             std::slice::from_ref(&sub)
         )
         .is_err()
     );
     assert!(
-        Json.verify(src, r#"{"a": "x", "b": "y", "c": 1}"#, &[sub])
+        Json.verify(src, None, r#"{"a": "x", "b": "y", "c": 1}"#, &[sub])
             .is_err()
     );
-    assert!(Json.verify(src, src, &[]).is_ok());
+    assert!(Json.verify(src, None, src, &[]).is_ok());
 }
 
 #[test]

@@ -9,7 +9,19 @@
 //! comments and a trailing comma inside inline tables, the `\e` and `\xHH`
 //! escapes, and times without seconds. Rewrites never introduce any of it.
 
-use super::{Edit, Format, ParseError, Replacement, Scalar, Substitution};
+use super::{
+    Edit, Format, FormatSpec, ParseError, Parsed, Replacement, Scalar, Scan, Substitution,
+};
+
+/// The TOML entry of the format registry.
+pub static SPEC: FormatSpec = FormatSpec {
+    name: "toml",
+    globs: &["**/*.toml"],
+    extensions: &[".toml"],
+    comments: "`#` to the end of the line",
+    root_is_table: true,
+    engine: &Toml,
+};
 
 mod scan;
 mod strings;
@@ -19,8 +31,13 @@ mod verify;
 pub struct Toml;
 
 impl Format for Toml {
-    fn scan(&self, src: &str) -> Result<Vec<Scalar>, ParseError> {
-        scan::scan(src)
+    fn scan(&self, src: &str) -> Result<Scan, ParseError> {
+        let (scalars, comments) = scan::scan(src)?;
+        Ok(Scan {
+            scalars,
+            comments,
+            parsed: None,
+        })
     }
 
     fn edits(
@@ -40,7 +57,13 @@ impl Format for Toml {
         strings::string_edits(src, &scalar.span, scalar.style, &decoded, replacements)
     }
 
-    fn verify(&self, old: &str, new: &str, subs: &[Substitution]) -> Result<(), String> {
+    fn verify(
+        &self,
+        old: &str,
+        _old_parsed: Option<&Parsed>,
+        new: &str,
+        subs: &[Substitution],
+    ) -> Result<(), String> {
         // The rewritten text must still be TOML 1.0 as we read it...
         scan::scan(new).map_err(|e| format!("the rewritten text does not parse: {e}"))?;
         // ...and hold the expected data as an independent parser reads it.

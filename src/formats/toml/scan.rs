@@ -21,14 +21,15 @@ use toml_parser::decoder::Encoding;
 use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
 
 use super::strings::{self, Decoded};
-use crate::formats::{ParseError, Path, Scalar, ScalarKind, Seg, Style};
+use crate::formats::{DocPath as Path, Link, ParseError, Scalar, ScalarKind, Seg, Share, Style};
 use crate::text::LineIndex;
 
 /// Nesting limit of arrays and inline tables, the same as `toml_edit`'s.
 const DEPTH_LIMIT: u32 = 80;
 
-/// Scans `src` (BOM included) into its string scalars, in document order.
-pub(super) fn scan(src: &str) -> Result<Vec<Scalar>, ParseError> {
+/// Scans `src` (BOM included) into its string scalars, in document order,
+/// and its comments.
+pub(super) fn scan(src: &str) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
     let lines = LineIndex::new(src);
     let at = |offset: usize, message: String| {
         let (line, column) = lines.line_col(offset);
@@ -47,7 +48,21 @@ pub(super) fn scan(src: &str) -> Result<Vec<Scalar>, ParseError> {
     for event in &events {
         walker.event(event).map_err(|(offset, m)| at(offset, m))?;
     }
-    Ok(walker.out)
+    Ok((walker.out, walker.comments))
+}
+
+/// A key written in several places (`[a.b]` and `[a.b.c]`, dotted keys) is
+/// one key: every place of one key path shares a link, so they are renamed
+/// together, and a rename onto a sibling key's name collides.
+fn key_link(path: &[Seg]) -> Link {
+    let (name, parent) = match path.split_last() {
+        Some((Seg::Key(k), parent)) => (k.clone(), parent),
+        _ => (String::new(), path),
+    };
+    Link {
+        namespace: format!("toml-key:{}", crate::formats::path_to_string(parent)),
+        name,
+    }
 }
 
 type WalkError = (usize, String);
@@ -93,6 +108,8 @@ struct Walker<'s> {
     src: &'s str,
     source: toml_parser::Source<'s>,
     out: Vec<Scalar>,
+    /// Byte ranges of the comments.
+    comments: Vec<Range<usize>>,
     /// Number of tables in each array of tables, by its resolved path.
     aot: HashMap<Path, usize>,
     /// The path of the current `[table]` (with array-of-tables indices).
@@ -111,6 +128,7 @@ impl<'s> Walker<'s> {
             src,
             source: toml_parser::Source::new(src),
             out: Vec::new(),
+            comments: Vec::new(),
             aot: HashMap::new(),
             table: Vec::new(),
             header: None,
@@ -176,6 +194,9 @@ impl<'s> Walker<'s> {
                 }
             }
             EventKind::Newline | EventKind::Comment => {
+                if e.kind() == EventKind::Comment {
+                    self.comments.push(span.clone());
+                }
                 if let Some(Frame::Inline { .. }) = self.frames.last() {
                     return Err((
                         span.start,
@@ -296,17 +317,19 @@ impl<'s> Walker<'s> {
         style: Style,
         (decoded, blocked): (Decoded, Option<String>),
     ) {
+        let link = (kind == ScalarKind::Key).then(|| key_link(&path));
         self.out.push(Scalar {
             document: 0,
             path,
             kind,
             pieces: decoded.pieces(),
-            content_start: decoded.content_start,
+            content: decoded.content_start..decoded.content_end,
+            link,
             value: decoded.value,
             span,
             style,
             in_flow: !self.frames.is_empty(),
-            anchor: None,
+            share: Share::None,
             blocked,
             not_string: false,
             reused_at: Vec::new(),

@@ -42,6 +42,9 @@ pub(super) struct Decoded {
     pub segments: Vec<Segment>,
     /// Absolute offset of the first content byte (after the opening quotes).
     pub content_start: usize,
+    /// Absolute offset just past the last content byte (before the closing
+    /// quotes).
+    pub content_end: usize,
 }
 
 impl Decoded {
@@ -156,6 +159,7 @@ pub(super) fn decode(src: &str, span: Range<usize>, style: Style) -> Result<Deco
         value,
         segments,
         content_start,
+        content_end: end,
     })
 }
 

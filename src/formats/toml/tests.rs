@@ -9,7 +9,7 @@ use crate::formats::{
 };
 
 fn scan(src: &str) -> Vec<Scalar> {
-    Toml.scan(src).unwrap()
+    Toml.scalars(src).unwrap()
 }
 
 fn listing(src: &str) -> Vec<String> {
@@ -36,7 +36,7 @@ fn rewrite(src: &str, kind: ScalarKind, from: &str, to: &str) -> Result<String, 
         });
     }
     let new = apply_edits(src, &edits);
-    Toml.verify(src, &new, &subs)?;
+    Toml.verify(src, None, &new, &subs)?;
     Ok(new)
 }
 
@@ -91,7 +91,7 @@ fn spans_are_byte_offsets_with_bom_and_multibyte_text() {
         .find(|s| s.kind == ScalarKind::Value)
         .unwrap();
     assert_eq!(&src[s.span.clone()], "\"é pve\"");
-    assert_eq!(s.content_start, s.span.start + 1);
+    assert_eq!(s.content.start, s.span.start + 1);
     assert_eq!(s.pieces.len(), 1);
 }
 
@@ -111,27 +111,27 @@ fn toml_1_1_syntax_is_rejected_with_a_position() {
         ("t = \"\\x41\"\n", 1, 6),
         ("\n\nt = \"\\e\"\n", 3, 6),
     ] {
-        let e = Toml.scan(src).unwrap_err();
+        let e = Toml.scalars(src).unwrap_err();
         assert_eq!((e.line, e.column), (line, col), "{src:?}: {e}");
     }
 }
 
 #[test]
 fn syntax_errors_have_positions() {
-    let e = Toml.scan("a = 1\nb = = 2\n").unwrap_err();
+    let e = Toml.scalars("a = 1\nb = = 2\n").unwrap_err();
     assert_eq!(e.line, 2);
-    let e = Toml.scan("a = 1\na = 2\n").unwrap_err();
+    let e = Toml.scalars("a = 1\na = 2\n").unwrap_err();
     assert_eq!(e.line, 2);
 }
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
     let deep = format!("a = {}{}\n", "[".repeat(200_000), "]".repeat(200_000));
-    assert!(Toml.scan(&deep).is_err());
+    assert!(Toml.scalars(&deep).is_err());
     let deep = format!("a = {}1{}\n", "{b = ".repeat(200_000), "}".repeat(200_000));
-    assert!(Toml.scan(&deep).is_err());
+    assert!(Toml.scalars(&deep).is_err());
     let deep = format!("[{}a]\n", "a.".repeat(200_000));
-    assert!(Toml.scan(&deep).is_err());
+    assert!(Toml.scalars(&deep).is_err());
 }
 
 #[test]
@@ -169,7 +169,7 @@ fn partial_header_rename_fails_verification() {
         scalar: first.clone(),
         new_value: "z".into(),
     }];
-    assert!(Toml.verify(src, &new, &subs).is_err());
+    assert!(Toml.verify(src, None, &new, &subs).is_err());
 }
 
 #[test]
@@ -184,10 +184,10 @@ fn verify_catches_collisions_and_unplanned_changes() {
         scalar: key_a.clone(),
         new_value: "b".into(),
     }];
-    assert!(Toml.verify(src, "b = 'x'\nb = 'y'\n", &subs).is_err());
-    assert!(Toml.verify(src, "a = 'x'\nb = 'z'\n", &[]).is_err());
-    assert!(Toml.verify(src, src, &[]).is_ok());
-    assert!(Toml.verify("n = nan\n", "n = nan\n", &[]).is_ok());
+    assert!(Toml.verify(src, None, "b = 'x'\nb = 'y'\n", &subs).is_err());
+    assert!(Toml.verify(src, None, "a = 'x'\nb = 'z'\n", &[]).is_err());
+    assert!(Toml.verify(src, None, src, &[]).is_ok());
+    assert!(Toml.verify("n = nan\n", None, "n = nan\n", &[]).is_ok());
 }
 
 #[test]
@@ -203,9 +203,12 @@ fn key_rename_moves_the_subtree() {
         })
         .collect();
     assert_eq!(subs.len(), 2);
-    assert!(Toml.verify(src, "[pve]\nhost = \"pve\"\n", &subs).is_ok());
     assert!(
-        Toml.verify(src, "[pve]\nhost = \"pve-shop\"\n", &subs)
+        Toml.verify(src, None, "[pve]\nhost = \"pve\"\n", &subs)
+            .is_ok()
+    );
+    assert!(
+        Toml.verify(src, None, "[pve]\nhost = \"pve-shop\"\n", &subs)
             .is_err()
     );
 }
@@ -245,7 +248,7 @@ fn quotes_go_into_a_multi_line_literal_unless_they_close_it() {
                     scalar: s.clone(),
                     new_value: apply_replacements(&s.value, &reps),
                 }];
-                Toml.verify(src, &new, &subs).unwrap();
+                Toml.verify(src, None, &new, &subs).unwrap();
             }
             (Err(_), None) => {}
             (got, want) => panic!("{src:?} → {to:?}: {got:?}, expected {want:?}"),
@@ -272,7 +275,7 @@ fn multiline_token_rewrite_stays_on_its_line() {
         scalar: s.clone(),
         new_value: apply_replacements(&s.value, &reps),
     }];
-    Toml.verify(src, &new, &subs).unwrap();
+    Toml.verify(src, None, &new, &subs).unwrap();
     let at = s.value.find("nextline").unwrap();
     let reps = [Replacement {
         range: at..at + 8,
@@ -683,7 +686,7 @@ mod random {
             // Generated key sets may clash (duplicate keys): only valid
             // documents are interesting.
             prop_assume!(toml_edit::Document::parse(&src).is_ok());
-            let scalars = Toml.scan(&src).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
+            let scalars = Toml.scalars(&src).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
             prop_assert_eq!(scalars.len(), strings.len(), "{}", src);
 
             let mut edits = Vec::new();
@@ -720,10 +723,10 @@ mod random {
                 touched.push(s.span.clone());
             }
             let new = apply_edits(&src, &edits);
-            Toml.verify(&src, &new, &subs).map_err(|e| TestCaseError::fail(format!("{e}\n{src}\n{new}")))?;
+            Toml.verify(&src, None, &new, &subs).map_err(|e| TestCaseError::fail(format!("{e}\n{src}\n{new}")))?;
 
             // Bytes outside the rewritten scalars are unchanged.
-            let after = Toml.scan(&new).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let after = Toml.scalars(&new).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(after.len(), scalars.len());
             let (mut a, mut b) = (0, 0);
             for (x, y) in scalars.iter().zip(&after) {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use toml::{Table, Value};
 
-use crate::formats::{Path, ScalarKind, Seg, Substitution, path_to_string};
+use crate::formats::{DocPath as Path, ScalarKind, Seg, Substitution, path_to_string};
 
 pub(super) fn verify(old: &str, new: &str, subs: &[Substitution]) -> Result<(), String> {
     let mut expected: Table = old

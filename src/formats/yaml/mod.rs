@@ -14,6 +14,7 @@
 //! Not returned: empty plain scalars (nulls), non-string values (core schema
 //! or any tag other than `!!str` / `!`), aliases of collections.
 
+mod comments;
 mod edit;
 mod locate;
 mod parse;
@@ -27,7 +28,19 @@ mod tests;
 
 #[cfg(doc)]
 use super::Style;
-use super::{Edit, Format, ParseError, Parsed, Replacement, Scalar, Substitution};
+use super::{
+    Edit, Format, FormatSpec, ParseError, Parsed, Replacement, Scalar, Scan, Substitution,
+};
+
+/// The YAML entry of the format registry.
+pub static SPEC: FormatSpec = FormatSpec {
+    name: "yaml",
+    globs: &["**/*.yaml", "**/*.yml"],
+    extensions: &[".yaml", ".yml"],
+    comments: "`#` to the end of the line",
+    root_is_table: false,
+    engine: &Yaml,
+};
 
 pub use schema_api::{plain_safe, resolves_to_string};
 
@@ -51,15 +64,20 @@ mod schema_api {
 pub struct Yaml;
 
 impl Format for Yaml {
-    fn scan(&self, src: &str) -> Result<Vec<Scalar>, ParseError> {
+    fn scan(&self, src: &str) -> Result<Scan, ParseError> {
         let stream = parse::parse(src)?;
-        Ok(walk::scalars(&stream))
-    }
-
-    fn scan_parsed(&self, src: &str) -> Result<(Vec<Scalar>, Option<Parsed>), ParseError> {
-        let stream = parse::parse(src)?;
-        let scalars = walk::scalars(&stream);
-        Ok((scalars, Some(Parsed::new(verify::Original::new(stream)))))
+        let (scalars, others) = walk::scalars(&stream);
+        let covered = scalars
+            .iter()
+            .map(|s| s.span.clone())
+            .chain(others)
+            .collect();
+        let comments = comments::comments(src, covered);
+        Ok(Scan {
+            scalars,
+            comments,
+            parsed: Some(Parsed::new(verify::Original::new(stream))),
+        })
     }
 
     fn edits(
@@ -71,11 +89,7 @@ impl Format for Yaml {
         edit::edits(src, scalar, replacements)
     }
 
-    fn verify(&self, old: &str, new: &str, subs: &[Substitution]) -> Result<(), String> {
-        verify::verify(old, new, subs)
-    }
-
-    fn verify_parsed(
+    fn verify(
         &self,
         old: &str,
         old_parsed: Option<&Parsed>,

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use crate::formats::{Path, Seg};
+use crate::formats::{DocPath as Path, Seg};
 
 /// Anchored collections around a node, innermost last: `(anchor id, number
 /// of path segments up to and including that collection)`.

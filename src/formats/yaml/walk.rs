@@ -13,7 +13,7 @@ use super::locate;
 use super::parse::Stream;
 use super::reuse::{Enclosing, MAX_PATHS, Uses};
 use super::schema::plain_is_string_core;
-use crate::formats::{Piece, Scalar, ScalarKind, Seg, Style};
+use crate::formats::{Piece, Scalar, ScalarKind, Seg, Share, Style};
 
 /// The path segment used for a complex key (`? [a, b]`, an alias of a
 /// collection used as key): such keys have no selector name.
@@ -62,12 +62,15 @@ struct Slot {
     complex_value: bool,
 }
 
-/// Every string scalar (and every located key) of the stream, in order.
-pub(crate) fn scalars(stream: &Stream<'_>) -> Vec<Scalar> {
+/// Every string scalar (and every located key) of the stream, in order, and
+/// the source ranges of every other quoted or block scalar (which may hold
+/// a `#` that is not a comment).
+pub(crate) fn scalars(stream: &Stream<'_>) -> (Vec<Scalar>, Vec<std::ops::Range<usize>>) {
     let mut w = Walker {
         stream,
         frames: Vec::new(),
         out: Vec::new(),
+        others: Vec::new(),
         enclosing: Vec::new(),
         anchors: HashMap::new(),
         collections: HashSet::new(),
@@ -78,13 +81,15 @@ pub(crate) fn scalars(stream: &Stream<'_>) -> Vec<Scalar> {
         w.event(ev, *at);
     }
     w.reused_paths();
-    w.out
+    (w.out, w.others)
 }
 
 struct Walker<'s, 'a> {
     stream: &'s Stream<'a>,
     frames: Vec<Frame>,
     out: Vec<Scalar>,
+    /// Source ranges of quoted and block scalars not in `out` (non-strings).
+    others: Vec<std::ops::Range<usize>>,
     /// For each scalar in `out`: the anchored collections around it.
     enclosing: Vec<Enclosing>,
     anchors: HashMap<usize, Anchored>,
@@ -296,33 +301,44 @@ impl Walker<'_, '_> {
         let empty_plain = style == TScalarStyle::Plain && value.is_empty();
         let blank_block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
             && value.trim().is_empty();
-        if empty_plain || blank_block || (!string && !is_key) {
-            return;
-        }
         let text = self.stream.text;
-        let located = match style {
+        let locate = || match style {
             TScalarStyle::Plain => locate::plain(text, at, value),
             TScalarStyle::SingleQuoted => locate::quoted(text, at, false, value),
             TScalarStyle::DoubleQuoted => locate::quoted(text, at, true, value),
             TScalarStyle::Literal | TScalarStyle::Folded => locate::block(text, at, value),
         };
+        if empty_plain || blank_block || (!string && !is_key) {
+            // Not a label, but its text may hold a `#` that is no comment.
+            if style != TScalarStyle::Plain
+                && let Some(l) = locate()
+            {
+                self.others.push(shift(l.span, self.stream.bom));
+            }
+            return;
+        }
+        let located = locate();
         let mut blocked = slot.blocked.map(str::to_string);
         if is_key && style == TScalarStyle::Plain && tag.is_none() && value == "<<" {
             blocked.get_or_insert_with(|| "YAML merge key `<<`".into());
         }
         let bom = self.stream.bom;
-        let (span, content_start, pieces) = match located {
-            Some(l) => (
-                shift(l.span, bom),
-                l.content_start + bom,
-                shift_pieces(l.pieces, bom),
-            ),
+        let quotes = usize::from(matches!(
+            style,
+            TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+        ));
+        let (span, content, pieces) = match located {
+            Some(l) => {
+                let span = shift(l.span, bom);
+                let content = l.content_start + bom..span.end.saturating_sub(quotes);
+                (span, content, shift_pieces(l.pieces, bom))
+            }
             None => {
                 blocked.get_or_insert_with(|| {
                     "driftfix could not map this scalar's decoded value back to its source text"
                         .into()
                 });
-                (at + bom..at + bom, at + bom, Vec::new())
+                (at + bom..at + bom, at + bom..at + bom, Vec::new())
             }
         };
         let path = self.path(slot, Some(value));
@@ -333,11 +349,16 @@ impl Walker<'_, '_> {
             kind: slot.kind,
             value: value.to_string(),
             span,
-            content_start,
+            content,
             style: style_of(style),
             pieces,
             in_flow: self.in_flow(),
-            anchor: (anchor != 0).then_some(anchor),
+            share: if anchor == 0 {
+                Share::None
+            } else {
+                Share::Anchor(anchor)
+            },
+            link: None,
             blocked,
             not_string: is_key && !string,
             reused_at: Vec::new(),
@@ -361,12 +382,13 @@ impl Walker<'_, '_> {
             path,
             kind: slot.kind,
             value: value.to_string(),
-            content_start: span.start,
+            content: span.clone(),
             span,
             style: Style::YamlAlias,
             pieces: Vec::new(),
             in_flow: self.in_flow(),
-            anchor: Some(id),
+            share: Share::Reference(id),
+            link: None,
             blocked,
             not_string: false,
             reused_at: Vec::new(),
