@@ -361,7 +361,7 @@ fn dry_status(path: String, result: &Result<FilePlan, crate::plan::FileError>) -
         },
         Err(e) => FileStatus {
             path,
-            status: if e.skip { "skipped" } else { "error" },
+            status: if e.is_skip() { "skipped" } else { "error" },
             changes: 0,
             message: Some(e.to_string()),
         },

@@ -23,19 +23,32 @@ pub struct Hit {
     pub canonical: usize,
 }
 
-/// Matches the aliases of a rule set.
+/// Matches the aliases of a rule set (and, for the "source of authority"
+/// report, its canonical names).
 pub struct Matcher {
-    /// `(alias, canonical index)` in automaton pattern order.
+    aliases: Patterns,
+    prefilter: Prefilter,
+    /// The canonical names as patterns, built on first use: only authority
+    /// files are searched for them.
+    names: OnceLock<(Patterns, Prefilter)>,
+    /// `(name, canonical index)` of every canonical name.
+    name_list: Vec<(String, usize)>,
+    fold: bool,
+}
+
+/// A set of patterns, each standing for a canonical name (by index), and
+/// the lookups over them.
+struct Patterns {
+    /// `(pattern, canonical index)` in rule order.
     patterns: Vec<(String, usize)>,
-    /// alias → index into `patterns`.
+    /// pattern → index into `patterns`.
     exact: HashMap<String, usize>,
-    /// ASCII-lowercased alias → index into `patterns` (the first one).
+    /// ASCII-lowercased pattern → index into `patterns` (the first one).
     exact_folded: HashMap<String, usize>,
-    /// Tries of the aliases for token search, built on first use (plain
-    /// and ASCII-case-folded): rule sets without token fields never pay.
+    /// Tries for token search, built on first use (plain and ASCII-case-
+    /// folded): rule sets without token fields never pay.
     token: OnceLock<Trie>,
     token_folded: OnceLock<Trie>,
-    prefilter: Prefilter,
 }
 
 /// The "could this file hold any alias at all?" test, run over every file's
@@ -57,41 +70,56 @@ enum Prefilter {
 
 impl Matcher {
     pub fn new(rules: &RuleSet) -> Matcher {
-        let mut patterns = Vec::new();
+        let mut aliases = Vec::new();
         for (i, c) in rules.canonicals.iter().enumerate() {
             for a in &c.aliases {
-                patterns.push((a.clone(), i));
+                aliases.push((a.clone(), i));
             }
         }
-        let exact = patterns
-            .iter()
-            .enumerate()
-            .map(|(p, (a, _))| (a.clone(), p))
-            .collect();
-        let mut exact_folded = HashMap::new();
-        for (p, (a, _)) in patterns.iter().enumerate() {
-            exact_folded.entry(a.to_ascii_lowercase()).or_insert(p);
-        }
-        let any_fold = rules.any_ignore_case();
+        let fold = rules.any_ignore_case();
         Matcher {
-            token: OnceLock::new(),
-            token_folded: OnceLock::new(),
-            prefilter: Prefilter::new(&patterns, any_fold),
-            patterns,
-            exact,
-            exact_folded,
+            prefilter: Prefilter::new(&aliases, fold),
+            aliases: Patterns::new(aliases),
+            names: OnceLock::new(),
+            name_list: rules
+                .canonicals
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.clone(), i))
+                .collect(),
+            fold,
         }
     }
 
     /// `false` only when `bytes` cannot hold any alias, so the file need not
     /// be parsed (SPEC §6).
     pub fn may_match(&self, bytes: &[u8]) -> bool {
-        match &self.prefilter {
-            Prefilter::Nothing => false,
-            Prefilter::Packed(s) => s.find(bytes).is_some(),
-            Prefilter::Automaton(ac) => ac.is_match(bytes),
-            Prefilter::Everything => true,
-        }
+        self.prefilter.may_match(bytes)
+    }
+
+    fn names(&self) -> &(Patterns, Prefilter) {
+        self.names.get_or_init(|| {
+            (
+                Patterns::new(self.name_list.clone()),
+                Prefilter::new(&self.name_list, self.fold),
+            )
+        })
+    }
+
+    /// `false` only when `bytes` cannot hold any canonical name.
+    pub fn may_hold_name(&self, bytes: &[u8]) -> bool {
+        self.names().1.may_match(bytes)
+    }
+
+    /// The canonical names (indexes) that occur in `value` under the given
+    /// mode: the same exact and token rules as alias matching.
+    pub fn find_names(&self, value: &str, mode: MatchMode, ignore_case: bool) -> Vec<usize> {
+        self.names()
+            .0
+            .find(value, mode, ignore_case)
+            .into_iter()
+            .map(|h| h.canonical)
+            .collect()
     }
 
     /// Every alias occurrence in `value` under the given mode. Occurrences
@@ -104,10 +132,7 @@ impl Matcher {
         ignore_case: bool,
         rules: &RuleSet,
     ) -> Vec<Hit> {
-        let hits = match mode {
-            MatchMode::Exact => self.find_exact(value, ignore_case),
-            MatchMode::Token => self.find_tokens(value, ignore_case),
-        };
+        let hits = self.aliases.find(value, mode, ignore_case);
         let canonical_of = |h: &Hit| rules.canonicals.get(h.canonical).map(|c| c.name.as_str());
         let mut hits: Vec<Hit> = hits
             .into_iter()
@@ -120,6 +145,34 @@ impl Matcher {
             });
         }
         hits
+    }
+}
+
+impl Patterns {
+    fn new(patterns: Vec<(String, usize)>) -> Patterns {
+        let exact = patterns
+            .iter()
+            .enumerate()
+            .map(|(p, (a, _))| (a.clone(), p))
+            .collect();
+        let mut exact_folded = HashMap::new();
+        for (p, (a, _)) in patterns.iter().enumerate() {
+            exact_folded.entry(a.to_ascii_lowercase()).or_insert(p);
+        }
+        Patterns {
+            token: OnceLock::new(),
+            token_folded: OnceLock::new(),
+            patterns,
+            exact,
+            exact_folded,
+        }
+    }
+
+    fn find(&self, value: &str, mode: MatchMode, ignore_case: bool) -> Vec<Hit> {
+        match mode {
+            MatchMode::Exact => self.find_exact(value, ignore_case),
+            MatchMode::Token => self.find_tokens(value, ignore_case),
+        }
     }
 
     fn find_exact(&self, value: &str, ignore_case: bool) -> Vec<Hit> {
@@ -188,6 +241,15 @@ impl Matcher {
 }
 
 impl Prefilter {
+    fn may_match(&self, bytes: &[u8]) -> bool {
+        match self {
+            Prefilter::Nothing => false,
+            Prefilter::Packed(s) => s.find(bytes).is_some(),
+            Prefilter::Automaton(ac) => ac.is_match(bytes),
+            Prefilter::Everything => true,
+        }
+    }
+
     fn new(patterns: &[(String, usize)], fold: bool) -> Prefilter {
         if patterns.is_empty() {
             return Prefilter::Nothing;
@@ -474,7 +536,7 @@ select = ["host"]
         use proptest::prelude::*;
         let r = rules("");
         let m = Matcher::new(&r);
-        let aliases: Vec<(String, usize)> = m.patterns.clone();
+        let aliases: Vec<(String, usize)> = m.aliases.patterns.clone();
         let naive = |value: &str, fold: bool| -> Vec<(usize, usize, String)> {
             let b = value.as_bytes();
             let eq = |x: &[u8], y: &[u8]| {
@@ -514,7 +576,7 @@ select = ["host"]
         proptest!(|(picks in prop::collection::vec(parts, 0..12), fold in any::<bool>())| {
             let value: String = picks.concat();
             let got: Vec<(usize, usize, String)> = m
-                .find_tokens(&value, fold)
+                .aliases.find_tokens(&value, fold)
                 .into_iter()
                 .map(|h| (h.range.start, h.range.end, h.alias))
                 .collect();

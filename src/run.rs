@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::matcher::Matcher;
-use crate::plan::{Context, FileError, FilePlan, PlanOptions, plan_with};
+use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_with};
 use crate::rules::RuleSet;
 use crate::walk::{LinkTo, Target, walk};
 
@@ -80,7 +80,7 @@ impl Run {
     pub fn error_list(&self) -> Vec<(String, String)> {
         let mut errs: Vec<(String, String)> = self.errors.clone();
         errs.extend(self.outcomes.iter().filter_map(|o| match o.problem() {
-            Some(e) if !e.skip => Some((o.target.rel_path.clone(), e.to_string())),
+            Some(e) if !e.is_skip() => Some((o.target.rel_path.clone(), e.to_string())),
             _ => None,
         }));
         errs.sort();
@@ -97,7 +97,7 @@ impl Run {
             .map(|(p, m)| (p.clone(), format!("error: {p}: {m}")))
             .collect();
         lines.extend(self.outcomes.iter().filter_map(|o| match o.problem() {
-            Some(e) if !e.skip => {
+            Some(e) if !e.is_skip() => {
                 let p = &o.target.rel_path;
                 Some((
                     p.clone(),
@@ -116,7 +116,7 @@ impl Run {
     /// Files skipped with a warning (binary, not UTF-8, too large).
     pub fn skipped(&self) -> impl Iterator<Item = (&str, &FileError)> {
         self.outcomes.iter().filter_map(|o| match &o.result {
-            Err(e) if e.skip => Some((o.target.rel_path.as_str(), e)),
+            Err(e) if e.is_skip() => Some((o.target.rel_path.as_str(), e)),
             _ => None,
         })
     }
@@ -285,14 +285,20 @@ pub fn read_regular_file(path: &Path, max_size: u64) -> Result<Vec<u8>, FileErro
     use std::io::Read as _;
     use std::os::unix::fs::OpenOptionsExt as _;
 
-    let not_regular = || FileError::skip("not a regular file (directory, FIFO, socket or device)");
+    let not_regular = || {
+        FileError::skipped(
+            SkipReason::NotRegular,
+            "not a regular file (directory, FIFO, socket or device)",
+        )
+    };
     let too_large = |len: u64| {
-        FileError::skip(format!(
-            "larger than --max-file-size ({len} bytes > {max_size})"
-        ))
+        FileError::skipped(
+            SkipReason::TooLarge,
+            format!("larger than --max-file-size ({len} bytes > {max_size})"),
+        )
     };
     let meta =
-        std::fs::metadata(path).map_err(|e| FileError::error(format!("cannot read: {e}")))?;
+        std::fs::metadata(path).map_err(|e| FileError::unreadable(format!("cannot read: {e}")))?;
     if !meta.is_file() {
         return Err(not_regular());
     }
@@ -306,18 +312,18 @@ pub fn read_regular_file(path: &Path, max_size: u64) -> Result<Vec<u8>, FileErro
         .map_err(|e| match e.raw_os_error() {
             // Opening a socket: it was swapped in after the check above.
             Some(libc::ENXIO) => not_regular(),
-            _ => FileError::error(format!("cannot read: {e}")),
+            _ => FileError::unreadable(format!("cannot read: {e}")),
         })?;
     let meta = file
         .metadata()
-        .map_err(|e| FileError::error(format!("cannot read: {e}")))?;
+        .map_err(|e| FileError::unreadable(format!("cannot read: {e}")))?;
     if !meta.is_file() {
         return Err(not_regular());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     file.take(max_size.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| FileError::error(format!("cannot read: {e}")))?;
+        .map_err(|e| FileError::unreadable(format!("cannot read: {e}")))?;
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > max_size {
         return Err(too_large(len));

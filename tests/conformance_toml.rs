@@ -497,7 +497,7 @@ fn rewrite_with_pipeline(name: &str, bytes: &[u8], labels: &mut Labels) -> Resul
             .scalars
             .get(f.scalar)
             .ok_or("finding without its scalar")?;
-        labels.decline(scalar, &f.replacement.range, &reason)?;
+        labels.decline(scalar, &f.range, &reason)?;
     }
     Ok(plan.new_text.unwrap_or_else(|| src.to_string()))
 }
@@ -644,7 +644,7 @@ fn check_invalid(ctx: &Context, name: &str, bytes: &[u8]) -> Result<bool, String
     let plan = plan_with(ctx, name, FileType::Toml, Role::Editable, bytes);
     let Ok(src) = std::str::from_utf8(bytes) else {
         return match plan {
-            Err(e) if e.skip => Ok(false),
+            Err(e) if e.is_skip() => Ok(false),
             Err(e) => Err(format!("non-UTF-8 file not skipped: {e}")),
             Ok(_) => Err("non-UTF-8 file accepted".into()),
         };
@@ -665,8 +665,8 @@ fn check_invalid(ctx: &Context, name: &str, bytes: &[u8]) -> Result<bool, String
             "accepted by the pipeline (output: {})",
             p.new_text.is_some()
         )),
-        Err(e) if e.skip && binary => Ok(true),
-        Err(e) if e.skip => Err(format!("skipped, not rejected: {e}")),
+        Err(e) if e.is_skip() && binary => Ok(true),
+        Err(e) if e.is_skip() => Err(format!("skipped, not rejected: {e}")),
         Err(e) if e.line.is_none() || e.column.is_none() => {
             Err(format!("error without a position: {e}"))
         }

@@ -76,7 +76,7 @@ fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'st
 fn assert_parse_error(r: Result<driftfix::plan::FilePlan, FileError>, what: &str) -> FileError {
     let e = r.expect_err(what);
     assert!(
-        !e.skip,
+        !e.is_skip(),
         "{what}: a parse error is an error, not a skip: {e}"
     );
     assert!(
@@ -309,23 +309,32 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
         driftfix::run::read_target(&t, 1 << 20)
     });
     let e = r.unwrap_err();
-    assert!(e.skip && e.message.contains("not a regular file"), "{e:?}");
+    assert!(
+        e.is_skip() && e.message.contains("not a regular file"),
+        "{e:?}"
+    );
 
     // Replaced by a directory: skipped.
     std::fs::remove_file(&toml.abs_path).unwrap();
     std::fs::create_dir(&toml.abs_path).unwrap();
     let e = driftfix::run::read_target(&toml, 1 << 20).unwrap_err();
-    assert!(e.skip && e.message.contains("not a regular file"), "{e:?}");
+    assert!(
+        e.is_skip() && e.message.contains("not a regular file"),
+        "{e:?}"
+    );
 
     // Vanished: an error (exit 2 in a run), naming the reason.
     std::fs::remove_dir(&toml.abs_path).unwrap();
     let e = driftfix::run::read_target(&toml, 1 << 20).unwrap_err();
-    assert!(!e.skip && e.message.starts_with("cannot read"), "{e:?}");
+    assert!(
+        !e.is_skip() && e.message.starts_with("cannot read"),
+        "{e:?}"
+    );
 
     // Grew past the limit after the size check: the read is bounded.
     std::fs::write(&toml.abs_path, "x".repeat(4096)).unwrap();
     let e = driftfix::run::read_target(&toml, 100).unwrap_err();
-    assert!(e.skip && e.message.contains("larger than"), "{e:?}");
+    assert!(e.is_skip() && e.message.contains("larger than"), "{e:?}");
 
     // The re-read just before writing: a FIFO swapped in must not block, a
     // changed or vanished file is not written.
@@ -728,7 +737,7 @@ fn odd_bytes_never_panic_in_any_format() {
                         assert!(ft.format().scalars(&new).is_ok());
                     }
                 }
-                Err(e) if !e.skip && !e.message.starts_with("lone CR") => {
+                Err(e) if !e.is_skip() && !e.message.starts_with("lone CR") => {
                     assert!(e.line.is_some(), "{ft:?} {bytes:?}: {e}")
                 }
                 Err(_) => {}
@@ -818,7 +827,7 @@ fn deep_yaml_nesting_is_refused_not_a_stack_overflow() {
             );
             match res {
                 Err(e) => assert!(
-                    !e.skip && e.line.is_some(),
+                    !e.is_skip() && e.line.is_some(),
                     "{what}: an error with a position: {e}"
                 ),
                 // Block nesting is walked iteratively: handling it (rather than

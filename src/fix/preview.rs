@@ -621,10 +621,18 @@ mod tests {
             action,
             reason: (action == Action::Manual).then(|| "test".into()),
             scalar: 0,
-            replacement: Replacement {
-                range: 0..8,
-                text: "pve".into(),
-            },
+            end_line: line,
+            end_column: 15,
+            range: 0..8,
+            fix: (action == Action::Fix).then(|| crate::plan::Fix {
+                edits: Vec::new(),
+                applicability: crate::plan::Applicability::Safe,
+                group: line,
+                replacement: Replacement {
+                    range: 0..8,
+                    text: "pve".into(),
+                },
+            }),
         }
     }
 
@@ -646,6 +654,7 @@ mod tests {
             findings,
             scalars: Vec::new(),
             edits: Vec::new(),
+            canonical_uses: Vec::new(),
         }
     }
 

@@ -172,7 +172,7 @@ impl<'a> WriteContext<'a> {
         let current = match crate::run::read_regular_file(&real, limit) {
             Ok(bytes) => bytes,
             // Longer than anything expected: it changed.
-            Err(e) if e.skip && e.message.starts_with("larger than") => {
+            Err(e) if e.skip_reason() == Some(crate::plan::SkipReason::TooLarge) => {
                 return Err(WriteError::changed());
             }
             Err(e) => {

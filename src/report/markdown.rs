@@ -251,7 +251,7 @@ impl<'a> Model<'a> {
             .run
             .outcomes
             .iter()
-            .filter(|o| o.target.role == role && o.problem().is_some_and(|e| !e.skip))
+            .filter(|o| o.target.role == role && o.problem().is_some_and(|e| !e.is_skip()))
             .count();
         if found > 0 {
             "DRIFTED".into()
@@ -538,7 +538,7 @@ impl<'a> Model<'a> {
                         p.findings.len(),
                         plural(p.findings.len())
                     ),
-                    Err(e) if e.skip => format!(" — skipped: {}", text(&e.to_string())),
+                    Err(e) if e.is_skip() => format!(" — skipped: {}", text(&e.to_string())),
                     Err(_) => " — **error** (see *Errors*)".into(),
                 };
                 let _ = writeln!(out, "- {}{note}", code(&o.target.rel_path));

@@ -35,8 +35,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::formats::{Edit, source_range};
-use crate::plan::{Action, FilePlan, Finding};
+use crate::plan::{Action, Applicability, FilePlan, Finding};
 use crate::rules::{RuleSet, Severity};
 use crate::run::Run;
 use crate::text::LineIndex;
@@ -178,7 +177,7 @@ fn level(s: Severity) -> &'static str {
 
 fn result(f: &Finding, plan: &FilePlan, index: &LineIndex, ids: &RuleIds, print: u64) -> Value {
     let (rule_id, rule_index) = ids.of(f);
-    let region = alias_region(f, plan, index);
+    let region = alias_region(f);
     let mut obj = Map::new();
     obj.insert("ruleId".into(), rule_id.into());
     obj.insert("ruleIndex".into(), rule_index.into());
@@ -245,39 +244,16 @@ fn artifact(path: &str) -> Value {
     json!({"uri": uri_path(path), "uriBaseId": BASE_ID})
 }
 
-/// The region of the alias text: its source range when it stands verbatim
-/// in the file; else (escapes inside the alias) the scalar's text between
-/// its quotes; else (no scalar known) the finding's line and column and the
-/// alias length.
-fn alias_region(f: &Finding, plan: &FilePlan, index: &LineIndex) -> Value {
-    let range = plan
-        .scalars
-        .get(f.scalar)
-        .filter(|_| plan.parsed)
-        .and_then(|s| source_range(s, &f.replacement.range))
-        .filter(|r| plan.original.get(r.clone()).is_some());
-    let content = || {
-        let s = plan.scalars.get(f.scalar).filter(|_| plan.parsed)?;
-        plan.original.get(s.content.clone())?;
-        Some(s.content.clone())
-    };
-    match range.or_else(content) {
-        Some(r) => region(index, r.start, r.end),
-        None => {
-            let len = f
-                .alias
-                .as_deref()
-                .unwrap_or(f.actual.as_str())
-                .chars()
-                .count();
-            json!({
-                "startLine": f.line,
-                "startColumn": f.column,
-                "endLine": f.line,
-                "endColumn": f.column + len,
-            })
-        }
-    }
+/// The region of the alias text, as planning placed it (from the alias's
+/// first character to its end where it stands verbatim, else to the end of
+/// the value's text).
+fn alias_region(f: &Finding) -> Value {
+    json!({
+        "startLine": f.line,
+        "startColumn": f.column,
+        "endLine": f.end_line,
+        "endColumn": f.end_column,
+    })
 }
 
 fn region(index: &LineIndex, start: usize, end: usize) -> Value {
@@ -286,18 +262,13 @@ fn region(index: &LineIndex, start: usize, end: usize) -> Value {
     json!({"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec})
 }
 
-/// The SARIF fix of one `fix` finding: the edits the format engine makes
-/// for it alone.
+/// The SARIF fix of one `fix` finding: the edits of its fix alone.
 fn fix(f: &Finding, plan: &FilePlan, index: &LineIndex) -> Option<Value> {
-    if f.action != Action::Fix || !plan.parsed {
-        return None;
-    }
-    let scalar = plan.scalars.get(f.scalar)?;
-    let edits: Vec<Edit> = plan
-        .file_type
-        .format()
-        .edits(&plan.original, scalar, std::slice::from_ref(&f.replacement))
-        .ok()?;
+    let fix = f
+        .fix
+        .as_ref()
+        .filter(|x| x.applicability == Applicability::Safe && plan.parsed)?;
+    let edits = &fix.edits;
     if edits.is_empty()
         || edits
             .iter()
@@ -340,8 +311,8 @@ fn invocation(run: &Run) -> Value {
             _ => json!({"artifactLocation": artifact(&o.target.rel_path)}),
         };
         notes.push(json!({
-            "level": if e.skip { "warning" } else { "error" },
-            "message": {"text": if e.skip { format!("skipped: {}", e.message) } else { e.message.clone() }},
+            "level": if e.is_skip() { "warning" } else { "error" },
+            "message": {"text": if e.is_skip() { format!("skipped: {}", e.message) } else { e.message.clone() }},
             "locations": [{"physicalLocation": location}],
         }));
     }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::formats::{FileType, Replacement, ScalarKind};
-use crate::plan::{Action, FileError, FilePlan, Finding};
+use crate::plan::{Action, Applicability, FileError, FilePlan, Finding, Fix};
 use crate::rules::{MatchMode, Role, RuleSet, Severity};
 use crate::run::{Outcome, Run};
 use crate::walk::Target;
@@ -36,6 +36,8 @@ pub fn finding(path: &str, line: usize, field: &str, actual: &str, canonical: &s
         path: path.into(),
         line,
         column: 11,
+        end_line: line,
+        end_column: 11 + actual.chars().count(),
         document: 0,
         field: field.into(),
         kind: ScalarKind::Value,
@@ -57,10 +59,16 @@ pub fn finding(path: &str, line: usize, field: &str, actual: &str, canonical: &s
         },
         reason: None,
         scalar: 0,
-        replacement: Replacement {
-            range: 0..actual.len(),
-            text: canonical.into(),
-        },
+        range: 0..actual.len(),
+        fix: role.writable().then(|| Fix {
+            edits: Vec::new(),
+            applicability: Applicability::Safe,
+            group: 0,
+            replacement: Replacement {
+                range: 0..actual.len(),
+                text: canonical.into(),
+            },
+        }),
     }
 }
 
@@ -98,6 +106,7 @@ pub fn planned(path: &str, original: &str, findings: Vec<Finding>) -> Outcome {
         edits: Vec::new(),
         new_text: None,
         refused: None,
+        canonical_uses: Vec::new(),
     };
     Outcome {
         target: t,
@@ -144,6 +153,7 @@ pub fn homelab() -> Run {
         );
         f.severity = Severity::High;
         f.column = 15;
+        f.end_column = 15 + "pve-home".len();
         f
     };
     let backups = vec![high(5), high(6)];
@@ -185,16 +195,14 @@ pub fn homelab() -> Run {
         planned("workbench/clean.json", "", Vec::new()),
         failed(
             "workbench/broken.yaml",
-            FileError {
-                line: Some(2),
-                column: Some(3),
-                message: "yaml parse error: bad `indent` | here".into(),
-                skip: false,
-            },
+            FileError::invalid(2, 3, "yaml parse error: bad `indent` | here"),
         ),
         failed(
             "workbench/blob.json",
-            FileError::skip("binary file (holds NUL bytes)"),
+            FileError::skipped(
+                crate::plan::SkipReason::Binary,
+                "binary file (holds NUL bytes)",
+            ),
         ),
     ])
 }

@@ -1,0 +1,98 @@
+//! Why a file could not be planned, as data: the kind decides what happens
+//! (a skip warns, anything else fails the run), the message is for people.
+
+use std::fmt;
+
+/// A file that could not be planned: skipped, unreadable, not parseable, or
+/// its edited text failed verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileError {
+    pub kind: FileErrorKind,
+    /// 1-based line and character column, when the problem has a place.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+/// What went wrong with a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileErrorKind {
+    /// Not read on purpose; a warning (SPEC §6), never an exit code.
+    Skipped(SkipReason),
+    /// Could not be read (vanished, permission denied).
+    Unreadable,
+    /// Not valid for its format (or a lone CR line ending).
+    Invalid,
+    /// The edited text failed verification: nothing is written.
+    Unverified,
+    /// A bug in driftfix (overlapping edits): nothing is written.
+    Internal,
+}
+
+/// Why a file was skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SkipReason {
+    Binary,
+    NotUtf8,
+    TooLarge,
+    NotRegular,
+}
+
+impl FileError {
+    fn new(kind: FileErrorKind, message: impl Into<String>) -> FileError {
+        FileError {
+            kind,
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn skipped(reason: SkipReason, message: impl Into<String>) -> FileError {
+        FileError::new(FileErrorKind::Skipped(reason), message)
+    }
+
+    pub fn unreadable(message: impl Into<String>) -> FileError {
+        FileError::new(FileErrorKind::Unreadable, message)
+    }
+
+    pub fn invalid(line: usize, column: usize, message: impl Into<String>) -> FileError {
+        FileError {
+            line: Some(line),
+            column: Some(column),
+            ..FileError::new(FileErrorKind::Invalid, message)
+        }
+    }
+
+    pub fn unverified(message: impl Into<String>) -> FileError {
+        FileError::new(FileErrorKind::Unverified, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> FileError {
+        FileError::new(FileErrorKind::Internal, message)
+    }
+
+    /// A skip warns; anything else is an error (exit 2).
+    pub fn is_skip(&self) -> bool {
+        matches!(self.kind, FileErrorKind::Skipped(_))
+    }
+
+    /// The reason of a skip.
+    pub fn skip_reason(&self) -> Option<SkipReason> {
+        match self.kind {
+            FileErrorKind::Skipped(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{l}:{c}: {}", self.message),
+            _ => write!(f, "{}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}

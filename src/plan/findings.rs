@@ -1,0 +1,281 @@
+//! From governed scalars to findings and their fixes: one finding per alias
+//! hit, its action (fix, report, manual with a reason), the edits of its fix
+//! alone, and the group of findings fixed together. With `--strict`, also
+//! one finding per governed exact-mode value that is neither canonical nor
+//! alias.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::govern::Candidate;
+use super::{Action, Applicability, Context, Finding, Fix, collide};
+use crate::formats::{
+    Edit, Format, Replacement, Scalar, apply_replacements, path_to_string, source_offset,
+    source_range,
+};
+use crate::rules::{MatchMode, Role, Severity};
+use crate::text::LineIndex;
+
+/// One file being planned: what every finding of it shares.
+pub(super) struct Site<'a> {
+    pub ctx: &'a Context<'a>,
+    pub text: &'a str,
+    pub index: &'a LineIndex<'a>,
+    pub rel_path: &'a str,
+    pub role: Role,
+    pub severity: Severity,
+    pub format: &'static dyn Format,
+}
+
+/// Whether each replacement of a scalar can be made, and the edits of the
+/// whole set when it can.
+struct Verdicts {
+    each: Vec<Result<(), String>>,
+    joint: Option<Vec<Edit>>,
+}
+
+impl<'a> Site<'a> {
+    /// The findings of the candidates and the scalars they refer to.
+    pub fn findings(
+        &self,
+        candidates: Vec<Candidate<'a>>,
+        scalars: &[Scalar],
+    ) -> (Vec<Finding>, Vec<Scalar>) {
+        let (mut hit, strict): (Vec<_>, Vec<_>) =
+            candidates.into_iter().partition(|c| !c.hits.is_empty());
+        collide::mark(scalars, &mut hit, &|c| self.new_value(c));
+        let mut findings = Vec::new();
+        let mut used = Vec::new();
+        for c in hit {
+            let si = used.len();
+            used.push(c.scalar.clone());
+            findings.extend(self.scalar_findings(&c, si));
+        }
+        if self.ctx.options.strict {
+            for c in strict {
+                if let Some(f) = self.strict_finding(&c, used.len()) {
+                    used.push(c.scalar.clone());
+                    findings.push(f);
+                }
+            }
+        }
+        (findings, used)
+    }
+
+    fn replacements(&self, c: &Candidate) -> Vec<Replacement> {
+        c.hits
+            .iter()
+            .map(|h| Replacement {
+                range: h.range.clone(),
+                text: self.canonical_name(h.canonical).to_string(),
+            })
+            .collect()
+    }
+
+    fn new_value(&self, c: &Candidate) -> String {
+        apply_replacements(&c.scalar.value, &self.replacements(c))
+    }
+
+    fn canonical_name(&self, i: usize) -> &'a str {
+        self.ctx
+            .rules
+            .canonicals
+            .get(i)
+            .map(|c| c.name.as_str())
+            .unwrap_or("")
+    }
+
+    /// Whether the replacements of a scalar can be made: all together when
+    /// possible, else each alone (a token across a line break fails alone).
+    fn verdicts(&self, c: &Candidate, reps: &[Replacement]) -> Verdicts {
+        if let Some(m) = &c.manual {
+            return Verdicts {
+                each: reps.iter().map(|_| Err(m.clone())).collect(),
+                joint: None,
+            };
+        }
+        match self.format.edits(self.text, c.scalar, reps) {
+            Ok(edits) => Verdicts {
+                each: reps.iter().map(|_| Ok(())).collect(),
+                joint: Some(edits),
+            },
+            Err(_) => Verdicts {
+                each: reps
+                    .iter()
+                    .map(|r| self.edits_alone(c.scalar, r).map(|_| ()))
+                    .collect(),
+                joint: None,
+            },
+        }
+    }
+
+    fn edits_alone(&self, scalar: &Scalar, rep: &Replacement) -> Result<Vec<Edit>, String> {
+        self.format
+            .edits(self.text, scalar, std::slice::from_ref(rep))
+    }
+
+    /// Findings of one scalar: one per hit.
+    fn scalar_findings(&self, c: &Candidate, si: usize) -> Vec<Finding> {
+        let reps = self.replacements(c);
+        let expected = apply_replacements(&c.scalar.value, &reps);
+        let verdicts = self.verdicts(c, &reps);
+        // When only some hits can be fixed, what is written (the `expected`
+        // of the fixable ones) holds only those.
+        let written = if verdicts.each.iter().all(Result::is_ok) {
+            expected.clone()
+        } else {
+            let fixable: Vec<Replacement> = reps
+                .iter()
+                .zip(&verdicts.each)
+                .filter(|(_, v)| v.is_ok())
+                .map(|(r, _)| r.clone())
+                .collect();
+            apply_replacements(&c.scalar.value, &fixable)
+        };
+        let single = reps.len() == 1;
+        c.hits
+            .iter()
+            .zip(reps)
+            .zip(&verdicts.each)
+            .map(|((hit, rep), verdict)| {
+                let (action, reason) = match (self.role.writable(), verdict) {
+                    (false, _) => (Action::Report, None),
+                    (true, Ok(())) => (Action::Fix, None),
+                    (true, Err(r)) => (Action::Manual, Some(r.clone())),
+                };
+                let fix = verdict.is_ok().then(|| {
+                    let edits = match (&verdicts.joint, single) {
+                        (Some(joint), true) => joint.clone(),
+                        _ => self.edits_alone(c.scalar, &rep).unwrap_or_default(),
+                    };
+                    Fix {
+                        edits,
+                        applicability: if action == Action::Fix {
+                            Applicability::Safe
+                        } else {
+                            Applicability::DisplayOnly
+                        },
+                        group: 0,
+                        replacement: rep.clone(),
+                    }
+                });
+                let expected = if action == Action::Fix {
+                    written.clone()
+                } else {
+                    expected.clone()
+                };
+                let mut f = self.finding(c, si, hit.range.clone(), action, reason);
+                f.expected = Some(expected);
+                f.alias = Some(hit.alias.clone());
+                f.canonical = Some(self.canonical_name(hit.canonical).to_string());
+                f.fix = fix;
+                f
+            })
+            .collect()
+    }
+
+    /// A finding on scalar `si` at `range` of its value, before its alias,
+    /// canonical, expected value and fix are known.
+    fn finding(
+        &self,
+        c: &Candidate,
+        si: usize,
+        range: Range<usize>,
+        action: Action,
+        reason: Option<String>,
+    ) -> Finding {
+        let s = c.scalar;
+        // The alias text's first character, also when the rest of it is
+        // escaped or on the next line; its end where it stands verbatim,
+        // else the end of the value's text.
+        let at = source_offset(s, range.start).unwrap_or(s.content.start);
+        let end = source_range(s, &range).map_or(s.content.end, |r| r.end);
+        let (line, column) = self.index.line_col(at);
+        let (end_line, end_column) = self.index.line_col(end.max(at));
+        Finding {
+            path: self.rel_path.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            document: s.document,
+            field: path_to_string(&s.path),
+            kind: s.kind,
+            actual: s.value.clone(),
+            expected: None,
+            alias: None,
+            canonical: None,
+            mode: c.field.mode,
+            severity: self.severity,
+            role: self.role,
+            action,
+            reason,
+            scalar: si,
+            range,
+            fix: None,
+        }
+    }
+
+    /// `--strict`: an exact-mode governed value that is neither canonical
+    /// nor alias.
+    fn strict_finding(&self, c: &Candidate, si: usize) -> Option<Finding> {
+        if c.field.mode != MatchMode::Exact {
+            return None;
+        }
+        let value = &c.scalar.value;
+        // An empty or blank value ("", '') names nothing: not a label.
+        if value.trim().is_empty() {
+            return None;
+        }
+        let rules = self.ctx.rules;
+        let known = rules.canonicals.iter().any(|k| {
+            if c.field.ignore_case {
+                k.name.eq_ignore_ascii_case(value)
+            } else {
+                &k.name == value
+            }
+        });
+        if known {
+            return None;
+        }
+        let closest =
+            crate::suggest::closest(value, rules.canonicals.iter().map(|k| k.name.as_str()));
+        let reason = match &closest {
+            Some(name) => format!(
+                "`{value}` is neither a canonical name nor a known alias; the closest canonical name is `{name}`"
+            ),
+            None => format!("`{value}` is neither a canonical name nor a known alias"),
+        };
+        let action = if self.role.writable() {
+            Action::Manual
+        } else {
+            Action::Report
+        };
+        let mut f = self.finding(c, si, 0..value.len(), action, Some(reason));
+        f.line_column_at(self.index, c.scalar.content.start);
+        f.expected = closest.clone();
+        f.canonical = closest;
+        f.mode = MatchMode::Exact;
+        Some(f)
+    }
+}
+
+impl Finding {
+    fn line_column_at(&mut self, index: &LineIndex, offset: usize) {
+        (self.line, self.column) = index.line_col(offset);
+    }
+}
+
+/// Gives every fix its group: the first finding (in order) of the fixes on
+/// scalars that share a link, else the finding itself.
+pub(super) fn assign_groups(findings: &mut [Finding], scalars: &[Scalar]) {
+    let mut first: HashMap<(Applicability, &crate::formats::Link), usize> = HashMap::new();
+    for (i, f) in findings.iter_mut().enumerate() {
+        let Some(fix) = &mut f.fix else { continue };
+        let link = scalars.get(f.scalar).and_then(|s| s.link.as_ref());
+        fix.group = match link {
+            Some(l) => *first.entry((fix.applicability, l)).or_insert(i),
+            None => i,
+        };
+    }
+}

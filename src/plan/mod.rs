@@ -1,0 +1,422 @@
+//! Planning one file: parse → select governed scalars → match aliases →
+//! findings with their fixes → apply in one pass → verify.
+//!
+//! A [`FilePlan`] is the core model every output reads (reports, patch,
+//! preview, write); none of them recomputes it. A [`Finding`] carries its
+//! [`Fix`] as data (ruff's model): the edits of that finding alone, whether
+//! it is applied, and the group of findings applied together with it. The
+//! file's edits are computed from the original bytes and applied back to
+//! front in one pass, so several fixes in one file can never land on stale
+//! offsets.
+//!
+//! Submodules, in the order planning uses them: [`govern`] (which field rule
+//! governs a scalar, also through anchors and links), [`collide`] (renames
+//! that would collide with an existing name), [`findings`] (findings and
+//! fixes of the governed scalars), [`error`] (why a file could not be
+//! planned).
+
+mod collide;
+mod error;
+mod findings;
+mod govern;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+pub use error::{FileError, FileErrorKind, SkipReason};
+
+use crate::formats::{
+    Edit, FileType, Format, Parsed, Replacement, ScalarKind, Substitution, apply_edits,
+    apply_replacements,
+};
+use crate::matcher::Matcher;
+use crate::rules::{FieldRule, MatchMode, Role, RuleSet, Severity};
+use crate::text::LineIndex;
+
+/// What driftfix will do about a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// Editable file: will be rewritten.
+    Fix,
+    /// Read-only or authority file: reported, never written.
+    Report,
+    /// Editable but not safely fixable; `reason` says why.
+    Manual,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Fix => "fix",
+            Action::Report => "report",
+            Action::Manual => "manual",
+        }
+    }
+}
+
+/// Whether a fix is written (ruff's applicability).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Applicability {
+    /// Written by `fix --apply` and offered by `--preview` (action `fix`).
+    Safe,
+    /// What the fix would be, shown but never written: the file is
+    /// read-only or authority (action `report`).
+    DisplayOnly,
+}
+
+/// The fix of one finding, as data: every output (patch, SARIF `fixes`,
+/// JSON, preview's step mode) reads this one value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// The edits of this finding alone, sorted; empty when it can only be
+    /// made together with the other findings of its scalar (e.g. a scalar
+    /// that must be re-quoted as a whole).
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+    /// Index (into [`FilePlan::findings`]) of the first finding of its
+    /// group: findings of one group are applied together or not at all (one
+    /// name written in several places: a TOML key in several headers, an INI
+    /// host in several groups).
+    pub group: usize,
+    /// The replacement inside the scalar's value, for rendering any subset
+    /// of a file's fixes together ([`FilePlan::render_subset`]).
+    pub replacement: Replacement,
+}
+
+/// One alias occurrence (or, with `--strict`, one unknown governed value).
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub path: String,
+    /// 1-based line and character column of the alias text itself, and of
+    /// the character just after it.
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub document: usize,
+    pub field: String,
+    pub kind: ScalarKind,
+    /// The whole scalar value before and after the fix.
+    pub actual: String,
+    pub expected: Option<String>,
+    pub alias: Option<String>,
+    pub canonical: Option<String>,
+    pub mode: MatchMode,
+    pub severity: Severity,
+    pub role: Role,
+    pub action: Action,
+    pub reason: Option<String>,
+    /// Index of the scalar in [`FilePlan::scalars`], and the byte range of
+    /// the alias (for `--strict`, of the whole value) in its value.
+    pub scalar: usize,
+    pub range: Range<usize>,
+    /// Set for `fix` findings ([`Applicability::Safe`]) and, where it can
+    /// be computed, for `report` findings ([`Applicability::DisplayOnly`]).
+    pub fix: Option<Fix>,
+}
+
+/// Options that change planning.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlanOptions {
+    /// Also report governed values that are neither canonical nor alias.
+    pub strict: bool,
+}
+
+/// Everything driftfix knows and will do about one file.
+#[derive(Clone, Debug)]
+pub struct FilePlan {
+    pub rel_path: String,
+    pub file_type: FileType,
+    pub role: Role,
+    /// The original text, exactly as read (empty when the file was not parsed).
+    pub original: String,
+    /// Whether the file was parsed (the prefilter lets alias-free files skip).
+    pub parsed: bool,
+    /// Sorted by line, column.
+    pub findings: Vec<Finding>,
+    /// The scalars findings refer to.
+    pub scalars: Vec<crate::formats::Scalar>,
+    /// The edits of all `fix` findings, non-overlapping.
+    pub edits: Vec<Edit>,
+    /// The verified new text, when there is anything to fix.
+    pub new_text: Option<String>,
+    /// Set when the edited text failed verification: nothing is written,
+    /// the fixes became `manual`, and the run reports this error (exit 2).
+    pub refused: Option<FileError>,
+    /// Indexes (into [`RuleSet::canonicals`]) of the canonical names that
+    /// governed scalars of this file use; recorded for authority files (the
+    /// markdown report's "source of authority").
+    pub canonical_uses: Vec<usize>,
+}
+
+impl FilePlan {
+    fn empty(rel_path: &str, file_type: FileType, role: Role) -> FilePlan {
+        FilePlan {
+            rel_path: rel_path.to_string(),
+            file_type,
+            role,
+            original: String::new(),
+            parsed: false,
+            findings: Vec::new(),
+            scalars: Vec::new(),
+            edits: Vec::new(),
+            new_text: None,
+            refused: None,
+            canonical_uses: Vec::new(),
+        }
+    }
+
+    /// Number of findings that will be fixed.
+    pub fn fix_count(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.action == Action::Fix)
+            .count()
+    }
+
+    /// Turns every `fix` finding into `manual` with `reason` and drops the
+    /// edits: for a file that is read but may not be written (a symlink to a
+    /// file outside the base directory).
+    pub fn demote_fixes(&mut self, reason: &str) {
+        for f in self.findings.iter_mut().filter(|f| f.action == Action::Fix) {
+            f.action = Action::Manual;
+            f.reason = Some(reason.to_string());
+            f.fix = None;
+        }
+        self.edits.clear();
+        self.new_text = None;
+    }
+
+    /// The `fix` findings (indices, in order, `i` included) that stand or
+    /// fall with finding `i`: its fix group. Step mode offers them as one
+    /// change, because renaming one place of a name written in several
+    /// places would split it.
+    pub fn linked(&self, i: usize) -> Vec<usize> {
+        let group_of = |f: &Finding| {
+            f.fix
+                .as_ref()
+                .filter(|x| x.applicability == Applicability::Safe)
+                .map(|x| x.group)
+        };
+        let Some(group) = self.findings.get(i).and_then(group_of) else {
+            return vec![i];
+        };
+        (0..self.findings.len())
+            .filter(|&j| j == i || self.findings.get(j).and_then(group_of) == Some(group))
+            .collect()
+    }
+
+    /// The new text with only the accepted `fix` findings applied (by index
+    /// into `findings`), verified. Used by `--preview`'s step mode.
+    pub fn render_subset(&self, accepted: &dyn Fn(usize) -> bool) -> Result<String, FileError> {
+        let (edits, subs) = self.edits_for(accepted)?;
+        finish(self.file_type.format(), &self.original, None, &edits, &subs)
+    }
+
+    /// The edits (sorted) and substitutions of the accepted `fix` findings,
+    /// one `Format::edits` call per scalar with all its accepted replacements.
+    fn edits_for(
+        &self,
+        accepted: &dyn Fn(usize) -> bool,
+    ) -> Result<(Vec<Edit>, Vec<Substitution>), FileError> {
+        let mut by_scalar: BTreeMap<usize, Vec<Replacement>> = BTreeMap::new();
+        for (i, f) in self.findings.iter().enumerate() {
+            if let (Action::Fix, Some(fix)) = (f.action, &f.fix)
+                && accepted(i)
+            {
+                by_scalar
+                    .entry(f.scalar)
+                    .or_default()
+                    .push(fix.replacement.clone());
+            }
+        }
+        let format = self.file_type.format();
+        let mut edits = Vec::new();
+        let mut subs = Vec::new();
+        for (si, mut reps) in by_scalar {
+            let Some(scalar) = self.scalars.get(si) else {
+                continue;
+            };
+            reps.sort_by_key(|r| r.range.start);
+            reps.dedup();
+            edits.extend(
+                format
+                    .edits(&self.original, scalar, &reps)
+                    .map_err(FileError::internal)?,
+            );
+            subs.push(Substitution {
+                scalar: scalar.clone(),
+                new_value: apply_replacements(&scalar.value, &reps),
+            });
+        }
+        edits.sort_by_key(|e| e.range.start);
+        Ok((edits, subs))
+    }
+}
+
+/// Applies edits and verifies the result (reusing the scan's parse of the
+/// original when there is one).
+fn finish(
+    format: &dyn Format,
+    original: &str,
+    parsed: Option<&Parsed>,
+    edits: &[Edit],
+    subs: &[Substitution],
+) -> Result<String, FileError> {
+    let mut sorted: Vec<_> = edits.iter().map(|e| e.range.clone()).collect();
+    sorted.sort_by_key(|r| r.start);
+    if sorted.windows(2).any(|w| match w {
+        [a, b] => a.end > b.start,
+        _ => false,
+    }) {
+        return Err(FileError::internal(
+            "internal error: overlapping edits; nothing written",
+        ));
+    }
+    let new = apply_edits(original, edits);
+    format.verify(original, parsed, &new, subs).map_err(|e| {
+        FileError::unverified(format!(
+            "verification failed after editing, refusing to write: {e}"
+        ))
+    })?;
+    Ok(new)
+}
+
+/// Plans one file from its bytes (the whole pipeline below the walk).
+pub fn plan_bytes(
+    rel_path: &str,
+    file_type: FileType,
+    role: Role,
+    bytes: &[u8],
+    rules: &RuleSet,
+) -> Result<FilePlan, FileError> {
+    let matcher = Matcher::new(rules);
+    plan_with(
+        &Context {
+            rules,
+            matcher: &matcher,
+            options: PlanOptions::default(),
+        },
+        rel_path,
+        file_type,
+        role,
+        bytes,
+    )
+}
+
+/// What planning needs besides the file: built once per run.
+pub struct Context<'a> {
+    pub rules: &'a RuleSet,
+    pub matcher: &'a Matcher,
+    pub options: PlanOptions,
+}
+
+/// Plans one file with a prepared context.
+pub fn plan_with(
+    ctx: &Context,
+    rel_path: &str,
+    file_type: FileType,
+    role: Role,
+    bytes: &[u8],
+) -> Result<FilePlan, FileError> {
+    let mut plan = FilePlan::empty(rel_path, file_type, role);
+    // Authority files are also read for the canonical names they use.
+    let prefilter_hit = ctx.options.strict
+        || ctx.matcher.may_match(bytes)
+        || (role == Role::Authority && ctx.matcher.may_hold_name(bytes));
+    let text = decode(bytes)?;
+    if !prefilter_hit {
+        return Ok(plan);
+    }
+    let fields: Vec<&FieldRule> = ctx
+        .rules
+        .fields
+        .iter()
+        .filter(|f| f.applies_to(file_type, rel_path))
+        .collect();
+    if fields.is_empty() {
+        return Ok(plan);
+    }
+    plan.original = text.to_string();
+    check_line_endings(text)?;
+    let format = file_type.format();
+    let scan = format.scan(text).map_err(|e| {
+        FileError::invalid(
+            e.line,
+            e.column,
+            format!("{} parse error: {}", file_type.name(), e.message),
+        )
+    })?;
+    plan.parsed = true;
+    let index = LineIndex::new(text);
+    let site = findings::Site {
+        ctx,
+        text,
+        index: &index,
+        rel_path,
+        role,
+        severity: ctx.rules.severity_of(rel_path, role),
+        format,
+    };
+    let governed = govern::Governor::new(&fields, &scan.scalars, &index).candidates(ctx);
+    if role == Role::Authority {
+        plan.canonical_uses = govern::canonical_uses(ctx, &governed);
+    }
+    let (findings, used) = site.findings(governed, &scan.scalars);
+    plan.scalars = used;
+    plan.findings = findings;
+    plan.findings.sort_by_key(|f| (f.line, f.column));
+    findings::assign_groups(&mut plan.findings, &plan.scalars);
+    if plan.fix_count() > 0 {
+        let (edits, subs) = plan.edits_for(&|_| true)?;
+        match finish(format, &plan.original, scan.parsed.as_ref(), &edits, &subs) {
+            Ok(new) => {
+                plan.new_text = Some(new);
+                plan.edits = edits;
+            }
+            // The findings stay reported (a scan still shows them); none
+            // of them is written.
+            Err(e) => {
+                plan.demote_fixes(
+                    "the edited file failed verification; not written (see the error)",
+                );
+                plan.refused = Some(e);
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// The text of a file, or why it is skipped: binary (NUL bytes) or not
+/// UTF-8.
+fn decode(bytes: &[u8]) -> Result<&str, FileError> {
+    if bytes.contains(&0) {
+        return Err(FileError::skipped(
+            SkipReason::Binary,
+            "binary file (holds NUL bytes)",
+        ));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        FileError::skipped(
+            SkipReason::NotUtf8,
+            format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+        )
+    })
+}
+
+/// A lone `\r` line break would corrupt the unified diff and confuse line
+/// numbers: such files are refused (only when they would be parsed).
+fn check_line_endings(text: &str) -> Result<(), FileError> {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            let (line, column) = LineIndex::new(text).line_col(i);
+            return Err(FileError::invalid(
+                line,
+                column,
+                "lone CR line ending (not LF or CRLF) is not supported",
+            ));
+        }
+    }
+    Ok(())
+}
