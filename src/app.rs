@@ -107,13 +107,21 @@ pub(crate) fn color_for_stdout(cli: &Cli, to_file: bool) -> Paint {
     Paint { color }
 }
 
-fn start_run(cli: &Cli, setup: &Setup, roots: &[PathBuf], strict: bool) -> Run {
+fn start_run(
+    cli: &Cli,
+    setup: &Setup,
+    roots: &[PathBuf],
+    strict: bool,
+    output: Option<&Path>,
+) -> Run {
+    let own_files: Vec<PathBuf> = output.map(Path::to_path_buf).into_iter().collect();
     let r = run(&RunInput {
         base: &setup.base,
         roots,
         rules: &setup.rules,
         options: PlanOptions { strict },
         max_file_size: cli.max_file_size,
+        own_files: &own_files,
     });
     print_diagnostics(&setup.rules, &r);
     r
@@ -130,12 +138,29 @@ fn print_diagnostics(rules: &RuleSet, r: &Run) {
     for w in &r.warnings {
         let _ = writeln!(err, "{}", visible(w));
     }
-    for (path, e) in r.skipped() {
+    for s in r.skipped() {
         let _ = writeln!(
             err,
             "{}",
-            visible(&format!("warning: {path}: skipped: {e}"))
+            visible(&format!("warning: {}: skipped: {}", s.path, s.message))
         );
+    }
+    for p in r.plans() {
+        for o in p.ungoverned.iter().filter(|o| o.hint.is_some()) {
+            let _ = writeln!(
+                err,
+                "{}",
+                visible(&format!(
+                    "warning: {}:{}:{}: `{}` at `{}` is outside governed fields; did you mean `{}`?",
+                    p.rel_path,
+                    o.line,
+                    o.column,
+                    o.alias,
+                    o.field.as_deref().unwrap_or("."),
+                    o.hint.as_deref().unwrap_or_default()
+                ))
+            );
+        }
     }
     for line in r.error_lines() {
         let _ = writeln!(err, "{}", visible(&line));
@@ -234,7 +259,13 @@ fn check_output(path: Option<&Path>, setup: &Setup) -> Result<(), String> {
 fn scan(cli: &Cli, args: &ScanArgs) -> Result<i32, String> {
     let setup = setup(cli)?;
     check_output(args.output.as_deref(), &setup)?;
-    let r = start_run(cli, &setup, &args.roots, args.strict);
+    let r = start_run(
+        cli,
+        &setup,
+        &args.roots,
+        args.strict,
+        args.output.as_deref(),
+    );
     let paint = color_for_stdout(cli, args.output.is_some());
     let text = match args.format {
         ScanFormat::Human => human::render(&r, &setup.rules, paint),
@@ -245,6 +276,9 @@ fn scan(cli: &Cli, args: &ScanArgs) -> Result<i32, String> {
     emit(args.output.as_deref(), &text)?;
     if args.format != ScanFormat::Human {
         eprintln!("{}", human::summary_line(&r));
+        if let Some(line) = crate::report::ungoverned_line(&crate::report::Summary::of(&r)) {
+            eprintln!("{line}");
+        }
     }
     Ok(scan_exit(&r, args.fail_on))
 }
@@ -274,7 +308,7 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<i32, String> {
     }
     let setup = setup(cli)?;
     check_output(args.output.as_deref(), &setup)?;
-    let r = start_run(cli, &setup, &args.roots, false);
+    let r = start_run(cli, &setup, &args.roots, false, args.output.as_deref());
     if args.preview {
         return crate::fix::preview::run(cli, &setup, &r);
     }

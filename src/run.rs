@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::matcher::Matcher;
 use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_with};
 use crate::rules::RuleSet;
-use crate::walk::{LinkTo, Target, walk};
+use crate::walk::{LinkTo, Skipped, Target, walk};
 
 /// What a run needs to know.
 pub struct RunInput<'a> {
@@ -22,6 +22,8 @@ pub struct RunInput<'a> {
     pub rules: &'a RuleSet,
     pub options: PlanOptions,
     pub max_file_size: u64,
+    /// The run's own files (`--output`, baseline): never targets.
+    pub own_files: &'a [PathBuf],
 }
 
 /// One target and what planning made of it.
@@ -42,12 +44,34 @@ impl Outcome {
     }
 }
 
+/// One error of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorEntry {
+    pub path: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+/// `LINE:COLUMN: message`, or the message alone.
+impl std::fmt::Display for ErrorEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{l}:{c}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
 /// Everything a run found.
 #[derive(Debug)]
 pub struct Run {
     /// Sorted by path.
     pub outcomes: Vec<Outcome>,
-    /// Warnings from the walk (skipped entries).
+    /// Files the walk saw and did not scan (no type, special, excluded
+    /// root, broken link).
+    pub walk_skipped: Vec<Skipped>,
+    /// Other warnings of the walk and the rules.
     pub warnings: Vec<String>,
     /// Errors outside any one file (a missing root): `(path, message)`.
     pub errors: Vec<(String, String)>,
@@ -75,50 +99,75 @@ impl Run {
         self.plans().flat_map(|p| p.findings.iter())
     }
 
-    /// Every error of the run as `(path, message)`, sorted by path: files
-    /// that could not be read, parsed or verified, and missing roots.
-    pub fn error_list(&self) -> Vec<(String, String)> {
-        let mut errs: Vec<(String, String)> = self.errors.clone();
+    /// Every error of the run, sorted by path: files that could not be
+    /// read, parsed or verified, and missing roots; with the position when
+    /// there is one (message without it).
+    pub fn errors_with_positions(&self) -> Vec<ErrorEntry> {
+        let mut errs: Vec<ErrorEntry> = self
+            .errors
+            .iter()
+            .map(|(path, message)| ErrorEntry {
+                path: path.clone(),
+                line: None,
+                column: None,
+                message: message.clone(),
+            })
+            .collect();
         errs.extend(self.outcomes.iter().filter_map(|o| match o.problem() {
-            Some(e) if !e.is_skip() => Some((o.target.rel_path.clone(), e.to_string())),
+            Some(e) if !e.is_skip() => Some(ErrorEntry {
+                path: o.target.rel_path.clone(),
+                line: e.line,
+                column: e.column,
+                message: e.message.clone(),
+            }),
             _ => None,
         }));
-        errs.sort();
+        errs.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
+        });
         errs
     }
 
-    /// The errors of [`Run::error_list`] as stderr lines, sorted by path:
-    /// `error: PATH:LINE:COLUMN: message` when there is a position (the
-    /// format editors and `grep -n` users jump to), else `error: PATH: message`.
-    pub fn error_lines(&self) -> Vec<String> {
-        let mut lines: Vec<(String, String)> = self
-            .errors
-            .iter()
-            .map(|(p, m)| (p.clone(), format!("error: {p}: {m}")))
-            .collect();
-        lines.extend(self.outcomes.iter().filter_map(|o| match o.problem() {
-            Some(e) if !e.is_skip() => {
-                let p = &o.target.rel_path;
-                Some((
-                    p.clone(),
-                    match (e.line, e.column) {
-                        (Some(l), Some(c)) => format!("error: {p}:{l}:{c}: {}", e.message),
-                        _ => format!("error: {p}: {}", e.message),
-                    },
-                ))
-            }
-            _ => None,
-        }));
-        lines.sort();
-        lines.into_iter().map(|(_, l)| l).collect()
+    /// Every error of the run as `(path, message)` (the position, when
+    /// there is one, leading the message), sorted by path.
+    pub fn error_list(&self) -> Vec<(String, String)> {
+        self.errors_with_positions()
+            .into_iter()
+            .map(|e| {
+                let message = e.to_string();
+                (e.path, message)
+            })
+            .collect()
     }
 
-    /// Files skipped with a warning (binary, not UTF-8, too large).
-    pub fn skipped(&self) -> impl Iterator<Item = (&str, &FileError)> {
-        self.outcomes.iter().filter_map(|o| match &o.result {
-            Err(e) if e.is_skip() => Some((o.target.rel_path.as_str(), e)),
+    /// The errors as stderr lines, sorted by path: `error: PATH:LINE:COLUMN:
+    /// message` when there is a position (the format editors and `grep -n`
+    /// users jump to), else `error: PATH: message`.
+    pub fn error_lines(&self) -> Vec<String> {
+        self.errors_with_positions()
+            .iter()
+            .map(|e| match (e.line, e.column) {
+                (Some(l), Some(c)) => format!("error: {}:{l}:{c}: {}", e.path, e.message),
+                _ => format!("error: {}: {}", e.path, e.message),
+            })
+            .collect()
+    }
+
+    /// Every file seen and not scanned, sorted by path: the walk's (no
+    /// type, special, excluded root, broken link) and the reader's
+    /// (binary, not UTF-8, too large, driftfix's own output).
+    pub fn skipped(&self) -> Vec<Skipped> {
+        let mut all = self.walk_skipped.clone();
+        all.extend(self.outcomes.iter().filter_map(|o| match &o.result {
+            Err(e) => Some(Skipped {
+                path: o.target.rel_path.clone(),
+                reason: e.skip_reason()?,
+                message: e.message.clone(),
+            }),
             _ => None,
-        })
+        }));
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        all
     }
 
     pub fn files_scanned(&self) -> usize {
@@ -147,7 +196,7 @@ pub fn run(input: &RunInput) -> Run {
 }
 
 fn run_inner(input: &RunInput, progress: &Progress) -> Run {
-    let walked = walk(input.base, input.roots, input.rules);
+    let walked = walk(input.base, input.roots, input.rules, input.own_files);
     progress
         .total
         .store(walked.targets.len(), Ordering::Relaxed);
@@ -162,6 +211,12 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         .into_par_iter()
         .map(|target| {
             let result = read_target(&target, input.max_file_size).and_then(|bytes| {
+                if is_driftfix_output(target.file_type, &bytes) {
+                    return Err(FileError::skipped(
+                        SkipReason::DriftfixOutput,
+                        "driftfix's own output (top-level \"schema\" starts with `driftfix`)",
+                    ));
+                }
                 let mut plan = plan_with(
                     &ctx,
                     &target.rel_path,
@@ -185,15 +240,25 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
     if covers_base(input.base, input.roots) {
         // With explicit roots the walk sees only part of the tree, and a glob
         // for the rest would be warned about wrongly.
-        let files: Vec<String> = outcomes.iter().map(|o| o.target.rel_path.clone()).collect();
+        let files: Vec<String> = outcomes
+            .iter()
+            .map(|o| o.target.rel_path.clone())
+            .chain(walked.skipped.iter().map(|s| s.path.clone()))
+            .collect();
         warnings.extend(
-            crate::rules::lint::unmatched_globs(input.rules, &files, "file that was scanned")
-                .into_iter()
-                .map(|w| format!("warning: {w}")),
+            crate::rules::lint::unmatched_globs(
+                input.rules,
+                &files,
+                Some(&walked.excluded_by),
+                "file that was scanned",
+            )
+            .into_iter()
+            .map(|w| format!("warning: {w}")),
         );
     }
     Run {
         outcomes,
+        walk_skipped: walked.skipped,
         warnings,
         errors: walked.errors,
         elapsed: Duration::ZERO,
@@ -258,6 +323,30 @@ impl Progress {
         }
         bar.finish_and_clear();
     }
+}
+
+/// Whether a JSON file is driftfix's own report, baseline or discover
+/// output: its top-level `"schema"` is a string starting with `driftfix`
+/// (SPEC §8). Looked at only when both words occur in the bytes.
+fn is_driftfix_output(file_type: crate::formats::FileType, bytes: &[u8]) -> bool {
+    use crate::formats::{FileType, ScalarKind, Seg};
+    let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    if file_type.governed_as() != FileType::Json
+        || !contains(b"\"schema\"")
+        || !contains(b"driftfix")
+    {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    file_type.format().scalars(text).is_ok_and(|scalars| {
+        scalars.iter().any(|s| {
+            s.kind == ScalarKind::Value
+                && matches!(s.path.as_slice(), [Seg::Key(k)] if k == "schema")
+                && s.value.starts_with("driftfix")
+        })
+    })
 }
 
 /// Whether the roots walk the whole base directory (none given, or the base

@@ -318,7 +318,16 @@ fn a_parse_error_names_file_line_and_column_and_the_rest_is_still_processed() {
     let errors = v["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert_eq!(errors[0]["path"], "workbench/broken.json");
-    assert!(errors[0]["message"].as_str().unwrap().starts_with("1:"));
+    // SPEC §8: the position is in `line`/`column`, not inside the message.
+    assert_eq!(errors[0]["line"], 1, "{errors:?}");
+    assert!(errors[0]["column"].as_u64().unwrap() > 1, "{errors:?}");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("json parse error"),
+        "{errors:?}"
+    );
     assert_eq!(errors[1]["path"], "workbench/broken.yaml");
     assert!(v["findings"].as_array().unwrap().len() > 5);
     driftfix()
@@ -371,17 +380,19 @@ fn roots_limit_the_scan_and_a_missing_root_is_an_error() {
     assert_eq!(v["errors"][0]["path"], "no-such-dir", "{v}");
 }
 
+/// SPEC §8: a file named as a ROOT that has no type is an error (it was
+/// a warning and exit 0 in v1), naming the `[types]` line that would take it.
 #[test]
-fn a_root_that_is_not_a_supported_file_is_warned_about() {
+fn a_root_without_a_file_type_is_an_error() {
     let dir = homelab_copy();
     std::fs::write(dir.path().join("notes.md"), "pve-shop\n").unwrap();
     driftfix()
         .current_dir(dir.path())
         .args(["scan", "notes.md"])
         .assert()
-        .code(0)
+        .code(2)
         .stderr(predicate::str::contains(
-            "warning: notes.md: skipped: not a .yaml, .yml, .json or .toml file",
+            "error: notes.md: has no file type: add a [types] line such as \"**/*.md\" = \"",
         ));
 }
 
@@ -464,6 +475,12 @@ fn a_root_outside_the_base_directory_is_an_error() {
 #[test]
 fn gitignored_files_git_dirs_and_rule_files_are_not_scanned() {
     let dir = homelab_copy();
+    let rules = std::fs::read_to_string(dir.path().join("driftfix.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("driftfix.toml"),
+        rules.replace("[paths]\n", "[paths]\nexclude = [\"**/node_modules/**\"]\n"),
+    )
+    .unwrap();
     std::fs::write(dir.path().join(".gitignore"), "ignored/\n").unwrap();
     for sub in ["ignored", ".git", "node_modules/x"] {
         std::fs::create_dir_all(dir.path().join(sub)).unwrap();

@@ -154,7 +154,10 @@ fn tokens(ft: FileType) -> &'static [&'static str] {
 }
 
 fn extension_matches(ft: FileType, p: &Path) -> bool {
-    FileType::from_path(p) == Some(ft)
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    driftfix::rules::TypeMap::new(Vec::new())
+        .type_of(name)
+        .is_some_and(|(t, _)| t == ft)
 }
 
 /// Seeds, then conformance files of the format (inputs only), capped in size.

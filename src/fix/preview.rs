@@ -655,6 +655,7 @@ mod tests {
             scalars: Vec::new(),
             edits: Vec::new(),
             canonical_uses: Vec::new(),
+            ungoverned: Vec::new(),
         }
     }
 

@@ -55,22 +55,33 @@ impl FileType {
         }
     }
 
-    /// The type a file gets by its name alone (the built-in type map): the
-    /// first type, in [`FileType::ALL`] order, one of whose globs matches
-    /// the file name (ASCII case ignored).
-    pub fn from_path(path: &std::path::Path) -> Option<FileType> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-        FileType::ALL.into_iter().find(|t| {
-            t.spec()
-                .extensions
-                .iter()
-                .any(|e| name.len() > e.len() && name.ends_with(e))
-        })
-    }
-
     /// The type named `name` in a rule file (`yaml`, `json`, `toml`).
     pub fn from_name(name: &str) -> Option<FileType> {
         FileType::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The type a `[[field]]`'s `types` names to govern files of this type
+    /// (JSON with comments is governed as `json`).
+    pub fn governed_as(self) -> FileType {
+        self.spec().governed_as.unwrap_or(self)
+    }
+
+    /// The types a `[[field]]` governs when it does not say.
+    pub fn default_field_types() -> Vec<FileType> {
+        FileType::ALL
+            .into_iter()
+            .filter(|t| t.spec().default_field && t.spec().governed_as.is_none())
+            .collect()
+    }
+
+    /// The names a `[[field]]`'s `types` accepts, for messages.
+    pub fn field_names_list() -> String {
+        or_list(
+            FileType::ALL
+                .iter()
+                .filter(|t| t.spec().governed_as.is_none())
+                .map(|t| t.name()),
+        )
     }
 
     pub fn name(self) -> &'static str {
@@ -85,16 +96,6 @@ impl FileType {
     /// The names of every type, for messages (`yaml, json or toml`).
     pub fn names_list() -> String {
         or_list(FileType::ALL.iter().map(|t| t.name()))
-    }
-
-    /// The file name endings of every type, for messages
-    /// (`.yaml, .yml, .json or .toml`).
-    pub fn extensions_list() -> String {
-        or_list(
-            FileType::ALL
-                .iter()
-                .flat_map(|t| t.spec().extensions.iter().copied()),
-        )
     }
 
     /// The default `[paths] include` globs: every type's globs, in order.
@@ -119,15 +120,22 @@ fn or_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 pub struct FormatSpec {
     /// The name used in rule files (`types = ["yaml"]`) and reports.
     pub name: &'static str,
-    /// Default `include` globs for files of this type.
+    /// Default `include` globs for files of this type, and the built-in
+    /// type map (matched with ASCII case ignored).
     pub globs: &'static [&'static str],
-    /// File name endings (lower case) that give a file this type.
-    pub extensions: &'static [&'static str],
     /// How comments are written, for the README and suppression docs.
     pub comments: &'static str,
     /// A document's root is always a table (TOML): a selector starting at a
     /// root index can never match.
     pub root_is_table: bool,
+    /// Governed by the `[[field]]` rules of another type (jsonc: `json`).
+    pub governed_as: Option<FileType>,
+    /// Governed by a `[[field]]` that does not list its `types` (all but
+    /// `text`).
+    pub default_field: bool,
+    /// Every line is governed as a whole (text): `select`/`keys_of` mean
+    /// nothing here, and matching is by token.
+    pub lines_only: bool,
     /// The engine.
     pub engine: &'static dyn Format,
 }
@@ -143,8 +151,12 @@ pub enum Seg {
 /// that key (`hosts.pve-shop` is the key `pve-shop` of the mapping `hosts`).
 pub type DocPath = Vec<Seg>;
 
-/// Renders a path in selector syntax: `a.b[3]."odd.key"`.
+/// Renders a path in selector syntax: `a.b[3]."odd.key"`; the document
+/// root (a root scalar's path) is `.`, the root selector.
 pub fn path_to_string(path: &[Seg]) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
     let mut out = String::new();
     for seg in path {
         match seg {
@@ -184,11 +196,17 @@ pub fn is_plain_selector_key(k: &str) -> bool {
             .all(|c| !matches!(c, '.' | '[' | ']' | '"' | '*') && !c.is_whitespace())
 }
 
-/// Whether a scalar is a mapping value / sequence item, or a mapping key.
+/// What a governed piece of text is: a mapping value or sequence item, a
+/// mapping key, a comment, or a line of a text file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ScalarKind {
     Value,
     Key,
+    /// A comment (never governed: reported as an alias outside governed
+    /// fields, with `--strict`).
+    Comment,
+    /// A line of a `text` file (governed as a whole by text rules).
+    Text,
 }
 
 impl ScalarKind {
@@ -196,7 +214,15 @@ impl ScalarKind {
         match self {
             ScalarKind::Value => "value",
             ScalarKind::Key => "key",
+            ScalarKind::Comment => "comment",
+            ScalarKind::Text => "text",
         }
+    }
+
+    /// Whether findings of this kind have a selector path (`field`):
+    /// comments and text lines have none (`"field": null`).
+    pub fn has_field(self) -> bool {
+        matches!(self, ScalarKind::Value | ScalarKind::Key)
     }
 }
 
@@ -216,6 +242,9 @@ pub enum Style {
     TomlLiteral,
     TomlMultiBasic,
     TomlMultiLiteral,
+    /// Text that stands for itself, byte for byte (a comment, a line of a
+    /// text file): replaced by the new bytes as they are.
+    Verbatim,
 }
 
 /// A stretch of the decoded value that stands verbatim (byte for byte) in the

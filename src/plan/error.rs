@@ -29,13 +29,41 @@ pub enum FileErrorKind {
     Internal,
 }
 
-/// Why a file was skipped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Why a file was skipped (SPEC §8: every skipped file is listed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SkipReason {
-    Binary,
-    NotUtf8,
+    /// Included, but no `[types]` entry or built-in type names it.
+    NoType,
+    /// Larger than `--max-file-size`.
     TooLarge,
+    NotUtf8,
+    /// Holds NUL bytes.
+    Binary,
+    /// A FIFO, socket or device (or a directory swapped in).
     NotRegular,
+    /// A root that `exclude` matches, or a symlink to an excluded file.
+    Excluded,
+    /// A dangling symlink or a symlink loop.
+    BrokenLink,
+    /// A JSON file whose top-level `"schema"` starts with `driftfix`: a
+    /// report, baseline or discover output of driftfix itself.
+    DriftfixOutput,
+}
+
+impl SkipReason {
+    /// The `reason` of a `skipped[]` entry in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            SkipReason::NoType => "no file type",
+            SkipReason::TooLarge => "larger than --max-file-size",
+            SkipReason::NotUtf8 => "not UTF-8",
+            SkipReason::Binary => "binary",
+            SkipReason::NotRegular => "not a regular file",
+            SkipReason::Excluded => "excluded",
+            SkipReason::BrokenLink => "broken symlink",
+            SkipReason::DriftfixOutput => "driftfix output",
+        }
+    }
 }
 
 impl FileError {

@@ -8,12 +8,13 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::govern::Candidate;
-use super::{Action, Applicability, Context, Finding, Fix, collide};
+use super::ungoverned::Ungoverned;
+use super::{Action, Applicability, Context, Finding, Fix, Occurrence, collide};
 use crate::formats::{
     Edit, Format, Replacement, Scalar, apply_replacements, path_to_string, source_offset,
     source_range,
 };
-use crate::rules::{MatchMode, Role, Severity};
+use crate::rules::{FieldRule, MatchMode, Role, Severity};
 use crate::text::LineIndex;
 
 /// One file being planned: what every finding of it shares.
@@ -259,6 +260,81 @@ impl<'a> Site<'a> {
         Some(f)
     }
 }
+
+impl Site<'_> {
+    /// The occurrence record of an alias outside governed fields.
+    pub fn occurrence(&self, u: &Ungoverned) -> Occurrence {
+        let at = source_offset(&u.scalar, u.hit.range.start).unwrap_or(u.scalar.content.start);
+        let (line, column) = self.index.line_col(at);
+        Occurrence {
+            line,
+            column,
+            field: u
+                .scalar
+                .kind
+                .has_field()
+                .then(|| path_to_string(&u.scalar.path)),
+            alias: u.hit.alias.clone(),
+            canonical: self.canonical_name(u.hit.canonical).to_string(),
+            why: u.why,
+            hint: u.hint.clone(),
+        }
+    }
+
+    /// `--strict`: each alias occurrence outside governed fields as a
+    /// finding (`manual` in editable files, `report` elsewhere), its field
+    /// ready to paste into `select`.
+    pub fn ungoverned_findings(
+        &self,
+        outside: Vec<Ungoverned>,
+        used: &mut Vec<Scalar>,
+    ) -> Vec<Finding> {
+        outside
+            .into_iter()
+            .map(|u| {
+                let si = used.len();
+                let action = if self.role.writable() {
+                    Action::Manual
+                } else {
+                    Action::Report
+                };
+                let rep = Replacement {
+                    range: u.hit.range.clone(),
+                    text: self.canonical_name(u.hit.canonical).to_string(),
+                };
+                let c = Candidate {
+                    scalar: &u.scalar,
+                    field: &UNGOVERNED,
+                    hits: Vec::new(),
+                    manual: None,
+                };
+                let mut f = self.finding(&c, si, u.hit.range.clone(), action, Some(u.reason()));
+                if !u.scalar.kind.has_field() {
+                    f.field = String::new();
+                }
+                f.expected = Some(apply_replacements(
+                    &u.scalar.value,
+                    std::slice::from_ref(&rep),
+                ));
+                f.alias = Some(u.hit.alias.clone());
+                f.canonical = Some(rep.text);
+                used.push(u.scalar);
+                f
+            })
+            .collect()
+    }
+}
+
+/// The rule an ungoverned occurrence is reported under: token matching,
+/// case as written.
+static UNGOVERNED: std::sync::LazyLock<FieldRule> = std::sync::LazyLock::new(|| FieldRule {
+    types: Vec::new(),
+    files: None,
+    select: Vec::new(),
+    keys_of: Vec::new(),
+    mode: MatchMode::Token,
+    ignore_case: false,
+});
 
 impl Finding {
     fn line_column_at(&mut self, index: &LineIndex, offset: usize) {

@@ -19,11 +19,13 @@ mod collide;
 mod error;
 mod findings;
 mod govern;
+mod ungoverned;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 pub use error::{FileError, FileErrorKind, SkipReason};
+pub use ungoverned::Why;
 
 use crate::formats::{
     Edit, FileType, Format, Parsed, Replacement, ScalarKind, Substitution, apply_edits,
@@ -147,6 +149,23 @@ pub struct FilePlan {
     /// governed scalars of this file use; recorded for authority files (the
     /// markdown report's "source of authority").
     pub canonical_uses: Vec<usize>,
+    /// Alias occurrences outside governed fields (SPEC §8), in order.
+    pub ungoverned: Vec<Occurrence>,
+}
+
+/// An alias occurrence outside governed fields: counted, and hinted at
+/// when a selector almost governs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    pub line: usize,
+    pub column: usize,
+    /// Its path in selector syntax (`None` in a comment).
+    pub field: Option<String>,
+    pub alias: String,
+    pub canonical: String,
+    pub why: Why,
+    /// A selector that would govern it (`**.ingress.hosts[*].host`).
+    pub hint: Option<String>,
 }
 
 impl FilePlan {
@@ -163,6 +182,7 @@ impl FilePlan {
             new_text: None,
             refused: None,
             canonical_uses: Vec::new(),
+            ungoverned: Vec::new(),
         }
     }
 
@@ -362,7 +382,12 @@ pub fn plan_with(
     if role == Role::Authority {
         plan.canonical_uses = govern::canonical_uses(ctx, &governed);
     }
-    let (findings, used) = site.findings(governed, &scan.scalars);
+    let outside = ungoverned::find(ctx, &fields, &scan.scalars, &governed, text, &scan.comments);
+    let (mut findings, mut used) = site.findings(governed, &scan.scalars);
+    plan.ungoverned = outside.iter().map(|u| site.occurrence(u)).collect();
+    if ctx.options.strict {
+        findings.extend(site.ungoverned_findings(outside, &mut used));
+    }
     plan.scalars = used;
     plan.findings = findings;
     plan.findings.sort_by_key(|f| (f.line, f.column));

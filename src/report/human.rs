@@ -88,6 +88,10 @@ pub fn render(run: &Run, rules: &RuleSet, paint: Paint) -> String {
     }
     out.push_str(&summary_line(run));
     out.push('\n');
+    if let Some(line) = super::ungoverned_line(&Summary::of(run)) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
 }
 

@@ -21,21 +21,28 @@ pub struct FileStatus {
 pub fn report(run: &Run, files: Option<&[FileStatus]>) -> Value {
     let findings: Vec<Value> = run.findings().map(finding).collect();
     let errors: Vec<Value> = run
-        .error_list()
+        .errors_with_positions()
         .into_iter()
-        .map(|(path, message)| json!({"path": path, "message": message}))
+        .map(|e| json!({"path": e.path, "line": e.line, "column": e.column, "message": e.message}))
+        .collect();
+    let skipped: Vec<Value> = run
+        .skipped()
+        .into_iter()
+        .map(|s| json!({"path": s.path, "reason": s.reason.name(), "message": s.message}))
         .collect();
     let s = Summary::of(run);
     let mut obj = json!({
         "schema": "driftfix/v1",
         "findings": findings,
         "errors": errors,
+        "skipped": skipped,
         "summary": {
             "files_scanned": s.files_scanned,
             "files_with_findings": s.files_with_findings,
             "findings": s.findings,
             "by_action": s.by_action,
             "by_severity": s.by_severity,
+            "ungoverned": s.ungoverned,
         },
     });
     if let (Some(files), Some(map)) = (files, obj.as_object_mut()) {
@@ -62,8 +69,10 @@ fn finding(f: &Finding) -> Value {
         "path": f.path,
         "line": f.line,
         "column": f.column,
+        "end_line": f.end_line,
+        "end_column": f.end_column,
         "document": f.document,
-        "field": f.field,
+        "field": f.kind.has_field().then_some(&f.field),
         "kind": f.kind.name(),
         "actual": f.actual,
         "expected": f.expected,

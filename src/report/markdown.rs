@@ -171,7 +171,7 @@ impl<'a> Model<'a> {
     fn executive_summary(&self, out: &mut String) {
         let s = &self.summary;
         out.push_str("## Executive summary\n\n");
-        let skipped = self.run.skipped().count();
+        let skipped = self.run.skipped().len();
         let errors = self.run.error_list().len();
         let _ = writeln!(
             out,
@@ -193,6 +193,9 @@ impl<'a> Model<'a> {
             plural(s.files_with_findings),
             s.counts(),
         );
+        if let Some(line) = super::ungoverned_line(s) {
+            let _ = writeln!(out, "- **Outside governed fields:** {line}.");
+        }
         let verdicts: Vec<String> = ROLES
             .iter()
             .map(|&r| format!("{}: {}", r.name(), self.verdict(r)))
@@ -253,15 +256,31 @@ impl<'a> Model<'a> {
             .iter()
             .filter(|o| o.target.role == role && o.problem().is_some_and(|e| !e.is_skip()))
             .count();
+        let elsewhere = self.ungoverned_in(role);
         if found > 0 {
             "DRIFTED".into()
         } else if errors > 0 {
             "INCOMPLETE".into()
         } else if self.files_of_role(role) == 0 {
             "NO FILES".into()
+        } else if elsewhere > 0 {
+            // Never a plain ALIGNED while aliases sit in the files.
+            format!(
+                "ALIGNED in governed fields; {elsewhere} occurrence{} elsewhere",
+                plural(elsewhere)
+            )
         } else {
             "ALIGNED".into()
         }
+    }
+
+    /// Alias occurrences outside governed fields in files of `role`.
+    fn ungoverned_in(&self, role: Role) -> usize {
+        self.run
+            .plans()
+            .filter(|p| p.role == role)
+            .map(|p| p.ungoverned.len())
+            .sum()
     }
 
     fn mismatches(&self, out: &mut String) {
@@ -359,7 +378,11 @@ impl<'a> Model<'a> {
                         "no alias in the {files} file{} read, but some could not be read or parsed (see *Errors*).",
                         plural(files)
                     ),
-                    _ => format!("{files} file{} reviewed, no alias.", plural(files)),
+                    "ALIGNED" => format!("{files} file{} reviewed, no alias.", plural(files)),
+                    _ => format!(
+                        "{files} file{} reviewed, no alias in a governed field (`scan --strict` lists the others).",
+                        plural(files)
+                    ),
                 }
             } else {
                 let by_action: Vec<String> = [Action::Fix, Action::Report, Action::Manual]
@@ -548,6 +571,20 @@ impl<'a> Model<'a> {
     }
 
     fn problems(&self, out: &mut String) {
+        let skipped = self.run.skipped();
+        if !skipped.is_empty() {
+            out.push_str("## Skipped files\n\n| File | Reason | Detail |\n|---|---|---|\n");
+            for s in &skipped {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    cell_code(&s.path),
+                    text(s.reason.name()),
+                    text(&s.message)
+                );
+            }
+            out.push('\n');
+        }
         let errors = self.run.error_list();
         if !errors.is_empty() {
             out.push_str("## Errors\n\n| File | Message |\n|---|---|\n");

@@ -26,6 +26,8 @@ pub struct Summary {
     pub findings: usize,
     pub by_action: BTreeMap<&'static str, usize>,
     pub by_severity: BTreeMap<&'static str, usize>,
+    /// Alias occurrences outside governed fields (SPEC §8).
+    pub ungoverned: usize,
 }
 
 impl Summary {
@@ -41,6 +43,7 @@ impl Summary {
             s.by_severity.insert(l.name(), 0);
         }
         for plan in run.plans() {
+            s.ungoverned += plan.ungoverned.len();
             if !plan.findings.is_empty() {
                 s.files_with_findings += 1;
             }
@@ -75,6 +78,19 @@ impl Summary {
             self.severity(Severity::Low),
         )
     }
+}
+
+/// `N alias occurrences outside governed fields (scan --strict lists
+/// them)`, when there are any: printed under every report's summary so
+/// that "no findings" never hides an alias in an ungoverned field.
+pub fn ungoverned_line(summary: &Summary) -> Option<String> {
+    let n = summary.ungoverned;
+    (n > 0).then(|| {
+        format!(
+            "{n} alias occurrence{} outside governed fields (scan --strict lists them)",
+            plural(n)
+        )
+    })
 }
 
 /// `""` for one, `"s"` otherwise.

@@ -316,6 +316,13 @@ fn invocation(run: &Run) -> Value {
             "locations": [{"physicalLocation": location}],
         }));
     }
+    for s in &run.walk_skipped {
+        notes.push(json!({
+            "level": "warning",
+            "message": {"text": format!("skipped: {}", s.message)},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact(&s.path)}}],
+        }));
+    }
     for w in &run.warnings {
         notes.push(json!({"level": "warning", "message": {"text": w}}));
     }
@@ -331,49 +338,13 @@ fn fingerprint_input(f: &Finding) -> String {
     [
         f.path.as_str(),
         &f.document.to_string(),
-        &normalise_indexes(&f.field),
+        &crate::rules::selector::any_index(&f.field),
         f.kind.name(),
         &f.actual,
         f.alias.as_deref().unwrap_or(""),
         f.canonical.as_deref().unwrap_or(""),
     ]
     .join("\u{0}")
-}
-
-/// `a[3].b[12]` → `a[*].b[*]`. Quoted keys (`"x[1]"`) are left alone.
-fn normalise_indexes(field: &str) -> String {
-    let mut out = String::with_capacity(field.len());
-    let mut quoted = false;
-    let mut escaped = false;
-    let mut in_index = false;
-    for c in field.chars() {
-        if quoted {
-            out.push(c);
-            match c {
-                '\\' if !escaped => escaped = true,
-                '"' if !escaped => quoted = false,
-                _ => escaped = false,
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                quoted = true;
-                out.push(c);
-            }
-            '[' => {
-                in_index = true;
-                out.push_str("[*");
-            }
-            ']' if in_index => {
-                in_index = false;
-                out.push(']');
-            }
-            _ if in_index => {}
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// FNV-1a, 64 bit: tiny, dependency-free and stable across Rust versions
@@ -525,8 +496,9 @@ mod tests {
 
     #[test]
     fn helpers() {
-        assert_eq!(normalise_indexes("a[3].b[12]"), "a[*].b[*]");
-        assert_eq!(normalise_indexes(r#"x."k[1]".y[0]"#), r#"x."k[1]".y[*]"#);
+        use crate::rules::selector::any_index;
+        assert_eq!(any_index("a[3].b[12]"), "a[*].b[*]");
+        assert_eq!(any_index(r#"x."k[1]".y[0]"#), r#"x."k[1]".y[*]"#);
         assert_eq!(uri_path("a b/c:d%#é.yaml"), "a%20b/c%3Ad%25%23%C3%A9.yaml");
         assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);

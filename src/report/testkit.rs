@@ -86,7 +86,9 @@ fn target(path: &str) -> Target {
     Target {
         rel_path: path.into(),
         abs_path: PathBuf::from("/nonexistent/driftfix-test").join(path),
-        file_type: FileType::from_path(Path::new(path)).unwrap_or(FileType::Yaml),
+        file_type: crate::rules::TypeMap::new(Vec::new())
+            .type_of(path)
+            .map_or(FileType::Yaml, |(t, _)| t),
         role: role_of(path),
         link: None,
     }
@@ -107,6 +109,7 @@ pub fn planned(path: &str, original: &str, findings: Vec<Finding>) -> Outcome {
         new_text: None,
         refused: None,
         canonical_uses: Vec::new(),
+        ungoverned: Vec::new(),
     };
     Outcome {
         target: t,
@@ -125,6 +128,7 @@ pub fn run(mut outcomes: Vec<Outcome>) -> Run {
     outcomes.sort_by(|a, b| a.target.rel_path.cmp(&b.target.rel_path));
     Run {
         outcomes,
+        walk_skipped: Vec::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
         elapsed: Duration::from_millis(1234),

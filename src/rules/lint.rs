@@ -1,20 +1,22 @@
-//! Warnings about rules that are valid but probably not what was meant:
-//! globs that match no file under the base directory. `include` and
-//! `exclude` are left out: a defensive `**/node_modules/**` or an unused
-//! `**/*.yml` is normal, while an `authority` glob that matches nothing is a
-//! typo that would silently make the source of truth editable.
+//! Warnings about rules that are valid but probably not what was meant
+//! (SPEC §8): globs that match no file under the base directory (an
+//! `authority` glob that matches nothing would silently make the source of
+//! truth editable; an `exclude` written `platform/` used to match nothing),
+//! rule files without a canonical or a field, and selectors that match no
+//! scalar (see [`crate::rules::dead`]).
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use ignore::WalkBuilder;
 
 use super::RuleSet;
-use super::load::compile_glob;
+use super::globs::{GlobOptions, PathGlobs};
 use crate::walk::relative_to;
 
-/// One line per glob that matches no file under `base`.
-pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {
-    let files: Vec<String> = WalkBuilder::new(base)
+/// Every file under `base` (`.gitignore` honoured, `exclude` not applied).
+pub fn files_under(base: &Path) -> Vec<String> {
+    WalkBuilder::new(base)
         .hidden(false)
         .require_git(false)
         .filter_entry(|e| e.file_name() != ".git")
@@ -22,23 +24,93 @@ pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {
         .flatten()
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .filter_map(|e| relative_to(base, e.path()))
-        .collect();
-    unmatched_globs(rules, &files, &format!("file under {}", base.display()))
+        .collect()
 }
 
-/// One line per `authority`, `readonly`, field `files` or severity `files`
-/// glob that matches none of `files` (paths relative to the base directory);
-/// `what` names the files in the message ("file under DIR").
-pub fn unmatched_globs(rules: &RuleSet, files: &[String], what: &str) -> Vec<String> {
-    rules
-        .paths
-        .patterns
-        .iter()
-        .filter(|(place, _)| place != "include" && place != "exclude")
-        .filter_map(|(place, glob)| {
-            let matcher = compile_glob(glob).ok()?.compile_matcher();
-            (!files.iter().any(|f| matcher.is_match(f)))
-                .then(|| format!("{place} glob `{glob}` matches no {what}"))
-        })
-        .collect()
+/// One line per glob that matches no file under `base`, and per rule file
+/// without a canonical or a field.
+pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {
+    let files = files_under(base);
+    let mut out = unmatched_globs(
+        rules,
+        &files,
+        None,
+        &format!("file under {}", base.display()),
+    );
+    out.extend(empty_files(rules));
+    out
+}
+
+/// Rule files that define no canonical or no field: scanning with them
+/// finds nothing, which would read as "aligned".
+pub fn empty_files(rules: &RuleSet) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in &rules.without_canonicals {
+        out.push(format!(
+            "{f}: defines no [[canonical]]: no alias can be found with it alone"
+        ));
+    }
+    for f in &rules.without_fields {
+        out.push(format!(
+            "{f}: defines no [[field]]: no value is governed by it alone"
+        ));
+    }
+    // Merged files may complete each other: only the set counts then.
+    if rules.sources.len() > 1 {
+        out.clear();
+        if rules.canonicals.is_empty() {
+            out.push("the rule files define no [[canonical]]: no alias can be found".into());
+        }
+        if rules.fields.is_empty() {
+            out.push("the rule files define no [[field]]: no value is governed".into());
+        }
+    }
+    out
+}
+
+/// One line per user-written glob that matches none of `files` (paths
+/// relative to the base directory). `excluded` is the set of `exclude`
+/// patterns (indexes) that the walk saw match something, when the walk
+/// applied them (then `files` holds no excluded file); `what` names the
+/// files in the message ("file under DIR").
+pub fn unmatched_globs(
+    rules: &RuleSet,
+    files: &[String],
+    excluded: Option<&BTreeSet<usize>>,
+    what: &str,
+) -> Vec<String> {
+    let mut exclude_index = 0;
+    let mut out = Vec::new();
+    for (place, glob) in &rules.paths.patterns {
+        let hit = if place == "exclude" {
+            let i = exclude_index;
+            exclude_index += 1;
+            match excluded {
+                Some(seen) => seen.contains(&i),
+                None => any_match(glob, files),
+            }
+        } else {
+            any_match(glob, files)
+        };
+        if !hit {
+            out.push(format!("{place} glob `{glob}` matches no {what}"));
+        }
+    }
+    for e in rules.types.entries() {
+        if !files.iter().any(|f| e.globs.is_match(f)) {
+            out.push(format!(
+                "{}: [types] glob `{}` matches no {what}",
+                e.origin, e.text
+            ));
+        }
+    }
+    out
+}
+
+fn any_match(glob: &str, files: &[String]) -> bool {
+    match PathGlobs::new(&[glob], GlobOptions::default()) {
+        Ok(g) => files.iter().any(|f| g.is_match(f)),
+        // Validated when loading; an unreadable one is not reported twice.
+        Err(_) => true,
+    }
 }

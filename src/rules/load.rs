@@ -1,16 +1,23 @@
 //! Reading rule files: TOML → raw (spanned) structs → validated [`RuleSet`].
+//!
+//! Validation goes on past the first problem: every invalid entry of every
+//! rule file is reported (`FILE:LINE:COLUMN: message` each), so a user fixes
+//! them in one round.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::globs::{GlobOptions, PathGlobs};
 use super::selector::Selector;
+use super::types::{TypeEntry, TypeMap};
 use super::{
-    Canonical, FieldRule, MatchMode, PathRules, RuleError, RuleSet, Severity, SeverityRule,
+    Canonical, FieldRule, MatchMode, PathRules, RuleError, RuleErrors, RuleSet, Severity,
+    SeverityRule,
 };
 use crate::formats::FileType;
 use crate::text::LineIndex;
@@ -22,6 +29,7 @@ type SpannedList = Vec<Spanned<String>>;
 struct RawFile {
     version: Option<Spanned<i64>>,
     paths: Option<RawPaths>,
+    types: Option<RawTypes>,
     #[serde(default)]
     canonical: Vec<RawCanonical>,
     #[serde(default)]
@@ -40,6 +48,34 @@ struct RawPaths {
     authority: SpannedList,
     #[serde(default)]
     readonly: SpannedList,
+}
+
+/// The `[types]` table in file order (`glob = "type"`): serde hands tables
+/// over sorted, so the entries are put back in the order of their spans.
+struct RawTypes(Vec<(Spanned<String>, Spanned<String>)>);
+
+impl<'de> Deserialize<'de> for RawTypes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RawTypes, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = RawTypes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of glob = \"type\"")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawTypes, A::Error> {
+                let mut out: Vec<(Spanned<String>, Spanned<String>)> = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    out.push(entry);
+                }
+                out.sort_by_key(|(k, _)| k.span().start);
+                Ok(RawTypes(out))
+            }
+        }
+        d.deserialize_map(Entries)
+    }
 }
 
 #[derive(Deserialize)]
@@ -91,6 +127,21 @@ impl ParsedFile {
             message: message.into(),
         }
     }
+
+    /// `file:line` of a span, for messages that point back at a rule.
+    fn place(&self, span: Range<usize>) -> String {
+        let (line, _) = LineIndex::new(&self.text).line_col(span.start);
+        format!("{}:{line}", self.name)
+    }
+
+    /// Whether this file has any `[[canonical]]` / `[[field]]`.
+    pub fn has_canonicals(&self) -> bool {
+        !self.raw.canonical.is_empty()
+    }
+
+    pub fn has_fields(&self) -> bool {
+        !self.raw.field.is_empty()
+    }
 }
 
 /// Parses one rule file's text (syntax, unknown keys, wrong types).
@@ -131,74 +182,136 @@ pub fn parse_rule_text(text: &str, origin: &Path) -> Result<ParsedFile, RuleErro
     Ok(file)
 }
 
+/// Where errors of a merge are gathered; validation goes on after each.
+#[derive(Default)]
+struct Errors(Vec<RuleError>);
+
+impl Errors {
+    /// The value of `r`, or `None` with its error kept.
+    fn keep<T>(&mut self, r: Result<T, RuleError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e)).ok()
+    }
+}
+
 /// Validates and merges parsed files into one rule set. Lists are joined in
 /// file order; an alias defined twice anywhere is an error naming the second.
-pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleError> {
+pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleErrors> {
+    let mut errors = Errors::default();
     let mut canonicals: Vec<Canonical> = Vec::new();
     let mut canonical_index: HashMap<String, usize> = HashMap::new();
     let mut alias_index: HashMap<String, usize> = HashMap::new();
     let mut fields = Vec::new();
     let mut severities = Vec::new();
-    let mut include: Vec<(String, Option<&ParsedFile>, Range<usize>)> = Vec::new();
-    let mut lists: [Vec<(&ParsedFile, &Spanned<String>)>; 3] = Default::default();
     let mut warnings = Vec::new();
 
     for file in &files {
-        let raw = &file.raw;
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        for c in &raw.canonical {
+        for c in &file.raw.canonical {
             // Joining a canonical across merged files is intended; twice in
             // one file is a copy-paste slip that would hide one of them.
             let name = c.name.get_ref().as_str();
             if let Some(first) = seen.insert(name, c.name.span().start) {
                 let (line, _) = LineIndex::new(&file.text).line_col(first);
-                return Err(file.error(
+                errors.0.push(file.error(
                     c.name.span(),
                     format!(
                         "canonical `{name}` is defined twice in this file (first at line {line})"
                     ),
                 ));
+                continue;
             }
-            add_canonical(file, c, &mut canonicals, &mut canonical_index)?;
+            errors.keep(add_canonical(
+                file,
+                c,
+                &mut canonicals,
+                &mut canonical_index,
+            ));
         }
-        for f in &raw.field {
-            fields.push(build_field(file, f, &mut warnings)?);
+        for f in &file.raw.field {
+            if let Some(rule) = errors.keep(build_field(file, f, &mut warnings)) {
+                fields.push(rule);
+            }
         }
-        for s in &raw.severity {
-            severities.push(build_severity(file, s)?);
-        }
-        let paths = raw.paths.as_ref();
-        if let Some(inc) = paths.and_then(|p| p.include.as_ref()) {
-            include.extend(
-                inc.iter()
-                    .map(|g| (g.get_ref().clone(), Some(file), g.span())),
-            );
-        }
-        if let Some(p) = paths {
-            lists[0].extend(p.exclude.iter().map(|g| (file, g)));
-            lists[1].extend(p.authority.iter().map(|g| (file, g)));
-            lists[2].extend(p.readonly.iter().map(|g| (file, g)));
+        for s in &file.raw.severity {
+            if let Some(rule) = errors.keep(build_severity(file, s)) {
+                severities.push(rule);
+            }
         }
     }
-    index_aliases(&files, &canonicals, &canonical_index, &mut alias_index)?;
+    index_aliases(
+        &files,
+        &canonicals,
+        &canonical_index,
+        &mut alias_index,
+        &mut errors,
+    );
     if fields.iter().any(|f| f.ignore_case) {
-        check_folded(&files, &canonical_index)?;
+        check_folded(&files, &canonical_index, &mut errors);
     }
-    if include.is_empty() {
-        include = FileType::default_include()
+    let paths = build_paths(&files, &mut errors);
+    let types = build_types(&files, &mut errors);
+    if !errors.0.is_empty() {
+        // In file order, then by position: the order a user reads them in.
+        let order = |name: &str| files.iter().position(|f| f.name == name);
+        errors.0.sort_by_key(|e| (order(&e.file), e.line, e.column));
+        return Err(RuleErrors(errors.0));
+    }
+    Ok(RuleSet {
+        sources: files.iter().map(|f| f.path.clone()).collect(),
+        paths,
+        types,
+        canonicals,
+        fields,
+        severities,
+        alias_index,
+        warnings,
+        without_canonicals: files
             .iter()
-            .map(|g| (g.to_string(), None, 0..0))
-            .collect();
+            .filter(|f| !f.has_canonicals())
+            .map(|f| f.name.clone())
+            .collect(),
+        without_fields: files
+            .iter()
+            .filter(|f| !f.has_fields())
+            .map(|f| f.name.clone())
+            .collect(),
+    })
+}
+
+/// `[paths]` of every file, joined in file order; the built-in include
+/// globs when no file gives `include`.
+fn build_paths(files: &[ParsedFile], errors: &mut Errors) -> PathRules {
+    type Entries<'f> = Vec<(&'f ParsedFile, &'f Spanned<String>)>;
+    let mut lists: [Entries; 4] = Default::default();
+    for file in files {
+        let Some(p) = &file.raw.paths else { continue };
+        if let Some(inc) = &p.include {
+            lists[0].extend(inc.iter().map(|g| (file, g)));
+        }
+        lists[1].extend(p.exclude.iter().map(|g| (file, g)));
+        lists[2].extend(p.authority.iter().map(|g| (file, g)));
+        lists[3].extend(p.readonly.iter().map(|g| (file, g)));
     }
     let mut patterns = Vec::new();
-    let include_set = build_globset(include.iter().map(|(g, f, s)| (g.as_str(), *f, s.clone())))?;
-    patterns.extend(
-        include
-            .iter()
-            .filter(|(_, f, _)| f.is_some())
-            .map(|(g, _, _)| ("include".to_string(), g.clone())),
-    );
-    for file in &files {
+    let mut sets = Vec::new();
+    for (place, list) in ["include", "exclude", "authority", "readonly"]
+        .into_iter()
+        .zip(&lists)
+    {
+        patterns.extend(
+            list.iter()
+                .map(|(_, g)| (place.to_string(), g.get_ref().clone())),
+        );
+        sets.push(globs_of(list, errors).unwrap_or_default());
+    }
+    let mut sets = sets.into_iter();
+    let mut next = || sets.next().unwrap_or_default();
+    let mut include = next();
+    if lists[0].is_empty() {
+        include = PathGlobs::new(&FileType::default_include(), GlobOptions::default())
+            .unwrap_or_default();
+    }
+    for file in files {
         for f in &file.raw.field {
             let globs = f.get_ref().files.iter().flatten();
             patterns.extend(globs.map(|g| ("field files".to_string(), g.get_ref().clone())));
@@ -211,40 +324,60 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleError> {
             );
         }
     }
-    let [exclude, authority, readonly] = lists;
-    let mut sets = Vec::new();
-    for (name, list) in [
-        ("exclude", exclude),
-        ("authority", authority),
-        ("readonly", readonly),
-    ] {
-        patterns.extend(
-            list.iter()
-                .map(|(_, g)| (name.to_string(), g.get_ref().clone())),
-        );
-        sets.push(build_globset(
-            list.iter()
-                .map(|(f, g)| (g.get_ref().as_str(), Some(*f), g.span())),
-        )?);
-    }
-    let mut sets = sets.into_iter();
-    let mut next = || sets.next().unwrap_or_else(GlobSet::empty);
-    let paths = PathRules {
-        include: include_set,
+    PathRules {
+        include,
         exclude: next(),
         authority: next(),
         readonly: next(),
         patterns,
-    };
-    Ok(RuleSet {
-        sources: files.iter().map(|f| f.path.clone()).collect(),
-        paths,
-        canonicals,
-        fields,
-        severities,
-        alias_index,
-        warnings,
-    })
+    }
+}
+
+/// Compiles globs written in rule files; a bad one is an error at its place.
+fn globs_of(list: &[(&ParsedFile, &Spanned<String>)], errors: &mut Errors) -> Option<PathGlobs> {
+    let texts: Vec<&str> = list.iter().map(|(_, g)| g.get_ref().as_str()).collect();
+    match PathGlobs::new(&texts, GlobOptions::default()) {
+        Ok(g) => Some(g),
+        Err((i, msg)) => {
+            if let Some((file, g)) = list.get(i) {
+                errors.0.push(file.error(g.span(), msg));
+            }
+            None
+        }
+    }
+}
+
+/// The `[types]` tables of every file, in file order, then the built-in map.
+fn build_types(files: &[ParsedFile], errors: &mut Errors) -> TypeMap {
+    let mut entries = Vec::new();
+    for file in files {
+        let Some(types) = &file.raw.types else {
+            continue;
+        };
+        for (glob, name) in &types.0 {
+            let Some(file_type) = FileType::from_name(name.get_ref()) else {
+                errors.0.push(file.error(
+                    name.span(),
+                    format!(
+                        "unknown type `{}` (expected {})",
+                        name.get_ref(),
+                        FileType::names_list()
+                    ),
+                ));
+                continue;
+            };
+            let Some(globs) = globs_of(&[(file, glob)], errors) else {
+                continue;
+            };
+            entries.push(TypeEntry {
+                globs,
+                file_type,
+                origin: file.place(glob.span()),
+                text: glob.get_ref().clone(),
+            });
+        }
+    }
+    TypeMap::new(entries)
 }
 
 fn add_canonical(
@@ -299,17 +432,20 @@ fn index_aliases(
     canonicals: &[Canonical],
     canonical_index: &HashMap<String, usize>,
     alias_index: &mut HashMap<String, usize>,
-) -> Result<(), RuleError> {
+    errors: &mut Errors,
+) {
     for (file, c, owner, a) in alias_entries(files, canonical_index) {
         let alias = a.get_ref();
         if alias.trim().is_empty() {
-            return Err(file.error(a.span(), "alias is empty"));
+            errors.0.push(file.error(a.span(), "alias is empty"));
+            continue;
         }
         if canonical_index.contains_key(alias.as_str()) {
-            return Err(file.error(
+            errors.0.push(file.error(
                 a.span(),
                 format!("alias `{alias}` is also a canonical name"),
             ));
+            continue;
         }
         if let Some(&prev) = alias_index.get(alias.as_str()) {
             let prev_name = canonicals.get(prev).map(|c| c.name.as_str()).unwrap_or("");
@@ -321,11 +457,11 @@ fn index_aliases(
                     c.name.get_ref()
                 )
             };
-            return Err(file.error(a.span(), msg));
+            errors.0.push(file.error(a.span(), msg));
+            continue;
         }
         alias_index.insert(alias.clone(), owner);
     }
-    Ok(())
 }
 
 /// Every alias of every rule file, with its file, its canonical entry and
@@ -352,7 +488,8 @@ fn alias_entries<'f>(
 fn check_folded(
     files: &[ParsedFile],
     canonical_index: &HashMap<String, usize>,
-) -> Result<(), RuleError> {
+    errors: &mut Errors,
+) {
     let mut owner_of: HashMap<String, (usize, String)> = canonical_index
         .iter()
         .map(|(name, &i)| (name.to_ascii_lowercase(), (i, name.clone())))
@@ -361,7 +498,7 @@ fn check_folded(
         let folded = a.get_ref().to_ascii_lowercase();
         match owner_of.get(&folded) {
             Some((other, name)) if *other != owner => {
-                return Err(file.error(
+                errors.0.push(file.error(
                     a.span(),
                     format!(
                         "alias `{}` equals `{name}` of another canonical when case is ignored (a field has ignore_case = true)",
@@ -375,7 +512,6 @@ fn check_folded(
             }
         }
     }
-    Ok(())
 }
 
 fn build_field(
@@ -385,35 +521,42 @@ fn build_field(
 ) -> Result<FieldRule, RuleError> {
     let raw = f.get_ref();
     let types = match &raw.types {
-        None => FileType::ALL.to_vec(),
+        None => FileType::default_field_types(),
         Some(list) if list.is_empty() => {
             return Err(file.error(
                 f.span(),
-                "`types = []` governs no file (leave `types` out for all three)",
+                "`types = []` governs no file (leave `types` out for every type but text)",
             ));
         }
         Some(list) => list
             .iter()
             .map(|t| {
-                FileType::from_name(t.get_ref()).ok_or_else(|| {
-                    file.error(
-                        t.span(),
-                        format!(
-                            "unknown type `{}` (expected {})",
-                            t.get_ref(),
-                            FileType::names_list()
-                        ),
-                    )
-                })
+                FileType::from_name(t.get_ref())
+                    .filter(|ft| ft.spec().governed_as.is_none())
+                    .ok_or_else(|| {
+                        file.error(
+                            t.span(),
+                            format!(
+                                "unknown type `{}` (expected {})",
+                                t.get_ref(),
+                                FileType::field_names_list()
+                            ),
+                        )
+                    })
             })
             .collect::<Result<_, _>>()?,
     };
     let files = match &raw.files {
         None => None,
-        Some(list) => Some(build_globset(
-            list.iter()
-                .map(|g| (g.get_ref().as_str(), Some(file), g.span())),
-        )?),
+        Some(list) => {
+            let texts: Vec<&str> = list.iter().map(|g| g.get_ref().as_str()).collect();
+            Some(
+                PathGlobs::new(&texts, GlobOptions::default()).map_err(|(i, msg)| {
+                    let span = list.get(i).map_or(f.span(), |g| g.span());
+                    file.error(span, msg)
+                })?,
+            )
+        }
     };
     let selectors = |list: &SpannedList| -> Result<Vec<Selector>, RuleError> {
         list.iter()
@@ -432,6 +575,13 @@ fn build_field(
     };
     let select = selectors(&raw.select)?;
     let keys_of = selectors(&raw.keys_of)?;
+    let only_text = types.iter().all(|t| t.spec().lines_only);
+    if only_text && (!select.is_empty() || !keys_of.is_empty()) {
+        return Err(file.error(
+            f.span(),
+            "a [[field]] for text files only takes no `select` or `keys_of` (every line is governed)",
+        ));
+    }
     // What is detectable without the documents: a selector that starts at a
     // root index under a TOML-only rule (a TOML root is always a table).
     // Anything else depends on the documents' shapes.
@@ -456,7 +606,7 @@ fn build_field(
             }
         }
     }
-    if select.is_empty() && keys_of.is_empty() {
+    if select.is_empty() && keys_of.is_empty() && !types.iter().any(|t| t.spec().lines_only) {
         return Err(file.error(f.span(), "a [[field]] needs `select` or `keys_of`"));
     }
     let mode = match &raw.mode {
@@ -492,53 +642,10 @@ fn build_severity(file: &ParsedFile, s: &RawSeverity) -> Result<SeverityRule, Ru
             ),
         )
     })?;
-    let files = build_globset(
-        s.files
-            .iter()
-            .map(|g| (g.get_ref().as_str(), Some(file), g.span())),
-    )?;
+    let texts: Vec<&str> = s.files.iter().map(|g| g.get_ref().as_str()).collect();
+    let files = PathGlobs::new(&texts, GlobOptions::default()).map_err(|(i, msg)| {
+        let span = s.files.get(i).map_or(s.level.span(), |g| g.span());
+        file.error(span, msg)
+    })?;
     Ok(SeverityRule { files, level })
-}
-
-/// Builds a glob set; `*` does not cross `/`, `**` does. A leading `./` is
-/// dropped since globs are relative to the base directory anyway.
-fn build_globset<'a>(
-    globs: impl Iterator<Item = (&'a str, Option<&'a ParsedFile>, Range<usize>)>,
-) -> Result<GlobSet, RuleError> {
-    let mut builder = GlobSetBuilder::new();
-    for (pattern, file, span) in globs {
-        let glob = compile_glob(pattern).map_err(|msg| match file {
-            Some(f) => f.error(span, msg),
-            None => RuleError {
-                file: "<built-in>".into(),
-                line: None,
-                column: None,
-                message: msg,
-            },
-        })?;
-        builder.add(glob);
-    }
-    builder.build().map_err(|e| RuleError {
-        file: "<rules>".into(),
-        line: None,
-        column: None,
-        message: e.to_string(),
-    })
-}
-
-/// Compiles one glob relative to the base directory.
-pub fn compile_glob(pattern: &str) -> Result<globset::Glob, String> {
-    let trimmed = pattern.strip_prefix("./").unwrap_or(pattern);
-    if trimmed.is_empty() {
-        return Err("empty glob".into());
-    }
-    if trimmed.starts_with('/') {
-        return Err(format!(
-            "bad glob `{pattern}`: globs are relative to the base directory, not absolute"
-        ));
-    }
-    GlobBuilder::new(trimmed)
-        .literal_separator(true)
-        .build()
-        .map_err(|e| format!("bad glob `{pattern}`: {}", e.kind()))
 }

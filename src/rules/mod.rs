@@ -5,10 +5,12 @@
 //! `deny_unknown_fields`, so every validation error can name the file, line
 //! and column of the offending value.
 
+pub mod globs;
 pub mod lint;
 mod load;
 pub mod selector;
 mod starter;
+pub mod types;
 
 pub use starter::starter;
 
@@ -16,11 +18,11 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use globset::GlobSet;
-
 use crate::formats::{DocPath, FileType, ScalarKind};
+use globs::PathGlobs;
 pub use load::parse_rule_text;
 use selector::Selector;
+pub use types::{TypeMap, TypeSource};
 
 /// The role of a file, first of: authority, readonly, editable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,8 +115,10 @@ pub struct Canonical {
 /// A `[[field]]` rule: which scalars of which files are labels.
 #[derive(Clone, Debug)]
 pub struct FieldRule {
+    /// The types it governs, as `[[field]]` names them (a jsonc file is
+    /// governed as `json`).
     pub types: Vec<FileType>,
-    pub files: Option<GlobSet>,
+    pub files: Option<PathGlobs>,
     pub select: Vec<Selector>,
     pub keys_of: Vec<Selector>,
     pub mode: MatchMode,
@@ -124,7 +128,8 @@ pub struct FieldRule {
 impl FieldRule {
     /// Whether this rule can govern anything in a file of this type and path.
     pub fn applies_to(&self, file_type: FileType, rel_path: &str) -> bool {
-        self.types.contains(&file_type) && self.files.as_ref().is_none_or(|g| g.is_match(rel_path))
+        self.types.contains(&file_type.governed_as())
+            && self.files.as_ref().is_none_or(|g| g.is_match(rel_path))
     }
 
     /// Whether a scalar at `path` of this `kind` is a label under this rule.
@@ -135,6 +140,9 @@ impl FieldRule {
                 Some((_, parent)) => self.keys_of.iter().any(|s| s.matches(parent)),
                 None => false,
             },
+            // Every line of a text file a rule applies to is governed.
+            ScalarKind::Text => true,
+            ScalarKind::Comment => false,
         }
     }
 }
@@ -142,17 +150,17 @@ impl FieldRule {
 /// A `[[severity]]` rule.
 #[derive(Clone, Debug)]
 pub struct SeverityRule {
-    pub files: GlobSet,
+    pub files: PathGlobs,
     pub level: Severity,
 }
 
 /// Globs of `[paths]`, matched against paths relative to the base directory.
 #[derive(Clone, Debug)]
 pub struct PathRules {
-    pub include: GlobSet,
-    pub exclude: GlobSet,
-    pub authority: GlobSet,
-    pub readonly: GlobSet,
+    pub include: PathGlobs,
+    pub exclude: PathGlobs,
+    pub authority: PathGlobs,
+    pub readonly: PathGlobs,
     /// `(where, glob text)` of every glob the user wrote, for "matches
     /// nothing" warnings.
     pub patterns: Vec<(String, String)>,
@@ -164,6 +172,8 @@ pub struct RuleSet {
     /// The rule files this set came from (never scanned as targets).
     pub sources: Vec<PathBuf>,
     pub paths: PathRules,
+    /// `[types]` entries, then the built-in type map.
+    pub types: TypeMap,
     pub canonicals: Vec<Canonical>,
     pub fields: Vec<FieldRule>,
     pub severities: Vec<SeverityRule>,
@@ -173,6 +183,10 @@ pub struct RuleSet {
     /// positions (`file:line:column: message`): selectors that can never
     /// match. Printed by `rules check`, `scan` and `fix`.
     pub warnings: Vec<String>,
+    /// Rule files with no `[[canonical]]` / no `[[field]]` (a starter left
+    /// untouched, a file meant to be merged): warned about.
+    pub without_canonicals: Vec<String>,
+    pub without_fields: Vec<String>,
 }
 
 impl RuleSet {
@@ -185,24 +199,49 @@ impl RuleSet {
             .collect()
     }
 
-    /// Loads and merges rule files (`--rules F`, repeatable).
-    pub fn load(files: &[PathBuf]) -> Result<RuleSet, RuleError> {
+    /// Loads and merges rule files (`--rules F`, repeatable). Every
+    /// problem of every file is reported, not only the first.
+    pub fn load(files: &[PathBuf]) -> Result<RuleSet, RuleErrors> {
         let mut parsed = Vec::new();
+        let mut errors = Vec::new();
         for f in files {
-            let text = std::fs::read_to_string(f).map_err(|e| RuleError {
-                file: f.display().to_string(),
-                line: None,
-                column: None,
-                message: format!("cannot read rule file: {e}"),
-            })?;
-            parsed.push(parse_rule_text(&text, f)?);
+            let text = match std::fs::read_to_string(f) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(RuleError {
+                        file: f.display().to_string(),
+                        line: None,
+                        column: None,
+                        message: format!("cannot read rule file: {e}"),
+                    });
+                    continue;
+                }
+            };
+            match parse_rule_text(&text, f) {
+                Ok(p) => parsed.push(p),
+                Err(e) => errors.push(e),
+            }
         }
-        load::merge(parsed)
+        match load::merge(parsed) {
+            Ok(rules) if errors.is_empty() => Ok(rules),
+            Ok(_) => Err(RuleErrors(errors)),
+            Err(RuleErrors(more)) => {
+                errors.extend(more);
+                Err(RuleErrors(errors))
+            }
+        }
     }
 
     /// Parses one rule file's text (`origin` names it in errors).
-    pub fn from_toml_str(text: &str, origin: &Path) -> Result<RuleSet, RuleError> {
-        load::merge(vec![parse_rule_text(text, origin)?])
+    pub fn from_toml_str(text: &str, origin: &Path) -> Result<RuleSet, RuleErrors> {
+        load::merge(vec![
+            parse_rule_text(text, origin).map_err(|e| RuleErrors(vec![e]))?,
+        ])
+    }
+
+    /// The type of a file by its path relative to the base directory.
+    pub fn type_of(&self, rel_path: &str) -> Option<(FileType, TypeSource)> {
+        self.types.type_of(rel_path)
     }
 
     /// The role of a file by its path relative to the base directory.
@@ -266,3 +305,30 @@ impl fmt::Display for RuleError {
 }
 
 impl std::error::Error for RuleError {}
+
+/// Every problem found in the rule files, in file order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleErrors(pub Vec<RuleError>);
+
+impl RuleErrors {
+    /// The first error (there is always one).
+    pub fn first(&self) -> Option<&RuleError> {
+        self.0.first()
+    }
+}
+
+/// One error per line; lines after the first carry their own `error: `
+/// (the caller prints the first one's).
+impl fmt::Display for RuleErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                write!(f, "\nerror: ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RuleErrors {}

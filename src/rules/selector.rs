@@ -29,6 +29,14 @@ impl Selector {
     /// Parses selector text; `Err` is a message with the 0-based character
     /// offset where the problem is.
     pub fn parse(text: &str) -> Result<Selector, (usize, String)> {
+        // `.` alone is the document root: `keys_of = ["."]` governs the
+        // top-level keys (SPEC §8).
+        if text == "." {
+            return Ok(Selector {
+                text: text.to_string(),
+                steps: Vec::new(),
+            });
+        }
         let mut steps = parse_steps(text)?;
         let bare = !text.contains(['.', '[']) && !text.starts_with('"');
         if bare && !matches!(steps.as_slice(), [Step::Any] | [Step::AnyDepth]) {
@@ -54,6 +62,89 @@ impl Selector {
     pub fn matches(&self, path: &[Seg]) -> bool {
         glob_match(&self.steps, path)
     }
+
+    /// A selector that addresses `path` when this one almost does: it
+    /// starts deeper (`ingress.hosts[*].host` for
+    /// `gitea.ingress.hosts[0].host` → `**.ingress.hosts[*].host`), or it
+    /// skips a sequence (`hosts.name` for `hosts[0].name` →
+    /// `hosts[*].name`). `None` when it matches already, or is not close.
+    pub fn did_you_mean(&self, path: &[Seg]) -> Option<String> {
+        if self.matches(path) {
+            return None;
+        }
+        let steps = match self.steps.split_first() {
+            Some((Step::AnyDepth, rest)) => rest,
+            _ => self.steps.as_slice(),
+        };
+        if steps.is_empty() || steps.contains(&Step::AnyDepth) {
+            return None;
+        }
+        let start = (0..path.len()).find(|&at| {
+            path.get(at..)
+                .is_some_and(|tail| aligns_skipping_indexes(steps, tail))
+        })?;
+        let tail: Vec<Seg> = path.get(start..)?.to_vec();
+        let mut text = crate::formats::path_to_string(&tail);
+        // Every index becomes `[*]`: the other items are labels too.
+        text = any_index(&text);
+        if start > 0 {
+            text = format!("**.{text}");
+        }
+        let suggested = Selector::parse(&text).ok()?;
+        (suggested.matches(path) && suggested.text != self.text).then_some(text)
+    }
+}
+
+/// Whether `steps` match all of `path` when the path may hold sequence
+/// indexes the steps leave out.
+fn aligns_skipping_indexes(steps: &[Step], path: &[Seg]) -> bool {
+    let (mut s, mut p) = (0, 0);
+    while p < path.len() {
+        match (steps.get(s), path.get(p)) {
+            (Some(step), Some(seg)) if step_matches(step, seg) => {
+                s += 1;
+                p += 1;
+            }
+            (_, Some(Seg::Index(_))) => p += 1,
+            _ => return false,
+        }
+    }
+    s == steps.len()
+}
+
+/// `a[3].b[12]` → `a[*].b[*]` (quoted keys left alone): a field with its
+/// sequence indexes made wildcards, which inserting items does not change.
+pub fn any_index(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut quoted, mut escaped, mut in_index) = (false, false, false);
+    for c in text.chars() {
+        if quoted {
+            out.push(c);
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => quoted = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                quoted = true;
+                out.push(c);
+            }
+            '[' => {
+                in_index = true;
+                out.push_str("[*");
+            }
+            ']' if in_index => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn step_matches(step: &Step, seg: &Seg) -> bool {

@@ -20,9 +20,11 @@ use super::{
 pub static SPEC: FormatSpec = FormatSpec {
     name: "json",
     globs: &["**/*.json"],
-    extensions: &[".json"],
     comments: "none",
     root_is_table: false,
+    governed_as: None,
+    default_field: true,
+    lines_only: false,
     engine: &Json,
 };
 

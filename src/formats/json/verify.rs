@@ -135,8 +135,11 @@ pub fn verify(old: &str, new: &str, subs: &[Substitution]) -> Result<(), String>
             ));
         }
         let replacement = match scalar.kind {
-            ScalarKind::Value => Event::Str(sub.new_value.clone()),
             ScalarKind::Key => Event::Key(sub.new_value.clone()),
+            // The reader returns values and keys only.
+            ScalarKind::Value | ScalarKind::Comment | ScalarKind::Text => {
+                Event::Str(sub.new_value.clone())
+            }
         };
         if let Some(e) = expected.get_mut(slot) {
             *e = replacement;

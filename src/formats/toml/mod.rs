@@ -17,9 +17,11 @@ use super::{
 pub static SPEC: FormatSpec = FormatSpec {
     name: "toml",
     globs: &["**/*.toml"],
-    extensions: &[".toml"],
     comments: "`#` to the end of the line",
     root_is_table: true,
+    governed_as: None,
+    default_field: true,
+    lines_only: false,
     engine: &Toml,
 };
 

@@ -36,9 +36,11 @@ use super::{
 pub static SPEC: FormatSpec = FormatSpec {
     name: "yaml",
     globs: &["**/*.yaml", "**/*.yml"],
-    extensions: &[".yaml", ".yml"],
     comments: "`#` to the end of the line",
     root_is_table: false,
+    governed_as: None,
+    default_field: true,
+    lines_only: false,
     engine: &Yaml,
 };
 

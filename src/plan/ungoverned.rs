@@ -1,0 +1,154 @@
+//! Aliases outside governed fields (SPEC §8): every token occurrence of an
+//! alias in a parsed file that is not a finding — in a scalar or key no
+//! field governs, in a governed exact-match value that holds the alias only
+//! as part of it, or in a comment. They are counted (a file that holds them
+//! is never reported plainly "ALIGNED"), and with `--strict` each becomes a
+//! `manual` finding whose field can be pasted into `select`.
+
+use std::collections::HashSet;
+
+use super::Context;
+use super::govern::Candidate;
+use crate::formats::{Piece, Scalar, ScalarKind, Share};
+use crate::matcher::Hit;
+use crate::rules::{FieldRule, MatchMode};
+
+/// Why an alias occurrence is not a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Why {
+    /// No `[[field]]` governs the scalar or key.
+    NotGoverned,
+    /// A governed field with `match = "exact"`: the alias is only part of
+    /// the value.
+    ExactOnly,
+    /// In a comment (never rewritten).
+    Comment,
+}
+
+/// One alias occurrence outside governed fields.
+#[derive(Clone, Debug)]
+pub struct Ungoverned {
+    /// The scalar (or, for a comment, a scalar standing for the comment
+    /// text) that holds it.
+    pub scalar: Scalar,
+    pub hit: Hit,
+    pub why: Why,
+    /// A selector that would govern it, when one of the rules almost does
+    /// (`did you mean **.ingress.hosts[*].host`).
+    pub hint: Option<String>,
+}
+
+impl Ungoverned {
+    /// The `reason` of its `--strict` finding.
+    pub fn reason(&self) -> String {
+        match self.why {
+            Why::NotGoverned => {
+                let mut r = "not governed: no [[field]] selects it".to_string();
+                if let Some(h) = &self.hint {
+                    r.push_str(&format!(" (did you mean `{h}`?)"));
+                }
+                r
+            }
+            Why::ExactOnly => "governed with match = \"exact\", but the alias is only part of the value (match = \"token\" would fix it)".into(),
+            Why::Comment => "in a comment (comments are never rewritten)".into(),
+        }
+    }
+}
+
+/// Every alias occurrence in `scalars` and `comments` that no candidate
+/// with hits covers. `fields` are the rules that apply to the file.
+pub(super) fn find(
+    ctx: &Context,
+    fields: &[&FieldRule],
+    scalars: &[Scalar],
+    candidates: &[Candidate],
+    text: &str,
+    comments: &[std::ops::Range<usize>],
+) -> Vec<Ungoverned> {
+    let fold = ctx.rules.any_ignore_case();
+    let tokens = |value: &str| ctx.matcher.find(value, MatchMode::Token, fold, ctx.rules);
+    // Scalars that hold findings, and governed ones without (by address).
+    let mut with_hits = HashSet::new();
+    let mut governed = HashSet::new();
+    for c in candidates {
+        let at = std::ptr::from_ref(c.scalar);
+        if c.hits.is_empty() {
+            governed.insert(at);
+        } else {
+            with_hits.insert(at);
+        }
+    }
+    let mut out = Vec::new();
+    for s in scalars {
+        let at = std::ptr::from_ref(s);
+        if s.is_reference() || s.not_string || with_hits.contains(&at) {
+            continue;
+        }
+        let why = if governed.contains(&at) {
+            Why::ExactOnly
+        } else {
+            Why::NotGoverned
+        };
+        for hit in tokens(&s.value) {
+            let hint = (why == Why::NotGoverned)
+                .then(|| hint_for(fields, s))
+                .flatten();
+            out.push(Ungoverned {
+                scalar: s.clone(),
+                hit,
+                why,
+                hint,
+            });
+        }
+    }
+    for range in comments {
+        let Some(body) = text.get(range.clone()) else {
+            continue;
+        };
+        for hit in tokens(body) {
+            out.push(Ungoverned {
+                scalar: comment_scalar(body, range.clone()),
+                hit,
+                why: Why::Comment,
+                hint: None,
+            });
+        }
+    }
+    out
+}
+
+/// The first "did you mean" of the selectors that could govern `s`.
+fn hint_for(fields: &[&FieldRule], s: &Scalar) -> Option<String> {
+    fields.iter().find_map(|f| match s.kind {
+        ScalarKind::Value => f.select.iter().find_map(|sel| sel.did_you_mean(&s.path)),
+        ScalarKind::Key => {
+            let (_, parent) = s.path.split_last()?;
+            f.keys_of.iter().find_map(|sel| sel.did_you_mean(parent))
+        }
+        ScalarKind::Comment | ScalarKind::Text => None,
+    })
+}
+
+/// A comment as a scalar: its whole text stands verbatim in the source.
+fn comment_scalar(body: &str, range: std::ops::Range<usize>) -> Scalar {
+    Scalar {
+        document: 0,
+        path: Vec::new(),
+        kind: ScalarKind::Comment,
+        value: body.to_string(),
+        span: range.clone(),
+        content: range.clone(),
+        style: crate::formats::Style::Verbatim,
+        pieces: vec![Piece {
+            value: 0..body.len(),
+            source: range,
+        }],
+        in_flow: false,
+        share: Share::None,
+        link: None,
+        blocked: None,
+        not_string: false,
+        reused_at: Vec::new(),
+        typed_by_text: false,
+    }
+}
