@@ -9,11 +9,11 @@ use clap::CommandFactory;
 use crate::cli::{
     Cli, ColorWhen, Command, FailOn, FixArgs, FixFormat, RulesCommand, ScanArgs, ScanFormat,
 };
-use crate::fix::patch;
 use crate::fix::write::{Job, WriteContext, atomic_replace};
 use crate::plan::{Action, FilePlan, PlanOptions};
 use crate::report::human::{self, Paint};
 use crate::report::json::{self, FileStatus};
+use crate::report::patch;
 use crate::rules::{RuleSet, Severity};
 use crate::run::{Run, RunInput, run};
 
@@ -68,7 +68,11 @@ pub fn setup(cli: &Cli) -> Result<Setup, String> {
         Some(b) => b.clone(),
         None => files
             .first()
-            .and_then(|f| crate::walk::absolute(f).parent().map(Path::to_path_buf))
+            .and_then(|f| {
+                crate::fs::paths::absolute(f)
+                    .parent()
+                    .map(Path::to_path_buf)
+            })
             .unwrap_or_else(|| PathBuf::from(".")),
     };
     if !base.is_dir() {
@@ -76,7 +80,7 @@ pub fn setup(cli: &Cli) -> Result<Setup, String> {
     }
     Ok(Setup {
         rules,
-        base: crate::walk::absolute(&base),
+        base: crate::fs::paths::absolute(&base),
     })
 }
 
@@ -219,7 +223,7 @@ fn check_output(path: Option<&Path>, setup: &Setup) -> Result<(), String> {
         return Err(format!("--output {shown} is a rule file; not overwritten"));
     }
     let real_base = std::fs::canonicalize(&setup.base).unwrap_or_else(|_| setup.base.clone());
-    if let Some(rel) = crate::walk::relative_to(&real_base, &real) {
+    if let Some(rel) = crate::fs::paths::relative_to(&real_base, &real) {
         let role = setup.rules.role_of(&rel);
         if !role.writable() {
             return Err(format!(

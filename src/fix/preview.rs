@@ -32,12 +32,12 @@ use anstyle::{AnsiColor, Style};
 use console::{Key, Term};
 use similar::{ChangeTag, TextDiff};
 
-use super::patch;
 use super::write::WriteContext;
 use crate::app::{DRIFT, ERROR, OK, Setup, color_for_stdout, plural, report_leftovers};
 use crate::cli::{Cli, FixArgs};
 use crate::plan::{Action, FilePlan};
 use crate::report::human::Paint;
+use crate::report::patch;
 use crate::run::Run;
 
 /// The answer for a whole file.

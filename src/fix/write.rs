@@ -48,8 +48,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use tempfile::NamedTempFile;
 
+use crate::fs::paths::{absolute, relative_to};
+use crate::fs::read::read_regular_file;
 use crate::rules::{Role, RuleSet};
-use crate::walk::relative_to;
 
 /// What kind of failure kept a file from being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,7 +170,7 @@ impl<'a> WriteContext<'a> {
         // Non-blocking and bounded: the path may have been swapped for a
         // FIFO or a growing file since it was planned.
         let limit = u64::try_from(planned_from.len().max(new.len())).unwrap_or(u64::MAX);
-        let current = match crate::run::read_regular_file(&real, limit) {
+        let current = match read_regular_file(&real, limit) {
             Ok(bytes) => bytes,
             // Longer than anything expected: it changed.
             Err(e) if e.skip_reason() == Some(crate::plan::SkipReason::TooLarge) => {
@@ -263,7 +264,7 @@ impl<'a> WriteContext<'a> {
             )));
         };
         let role = self.rules.role_of(&rel);
-        let via_link = real != crate::walk::absolute(path);
+        let via_link = real != absolute(path);
         let what = if via_link {
             format!("symlink target {rel}")
         } else {

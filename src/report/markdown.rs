@@ -95,7 +95,7 @@ pub fn fix(run: &Run, rules: &RuleSet) -> String {
     }
     for p in &changed {
         if let Some(new) = &p.new_text {
-            let diff = crate::fix::patch::file_diff(&p.rel_path, &p.original, new);
+            let diff = super::patch::file_diff(&p.rel_path, &p.original, new);
             let _ = writeln!(out, "### {}\n", code(&p.rel_path));
             out.push_str(&fenced("diff", &diff));
             out.push('\n');

@@ -6,6 +6,7 @@
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod patch;
 pub mod sarif;
 #[cfg(test)]
 mod testkit;

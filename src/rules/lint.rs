@@ -10,7 +10,7 @@ use ignore::WalkBuilder;
 
 use super::RuleSet;
 use super::load::compile_glob;
-use crate::walk::relative_to;
+use crate::fs::paths::relative_to;
 
 /// One line per glob that matches no file under `base`.
 pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {

@@ -5,7 +5,7 @@
 use anstyle::{AnsiColor, Style};
 use similar::TextDiff;
 
-use crate::report::human::Paint;
+use super::human::Paint;
 
 /// The diff of one file from `old` to `new`; empty when equal.
 pub fn file_diff(rel_path: &str, old: &str, new: &str) -> String {
