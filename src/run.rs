@@ -49,7 +49,7 @@ pub struct Run {
     /// Sorted by path.
     pub outcomes: Vec<Outcome>,
     /// Warnings from the walk (skipped entries).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::warning::Warning>,
     /// Errors outside any one file (a missing root): `(path, message)`.
     pub errors: Vec<(String, String)>,
     pub elapsed: Duration,
@@ -187,11 +187,11 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         // With explicit roots the walk sees only part of the tree, and a glob
         // for the rest would be warned about wrongly.
         let files: Vec<String> = outcomes.iter().map(|o| o.target.rel_path.clone()).collect();
-        warnings.extend(
-            crate::rules::lint::unmatched_globs(input.rules, &files, "file that was scanned")
-                .into_iter()
-                .map(|w| format!("warning: {w}")),
-        );
+        warnings.extend(crate::rules::lint::unmatched_globs(
+            input.rules,
+            &files,
+            "file that was scanned",
+        ));
     }
     Run {
         outcomes,

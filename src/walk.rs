@@ -16,6 +16,7 @@ use ignore::{WalkBuilder, WalkState};
 use crate::formats::FileType;
 use crate::fs::paths::{absolute, relative_to};
 use crate::rules::{Role, RuleSet};
+use crate::warning::Warning;
 
 /// A file to scan.
 #[derive(Clone, Debug)]
@@ -58,7 +59,7 @@ pub struct WalkResult {
     /// Sorted by `rel_path`.
     pub targets: Vec<Target>,
     /// Things skipped that the user should know about (stderr).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Problems that make the run fail (exit 2): a missing root, say.
     pub errors: Vec<(String, String)>,
 }
@@ -105,10 +106,10 @@ pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet) -> WalkResult {
         if explicit_file && FileType::from_path(&root).is_none() {
             push(
                 &notes,
-                format!(
-                    "warning: {given}: skipped: not a {} file",
+                Warning::new(format!(
+                    "{given}: skipped: not a {} file",
                     FileType::extensions_list()
-                ),
+                )),
             );
             continue;
         }
@@ -141,7 +142,7 @@ struct Ctx<'a> {
     explicit_file: bool,
 }
 
-fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<Vec<String>>) {
+fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<Vec<Warning>>) {
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .git_ignore(true)
@@ -169,7 +170,7 @@ fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<V
                         }
                     }
                 }
-                Err(e) => push(notes, format!("warning: {e}")),
+                Err(e) => push(notes, Warning::new(e.to_string())),
             }
             WalkState::Continue
         })
@@ -189,7 +190,7 @@ fn classify(
     path: &Path,
     file_type: Option<std::fs::FileType>,
     ctx: &Ctx,
-) -> Option<Result<Target, String>> {
+) -> Option<Result<Target, Warning>> {
     let format = FileType::from_path(path)?;
     let rel = relative_to(ctx.base, path)?;
     let rules = ctx.rules;
@@ -216,9 +217,9 @@ fn classify(
             };
             if let LinkTo::Inside(real_rel) = &to {
                 if rules.paths.exclude.is_match(real_rel) {
-                    return Some(Err(format!(
-                        "warning: {rel}: skipped: symlink to the excluded file {real_rel}"
-                    )));
+                    return Some(Err(Warning::new(format!(
+                        "{rel}: skipped: symlink to the excluded file {real_rel}"
+                    ))));
                 }
                 // A link is as writable as the less writable of its own
                 // path and the file it leads to.
@@ -266,15 +267,15 @@ fn real_relative(real_base: &Path, path: &Path) -> Option<String> {
 /// For a path that the listing did not show as a plain file: `Ok` when it is
 /// a (link to a) regular file after all, else `Err` with the warning to give,
 /// if any (a directory is passed over silently).
-fn regular_file_behind(path: &Path, rel: &str) -> Result<(), Option<String>> {
+fn regular_file_behind(path: &Path, rel: &str) -> Result<(), Option<Warning>> {
     let link = std::fs::symlink_metadata(path).map_err(|_| None)?;
     let meta = if link.file_type().is_symlink() {
         match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                return Err(Some(format!(
-                    "warning: {rel}: skipped: symlink cannot be followed (dangling or a loop): {e}"
-                )));
+                return Err(Some(Warning::new(format!(
+                    "{rel}: skipped: symlink cannot be followed (dangling or a loop): {e}"
+                ))));
             }
         }
     } else {
@@ -284,9 +285,9 @@ fn regular_file_behind(path: &Path, rel: &str) -> Result<(), Option<String>> {
         return Err(None);
     }
     if !meta.is_file() {
-        return Err(Some(format!(
-            "warning: {rel}: skipped: not a regular file (FIFO, socket or device)"
-        )));
+        return Err(Some(Warning::new(format!(
+            "{rel}: skipped: not a regular file (FIFO, socket or device)"
+        ))));
     }
     Ok(())
 }

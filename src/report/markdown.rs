@@ -18,13 +18,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{Summary, plural};
+use super::{Command, Report, Summary, plural};
 use crate::plan::{Action, Finding};
 use crate::rules::{Canonical, Role, RuleSet, Severity};
 use crate::run::Run;
 
 /// Roles in report order: the source of truth first, legacy last.
 const ROLES: [Role; 3] = [Role::Authority, Role::Editable, Role::Readonly];
+
+/// `--format markdown`: the report, and for `fix` the fix with its diffs.
+pub fn render(r: &Report<'_>) -> String {
+    match r.command {
+        Command::Scan => scan(r.run, r.rules),
+        Command::Fix => fix(r.run, r.rules),
+    }
+}
 
 /// `scan --format markdown`.
 pub fn scan(run: &Run, rules: &RuleSet) -> String {
@@ -559,7 +567,7 @@ impl<'a> Model<'a> {
         if !self.run.warnings.is_empty() {
             out.push_str("## Warnings\n\n");
             for w in &self.run.warnings {
-                let _ = writeln!(out, "- {}", text(w));
+                let _ = writeln!(out, "- {}", text(&w.to_string()));
             }
             out.push('\n');
         }

@@ -11,9 +11,10 @@ use ignore::WalkBuilder;
 use super::RuleSet;
 use super::load::compile_glob;
 use crate::fs::paths::relative_to;
+use crate::warning::Warning;
 
 /// One line per glob that matches no file under `base`.
-pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {
+pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<Warning> {
     let files: Vec<String> = WalkBuilder::new(base)
         .hidden(false)
         .require_git(false)
@@ -29,7 +30,7 @@ pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {
 /// One line per `authority`, `readonly`, field `files` or severity `files`
 /// glob that matches none of `files` (paths relative to the base directory);
 /// `what` names the files in the message ("file under DIR").
-pub fn unmatched_globs(rules: &RuleSet, files: &[String], what: &str) -> Vec<String> {
+pub fn unmatched_globs(rules: &RuleSet, files: &[String], what: &str) -> Vec<Warning> {
     rules
         .paths
         .patterns
@@ -38,7 +39,7 @@ pub fn unmatched_globs(rules: &RuleSet, files: &[String], what: &str) -> Vec<Str
         .filter_map(|(place, glob)| {
             let matcher = compile_glob(glob).ok()?.compile_matcher();
             (!files.iter().any(|f| matcher.is_match(f)))
-                .then(|| format!("{place} glob `{glob}` matches no {what}"))
+                .then(|| Warning::new(format!("{place} glob `{glob}` matches no {what}")))
         })
         .collect()
 }

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::formats::FileType;
 use crate::text::LineIndex;
+use crate::warning::Warning;
 
 type SpannedList = Vec<Spanned<String>>;
 
@@ -381,7 +382,7 @@ fn check_folded(
 fn build_field(
     file: &ParsedFile,
     f: &Spanned<RawField>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<FieldRule, RuleError> {
     let raw = f.get_ref();
     let types = match &raw.types {
@@ -442,7 +443,7 @@ fn build_field(
         ] {
             for (text, sel) in raw_list.iter().zip(parsed) {
                 if sel.starts_at_root_index() {
-                    warnings.push(
+                    warnings.push(Warning::new(
                         file.error(
                             text.span(),
                             format!(
@@ -451,7 +452,7 @@ fn build_field(
                             ),
                         )
                         .to_string(),
-                    );
+                    ));
                 }
             }
         }

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use globset::GlobSet;
 
 use crate::formats::{DocPath, FileType, ScalarKind};
+use crate::warning::Warning;
 pub use load::parse_rule_text;
 use selector::Selector;
 
@@ -172,7 +173,7 @@ pub struct RuleSet {
     /// Valid but suspicious entries found while loading, with their
     /// positions (`file:line:column: message`): selectors that can never
     /// match. Printed by `rules check`, `scan` and `fix`.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl RuleSet {
