@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::fs::read::read_regular_file;
+use crate::fs::read::{ReadError, read_regular_file};
 use crate::matcher::Matcher;
-use crate::plan::{Context, FileError, FilePlan, PlanOptions, plan_with};
+use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_with};
 use crate::rules::RuleSet;
 use crate::walk::{LinkTo, Target, walk};
 
@@ -270,5 +270,12 @@ fn covers_base(base: &Path, roots: &[PathBuf]) -> bool {
 
 /// Reads a target's bytes, refusing files over the size limit before reading.
 pub fn read_target(target: &Target, max_size: u64) -> Result<Vec<u8>, FileError> {
-    read_regular_file(&target.abs_path, max_size)
+    read_regular_file(&target.abs_path, max_size).map_err(|e| {
+        let message = e.to_string();
+        match e {
+            ReadError::NotRegular => FileError::skipped(SkipReason::NotRegular, message),
+            ReadError::TooLarge { .. } => FileError::skipped(SkipReason::TooLarge, message),
+            ReadError::Io(_) => FileError::unreadable(message),
+        }
+    })
 }

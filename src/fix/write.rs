@@ -50,7 +50,7 @@ use rayon::prelude::*;
 use tempfile::NamedTempFile;
 
 use crate::fs::paths::{absolute, relative_to};
-use crate::fs::read::read_regular_file;
+use crate::fs::read::{ReadError, read_regular_file};
 use crate::rules::{Role, RuleSet};
 
 /// What kind of failure kept a file from being written.
@@ -167,9 +167,7 @@ impl<'a> WriteContext<'a> {
         let current = match read_regular_file(&real, limit) {
             Ok(bytes) => bytes,
             // Longer than anything expected: it changed.
-            Err(e) if e.skip_reason() == Some(crate::plan::SkipReason::TooLarge) => {
-                return Err(WriteError::changed());
-            }
+            Err(ReadError::TooLarge { .. }) => return Err(WriteError::changed()),
             Err(e) => {
                 return Err(WriteError::refused(format!(
                     "cannot re-read before writing: {e}"
