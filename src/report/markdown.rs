@@ -750,8 +750,14 @@ fn longest_run(s: &str, ch: char) -> usize {
     best
 }
 
+/// The table checks of the integration tests, shared rather than copied.
+#[cfg(test)]
+#[path = "../../tests/common/markdown.rs"]
+mod tables;
+
 #[cfg(test)]
 mod tests {
+    use super::tables::assert_tables_well_formed;
     use super::*;
     use crate::report::testkit;
 
@@ -783,36 +789,6 @@ mod tests {
             "``````diff\n+a ````` b\n``````\n"
         );
         assert_eq!(fenced("diff", "+no newline"), "```diff\n+no newline\n```\n");
-    }
-
-    /// Every table row has as many cells as its header (pipes in values do
-    /// not split cells) and no line of a table is broken.
-    fn assert_tables_well_formed(md: &str) {
-        let mut columns: Option<usize> = None;
-        for line in md.lines() {
-            if !line.starts_with('|') {
-                columns = None;
-                continue;
-            }
-            let cells = count_cells(line);
-            match columns {
-                None => columns = Some(cells),
-                Some(n) => assert_eq!(n, cells, "row with wrong cell count: {line}"),
-            }
-        }
-    }
-
-    fn count_cells(line: &str) -> usize {
-        let mut n = 0;
-        let mut escaped = false;
-        for c in line.chars() {
-            match c {
-                '\\' if !escaped => escaped = true,
-                '|' if !escaped => n += 1,
-                _ => escaped = false,
-            }
-        }
-        n - 1
     }
 
     #[test]
