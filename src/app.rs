@@ -1,32 +1,84 @@
 //! The commands: each turns parsed arguments into a run, its output and an
-//! exit code (SPEC §3: 0 clean/done, 1 drift remains, 2 error).
+//! [`Exit`] (SPEC §3). Failures are [`Error`]s, printed once as
+//! `error: …` by [`main`], and exit 2.
 
-use std::io::{IsTerminal, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 
-use crate::cli::{
-    Cli, ColorWhen, Command, FailOn, FixArgs, FixFormat, RulesCommand, ScanArgs, ScanFormat,
-};
-use crate::fix::patch;
-use crate::fix::write::{Job, WriteContext, atomic_replace};
-use crate::plan::{Action, FilePlan, PlanOptions};
-use crate::report::human::{self, Paint};
-use crate::report::json::{self, FileStatus};
-use crate::rules::{RuleSet, Severity};
+use crate::cli::{Cli, Command, FixArgs, RulesCommand, ScanArgs};
+use crate::exit::{self, Exit};
+use crate::fix::preview::{self, PreviewError};
+use crate::fix::write::{Job, WriteContext, WriteError, output_dir, write_output};
+use crate::plan::{FileError, FilePlan, PlanOptions};
+use crate::report::json::{FileStatus, Status};
+use crate::report::{self, Format, Paint, Report, human, plural};
+use crate::rules::Role;
 use crate::run::{Run, RunInput, run};
+use crate::setup::{RULE_FILE_NAME, Setup, SetupError, setup};
 
-/// Exit codes.
-pub const OK: i32 = 0;
-pub const DRIFT: i32 = 1;
-pub const ERROR: i32 = 2;
+/// Why a command failed (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Preview(#[from] PreviewError),
+    /// `fix --apply` could not set up the writer.
+    #[error(transparent)]
+    Apply(WriteError),
+    /// Writing the report to stdout failed (other than a closed pipe).
+    #[error("{0}")]
+    Stdout(std::io::Error),
+    #[error(transparent)]
+    Init(#[from] InitError),
+}
 
-/// The name of the rule file that is discovered and that `init` writes.
-pub const RULE_FILE_NAME: &str = "driftfix.toml";
+/// `--output FILE` may not be used or written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("--output {}: directory {} does not exist", .path.display(), .dir.display())]
+    NoDirectory { path: PathBuf, dir: PathBuf },
+    #[error("--output {} is a directory", .0.display())]
+    Directory(PathBuf),
+    #[error("--output {} is a rule file; not overwritten", .0.display())]
+    RuleFile(PathBuf),
+    #[error(
+        "--output {} is {} ({rel}); driftfix never writes those",
+        .path.display(),
+        .role.name()
+    )]
+    Governed {
+        path: PathBuf,
+        role: Role,
+        rel: String,
+    },
+    #[error("{}: {source}", .path.display())]
+    Write { path: PathBuf, source: WriteError },
+}
 
-/// Runs one command line; returns the exit code.
-pub fn main(cli: Cli) -> i32 {
+/// `init` could not write the starter rule file.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("{} already exists; not overwritten", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot create {}: {source}", .path.display())]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Runs one command line.
+pub fn main(cli: Cli) -> Exit {
     let result = match &cli.command {
         Command::Init => init(&cli),
         Command::Completions { shell } => {
@@ -36,7 +88,7 @@ pub fn main(cli: Cli) -> i32 {
                 "driftfix",
                 &mut std::io::stdout(),
             );
-            Ok(OK)
+            Ok(Exit::Ok)
         }
         Command::Rules {
             command: RulesCommand::Check,
@@ -44,69 +96,13 @@ pub fn main(cli: Cli) -> i32 {
         Command::Scan(args) => scan(&cli, args),
         Command::Fix(args) => fix(&cli, args),
     };
-    result.unwrap_or_else(|message| {
-        eprintln!("error: {message}");
-        ERROR
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        Exit::Error
     })
 }
 
-/// Rules and base directory of a run.
-pub struct Setup {
-    pub rules: RuleSet,
-    pub base: PathBuf,
-}
-
-/// Finds and loads the rule files, and decides the base directory.
-pub fn setup(cli: &Cli) -> Result<Setup, String> {
-    let files = if cli.rules.is_empty() {
-        vec![discover_rules()?]
-    } else {
-        cli.rules.clone()
-    };
-    let rules = RuleSet::load(&files).map_err(|e| e.to_string())?;
-    let base = match &cli.base {
-        Some(b) => b.clone(),
-        None => files
-            .first()
-            .and_then(|f| crate::walk::absolute(f).parent().map(Path::to_path_buf))
-            .unwrap_or_else(|| PathBuf::from(".")),
-    };
-    if !base.is_dir() {
-        return Err(format!("base directory {} does not exist", base.display()));
-    }
-    Ok(Setup {
-        rules,
-        base: crate::walk::absolute(&base),
-    })
-}
-
-/// `driftfix.toml` in the current directory or its nearest ancestor.
-fn discover_rules() -> Result<PathBuf, String> {
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot read current directory: {e}"))?;
-    cwd.ancestors()
-        .map(|d| d.join(RULE_FILE_NAME))
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            format!("no rule file: pass --rules FILE or create {RULE_FILE_NAME} (driftfix init)")
-        })
-}
-
-/// Color on stdout: never into a file, never with `NO_COLOR` set (non-empty,
-/// as no-color.org defines it; SPEC §3 puts it above `--color always`),
-/// never with `--color never`; `always` forces it into pipes too, `auto`
-/// colors a terminal only.
-pub(crate) fn color_for_stdout(cli: &Cli, to_file: bool) -> Paint {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let color = !to_file
-        && !no_color
-        && match cli.color {
-            ColorWhen::Always => true,
-            ColorWhen::Never => false,
-            ColorWhen::Auto => std::io::stdout().is_terminal(),
-        };
-    Paint { color }
-}
-
+/// Walks and plans; `output` (the run's `--output`) is never a target.
 fn start_run(
     cli: &Cli,
     setup: &Setup,
@@ -123,140 +119,66 @@ fn start_run(
         max_file_size: cli.max_file_size,
         own_files: &own_files,
     });
-    print_diagnostics(&setup.rules, &r);
+    report::stderr::diagnostics(&setup.rules, &r);
     r
 }
 
-/// Warnings and errors go to stderr, never to the report stream.
-fn print_diagnostics(rules: &RuleSet, r: &Run) {
-    let mut err = std::io::stderr().lock();
-    for w in &rules.warnings {
-        let _ = writeln!(err, "warning: {w}");
-    }
-    // One line each, whatever the file names hold (see report::visible).
-    let visible = crate::report::visible;
-    for w in &r.warnings {
-        let _ = writeln!(err, "{}", visible(w));
-    }
-    for s in r.skipped() {
-        let _ = writeln!(
-            err,
-            "{}",
-            visible(&format!("warning: {}: skipped: {}", s.path, s.message))
-        );
-    }
-    for p in r.plans() {
-        for o in p.ungoverned.iter().filter(|o| o.hint.is_some()) {
-            let _ = writeln!(
-                err,
-                "{}",
-                visible(&format!(
-                    "warning: {}:{}:{}: `{}` at `{}` is outside governed fields; did you mean `{}`?",
-                    p.rel_path,
-                    o.line,
-                    o.column,
-                    o.alias,
-                    o.field.as_deref().unwrap_or("."),
-                    o.hint.as_deref().unwrap_or_default()
-                ))
-            );
-        }
-    }
-    for line in r.error_lines() {
-        let _ = writeln!(err, "{}", visible(&line));
-    }
-}
-
 /// Writes the output to `--output FILE` atomically, or to stdout.
-fn emit(output: Option<&Path>, text: &str) -> Result<(), String> {
-    match output {
-        Some(path) => write_output(path, text),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .or_else(|e| {
-                    // A closed pipe (`| head`) is not an error worth reporting.
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        Ok(())
-                    } else {
-                        Err(e.to_string())
-                    }
-                })
+fn emit(output: Option<&Path>, text: &str) -> Result<(), Error> {
+    let Some(path) = output else {
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+            // A closed pipe (`| head`) is not an error worth reporting.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
+            _ => Ok(()),
+        };
+    };
+    write_output(path, text.as_bytes()).map_err(|source| {
+        OutputError::Write {
+            path: path.to_path_buf(),
+            source,
         }
-    }
-}
-
-fn write_output(path: &Path, text: &str) -> Result<(), String> {
-    let shown = path.display();
-    if path.is_file() {
-        return atomic_replace(path, text.as_bytes()).map_err(|e| format!("{shown}: {e}"));
-    }
-    let dir = output_dir(path);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".driftfix-")
-        .tempfile_in(&dir)
-        .map_err(|e| format!("{shown}: {e}"))?;
-    use std::os::unix::fs::PermissionsExt;
-    tmp.write_all(text.as_bytes())
-        .and_then(|_| {
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))
-        })
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| format!("{shown}: {e}"))?;
-    tmp.persist(path)
-        .map_err(|e| format!("{shown}: {}", e.error))?;
-    Ok(())
-}
-
-/// The directory an `--output` file goes to (`.` for a bare name).
-fn output_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
+        .into()
+    })
 }
 
 /// Checks `--output` before anything is read or written: its directory
 /// must exist, and it may not be a rule file or a read-only or authority
 /// file (SPEC §6: those are never opened for writing, whatever else
 /// happens).
-fn check_output(path: Option<&Path>, setup: &Setup) -> Result<(), String> {
+fn check_output(path: Option<&Path>, setup: &Setup) -> Result<(), OutputError> {
     let Some(path) = path else { return Ok(()) };
-    let shown = path.display();
     let dir = output_dir(path);
     let real_dir = std::fs::canonicalize(&dir)
         .ok()
         .filter(|d| d.is_dir())
-        .ok_or_else(|| {
-            format!(
-                "--output {shown}: directory {} does not exist",
-                dir.display()
-            )
+        .ok_or_else(|| OutputError::NoDirectory {
+            path: path.to_path_buf(),
+            dir: dir.clone(),
         })?;
     if path.is_dir() {
-        return Err(format!("--output {shown} is a directory"));
+        return Err(OutputError::Directory(path.to_path_buf()));
     }
     let real = std::fs::canonicalize(path)
         .unwrap_or_else(|_| real_dir.join(path.file_name().unwrap_or_default()));
     if setup.rules.real_sources().contains(&real) {
-        return Err(format!("--output {shown} is a rule file; not overwritten"));
+        return Err(OutputError::RuleFile(path.to_path_buf()));
     }
     let real_base = std::fs::canonicalize(&setup.base).unwrap_or_else(|_| setup.base.clone());
-    if let Some(rel) = crate::walk::relative_to(&real_base, &real) {
+    if let Some(rel) = crate::fs::paths::relative_to(&real_base, &real) {
         let role = setup.rules.role_of(&rel);
         if !role.writable() {
-            return Err(format!(
-                "--output {shown} is {} ({rel}); driftfix never writes those",
-                role.name()
-            ));
+            return Err(OutputError::Governed {
+                path: path.to_path_buf(),
+                role,
+                rel,
+            });
         }
     }
     Ok(())
 }
 
-fn scan(cli: &Cli, args: &ScanArgs) -> Result<i32, String> {
+fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
     let setup = setup(cli)?;
     check_output(args.output.as_deref(), &setup)?;
     let r = start_run(
@@ -266,156 +188,114 @@ fn scan(cli: &Cli, args: &ScanArgs) -> Result<i32, String> {
         args.strict,
         args.output.as_deref(),
     );
-    let paint = color_for_stdout(cli, args.output.is_some());
-    let text = match args.format {
-        ScanFormat::Human => human::render(&r, &setup.rules, paint),
-        ScanFormat::Json => json::render(&r, None),
-        ScanFormat::Markdown => crate::report::markdown::scan(&r, &setup.rules),
-        ScanFormat::Sarif => crate::report::sarif::render(&r, &setup.rules),
-    };
+    let text = args.format.render(&Report {
+        command: report::Command::Scan,
+        run: &r,
+        rules: &setup.rules,
+        paint: Paint::for_stdout(cli.color, args.output.is_some()),
+        files: None,
+    });
     emit(args.output.as_deref(), &text)?;
-    if args.format != ScanFormat::Human {
+    if !args.format.spec().has_summary {
         eprintln!("{}", human::summary_line(&r));
-        if let Some(line) = crate::report::ungoverned_line(&crate::report::Summary::of(&r)) {
+        if let Some(line) = report::ungoverned_line(&report::Summary::of(&r)) {
             eprintln!("{line}");
         }
     }
-    Ok(scan_exit(&r, args.fail_on))
+    Ok(exit::scan(&r, args.fail_on))
 }
 
-/// 2 on any error; 1 when a finding is at or above `fail_on`; else 0.
-pub fn scan_exit(r: &Run, fail_on: FailOn) -> i32 {
-    if !r.error_list().is_empty() {
-        return ERROR;
-    }
-    let threshold = match fail_on {
-        FailOn::Never => return OK,
-        FailOn::Critical => Severity::Critical,
-        FailOn::High => Severity::High,
-        FailOn::Medium => Severity::Medium,
-        FailOn::Low => Severity::Low,
-    };
-    if r.findings().any(|f| f.severity <= threshold) {
-        DRIFT
-    } else {
-        OK
-    }
-}
-
-fn fix(cli: &Cli, args: &FixArgs) -> Result<i32, String> {
+fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
     if args.preview {
-        crate::fix::preview::preflight(args)?;
+        preview::preflight(args.format.is_some() || args.output.is_some())?;
     }
     let setup = setup(cli)?;
     check_output(args.output.as_deref(), &setup)?;
     let r = start_run(cli, &setup, &args.roots, false, args.output.as_deref());
     if args.preview {
-        return crate::fix::preview::run(cli, &setup, &r);
+        let options = preview::Options {
+            paint: Paint::for_stdout(cli.color, false),
+            base: &setup.base,
+            rules: &setup.rules,
+        };
+        return Ok(preview::run(&options, &r)?);
     }
-    let paint = color_for_stdout(cli, args.output.is_some());
-    let format = args.format.unwrap_or(FixFormat::Patch);
     let statuses = if args.apply {
-        apply_all(&setup, &r)
+        apply_all(&setup, &r)?
     } else {
-        r.outcomes
-            .iter()
-            .map(|o| dry_status(o.target.rel_path.clone(), &o.result))
-            .collect()
+        dry_statuses(&r)
     };
-    let text = match format {
-        // `--apply` is quiet on stdout unless a format is asked for.
-        FixFormat::Patch if args.apply && args.format.is_none() => String::new(),
-        FixFormat::Patch => patch::colorize(&full_patch(&r), paint),
-        FixFormat::Json => json::render(&r, Some(&statuses)),
-        FixFormat::Markdown => crate::report::markdown::fix(&r, &setup.rules),
-    };
-    if !text.is_empty() {
-        emit(args.output.as_deref(), &text)?;
+    // `--apply` is quiet on stdout unless a format is asked for.
+    let format = args.format.or((!args.apply).then_some(Format::Patch));
+    if let Some(format) = format {
+        let text = format.render(&Report {
+            command: report::Command::Fix,
+            run: &r,
+            rules: &setup.rules,
+            paint: Paint::for_stdout(cli.color, args.output.is_some()),
+            files: Some(&statuses),
+        });
+        if !text.is_empty() {
+            emit(args.output.as_deref(), &text)?;
+        }
     }
-    report_leftovers(&r);
-    let failed = statuses.iter().any(|s| s.status == "error");
-    let changed: usize = statuses.iter().filter(|s| s.status == "changed").count();
-    let changes: usize = statuses
-        .iter()
-        .filter(|s| s.status == "changed")
-        .map(|s| s.changes)
-        .sum();
+    report::stderr::leftovers(&r);
+    let failed = statuses.iter().any(|s| s.status == Status::Error);
+    let changed = statuses.iter().filter(|s| s.status == Status::Changed);
+    let files = changed.clone().count();
+    let changes: usize = changed.map(|s| s.changes).sum();
     if args.apply {
         eprintln!(
-            "wrote {changes} change{} in {changed} file{}",
+            "wrote {changes} change{} in {files} file{}",
             plural(changes),
-            plural(changed)
+            plural(files)
         );
     } else {
         eprintln!(
-            "{changes} change{} pending in {changed} file{} (dry run: nothing written; use --apply or --preview)",
+            "{changes} change{} pending in {files} file{} (dry run: nothing written; use --apply or --preview)",
             plural(changes),
-            plural(changed)
+            plural(files)
         );
     }
-    Ok(fix_exit(&r, failed, !args.apply && changes > 0))
+    Ok(exit::fix(&r, failed, !args.apply && changes > 0))
 }
 
-pub(crate) use crate::report::plural;
-
-/// The patch of every file with fixes, in path order.
-pub fn full_patch(r: &Run) -> String {
-    r.patches()
-        .map(|(path, p, new)| patch::file_diff(path, &p.original, new))
+/// What a dry run would do with each target.
+fn dry_statuses(r: &Run) -> Vec<FileStatus> {
+    r.outcomes
+        .iter()
+        .map(|o| dry_status(o.target.rel_path.clone(), &o.result))
         .collect()
 }
 
-fn dry_status(path: String, result: &Result<FilePlan, crate::plan::FileError>) -> FileStatus {
-    match result {
+fn dry_status(path: String, result: &Result<FilePlan, FileError>) -> FileStatus {
+    let (status, changes, message) = match result {
         Ok(FilePlan {
             refused: Some(e), ..
-        }) => FileStatus {
-            path,
-            status: "error",
-            changes: 0,
-            message: Some(e.to_string()),
-        },
-        Ok(p) if p.new_text.is_some() => FileStatus {
-            path,
-            status: "changed",
-            changes: p.fix_count(),
-            message: None,
-        },
-        Ok(p) if !p.role.writable() && !p.findings.is_empty() => FileStatus {
-            path,
-            status: "skipped",
-            changes: 0,
-            message: Some(format!("{} file: reported, never written", p.role.name())),
-        },
-        Ok(_) => FileStatus {
-            path,
-            status: "unchanged",
-            changes: 0,
-            message: None,
-        },
-        Err(e) => FileStatus {
-            path,
-            status: if e.is_skip() { "skipped" } else { "error" },
-            changes: 0,
-            message: Some(e.to_string()),
-        },
+        }) => (Status::Error, 0, Some(e.to_string())),
+        Ok(p) if p.new_text.is_some() => (Status::Changed, p.fix_count(), None),
+        Ok(p) if !p.role.writable() && !p.findings.is_empty() => (
+            Status::Skipped,
+            0,
+            Some(format!("{} file: reported, never written", p.role.name())),
+        ),
+        Ok(_) => (Status::Unchanged, 0, None),
+        Err(e) if e.is_skip() => (Status::Skipped, 0, Some(e.to_string())),
+        Err(e) => (Status::Error, 0, Some(e.to_string())),
+    };
+    FileStatus {
+        path,
+        status,
+        changes,
+        message,
     }
 }
 
-/// `--apply`: writes every planned file; one status per target.
-fn apply_all(setup: &Setup, r: &Run) -> Vec<FileStatus> {
-    let ctx = match WriteContext::new(&setup.base, &setup.rules) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Vec::new();
-        }
-    };
-    let mut statuses: Vec<FileStatus> = r
-        .outcomes
-        .iter()
-        .map(|o| dry_status(o.target.rel_path.clone(), &o.result))
-        .collect();
+/// `--apply`: writes every planned file; one status per target. A writer
+/// that cannot be set up is an error of the command (exit 2).
+fn apply_all(setup: &Setup, r: &Run) -> Result<Vec<FileStatus>, Error> {
+    let ctx = WriteContext::new(&setup.base, &setup.rules).map_err(Error::Apply)?;
+    let mut statuses = dry_statuses(r);
     // (index into statuses, plan, new text) of every file to write.
     let to_write: Vec<_> = r
         .outcomes
@@ -423,7 +303,9 @@ fn apply_all(setup: &Setup, r: &Run) -> Vec<FileStatus> {
         .zip(&statuses)
         .enumerate()
         .filter_map(|(i, (o, status))| match (&o.result, status.status) {
-            (Ok(plan), "changed") => Some((i, &o.target.abs_path, plan, plan.new_text.as_ref()?)),
+            (Ok(plan), Status::Changed) => {
+                Some((i, &o.target.abs_path, plan, plan.new_text.as_ref()?))
+            }
             _ => None,
         })
         .collect();
@@ -447,51 +329,20 @@ fn apply_all(setup: &Setup, r: &Run) -> Vec<FileStatus> {
             Err(e) => {
                 eprintln!("error: {}: {e}", plan.rel_path);
                 if let Some(status) = statuses.get_mut(*i) {
-                    status.status = "error";
+                    status.status = Status::Error;
                     status.message = Some(e.to_string());
                 }
             }
         }
     }
-    statuses
+    Ok(statuses)
 }
 
 /// Files written at once by `fix --apply`: a write mostly waits for `fsync`,
 /// so more writers than cores pay off.
 const WRITE_THREADS: usize = 8;
 
-/// Manual findings in editable files always reach stderr (never hidden by a
-/// diff).
-pub(crate) fn report_leftovers(r: &Run) {
-    let mut err = std::io::stderr().lock();
-    for f in r.findings().filter(|f| f.action == Action::Manual) {
-        let _ = writeln!(
-            err,
-            "manual: {}:{}:{}: {} `{}`: {}",
-            crate::report::visible(&f.path),
-            f.line,
-            f.column,
-            crate::report::visible(&f.field),
-            crate::report::one_line(&f.actual),
-            f.reason.as_deref().unwrap_or("not safely fixable")
-        );
-    }
-}
-
-/// `fix`: 2 on error; 1 when changes are pending (dry run) or editable
-/// findings are left unfixed (manual); else 0. Report-only findings in
-/// read-only and authority files never change it.
-pub fn fix_exit(r: &Run, failed: bool, pending: bool) -> i32 {
-    if failed || !r.error_list().is_empty() {
-        ERROR
-    } else if pending || r.findings().any(|f| f.action == Action::Manual) {
-        DRIFT
-    } else {
-        OK
-    }
-}
-
-fn rules_check(cli: &Cli) -> Result<i32, String> {
+fn rules_check(cli: &Cli) -> Result<Exit, Error> {
     let setup = setup(cli)?;
     let rules = &setup.rules;
     let aliases = rules.aliases().count();
@@ -500,7 +351,7 @@ fn rules_check(cli: &Cli) -> Result<i32, String> {
         .iter()
         .chain(&crate::rules::lint::warnings(rules, &setup.base))
     {
-        eprintln!("warning: {w}");
+        eprintln!("{w}");
     }
     println!(
         "rules ok: {} file{}, {} canonical name{}, {} alias{}, {} field rule{}, {} severity rule{}",
@@ -515,29 +366,33 @@ fn rules_check(cli: &Cli) -> Result<i32, String> {
         rules.severities.len(),
         plural(rules.severities.len()),
     );
-    Ok(OK)
+    Ok(Exit::Ok)
 }
 
 /// `init`: the starter rule file goes to the first `--rules FILE` when one
 /// is given, else to `driftfix.toml` in `--base DIR` or the current
 /// directory. An existing file is never overwritten.
-fn init(cli: &Cli) -> Result<i32, String> {
+fn init(cli: &Cli) -> Result<Exit, Error> {
     let path = match (cli.rules.first(), &cli.base) {
         (Some(rules), _) => rules.clone(),
         (None, Some(base)) => base.join(RULE_FILE_NAME),
         (None, None) => PathBuf::from(RULE_FILE_NAME),
     };
-    let shown = path.display();
     if std::fs::symlink_metadata(&path).is_ok() {
-        return Err(format!("{shown} already exists; not overwritten"));
+        return Err(InitError::Exists(path).into());
     }
-    let mut file = std::fs::OpenOptions::new()
+    let mut file = match std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
-        .map_err(|e| format!("cannot create {shown}: {e}"))?;
-    file.write_all(crate::rules::starter().as_bytes())
-        .map_err(|e| format!("cannot write {shown}: {e}"))?;
+    {
+        Ok(f) => f,
+        Err(source) => return Err(InitError::Create { path, source }.into()),
+    };
+    if let Err(source) = file.write_all(crate::rules::starter().as_bytes()) {
+        return Err(InitError::Write { path, source }.into());
+    }
+    let shown = path.display();
     let check = if cli.rules.is_empty() {
         String::new()
     } else {
@@ -546,5 +401,39 @@ fn init(cli: &Cli) -> Result<i32, String> {
     eprintln!(
         "wrote {shown}: edit it, then run `driftfix rules check{check}` and `driftfix scan{check}`"
     );
-    Ok(OK)
+    Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::rules::RuleSet;
+
+    /// A writer that cannot be set up (the base directory is gone by the
+    /// time `--apply` writes) is an error that exits 2, not an `error:`
+    /// line followed by exit 0.
+    #[test]
+    fn apply_without_a_writer_is_an_error() {
+        let gone = tempfile::tempdir().unwrap();
+        let setup = Setup {
+            rules: RuleSet::from_toml_str(
+                "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nselect = [\"host\"]\n",
+                Path::new("driftfix.toml"),
+            )
+            .unwrap(),
+            base: gone.path().join("removed"),
+        };
+        let r = Run {
+            outcomes: Vec::new(),
+            walk_skipped: Vec::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            elapsed: Duration::ZERO,
+        };
+        let err = apply_all(&setup, &r).unwrap_err();
+        assert!(matches!(err, Error::Apply(_)), "{err:?}");
+        assert!(err.to_string().starts_with("base directory "), "{err}");
+    }
 }

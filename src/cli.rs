@@ -1,8 +1,12 @@
-//! Command-line definitions (clap derive) and nothing else.
+//! Command-line definitions (clap derive) and nothing else. The values of
+//! `--format` come from the output registry ([`crate::report::Format`]).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use crate::report::ColorWhen;
+use crate::report::{self, Format};
 
 /// Find non-canonical host labels in YAML, JSON and TOML inventories and
 /// rewrite them to their canonical names, changing nothing else.
@@ -106,8 +110,8 @@ pub struct ScanArgs {
     /// Files or directories to scan (default: the base directory).
     pub roots: Vec<PathBuf>,
 
-    #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
-    pub format: ScanFormat,
+    #[arg(long, default_value_t = Format::Human, value_parser = report::Command::Scan.format_parser())]
+    pub format: Format,
 
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
@@ -140,34 +144,12 @@ pub struct FixArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    #[arg(long, value_enum)]
-    pub format: Option<FixFormat>,
+    #[arg(long, value_parser = report::Command::Fix.format_parser())]
+    pub format: Option<Format>,
 
     /// Write the patch or report to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ColorWhen {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ScanFormat {
-    Human,
-    Markdown,
-    Json,
-    Sarif,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FixFormat {
-    Patch,
-    Markdown,
-    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -4,8 +4,10 @@
 //!
 //! The pipeline reads top to bottom:
 //! [`rules`] → [`walk`] → [`formats`] (parse, locate) → [`matcher`] →
-//! [`plan`] → [`report`] / [`fix`] (patch, preview, write), driven by
-//! [`run`] and the commands in [`app`].
+//! [`plan`] → [`report`] (the output formats, patch included) / [`fix`]
+//! (preview, write), driven by [`run`] and the commands in [`app`], which
+//! start from [`setup`] and end in an [`exit`] code. [`fs`] holds the path
+//! and file-reading helpers below all of them.
 
 #![cfg_attr(
     not(test),
@@ -19,13 +21,17 @@
 
 pub mod app;
 pub mod cli;
+pub mod exit;
 pub mod fix;
 pub mod formats;
+pub mod fs;
 pub mod matcher;
 pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod run;
+pub mod setup;
 pub mod suggest;
 pub mod text;
 pub mod walk;
+pub mod warning;

@@ -1,4 +1,4 @@
 fn main() {
     let cli = driftfix::cli::Cli::parse_args();
-    std::process::exit(driftfix::app::main(cli));
+    std::process::exit(driftfix::app::main(cli).code());
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::fs::read::{ReadError, read_regular_file};
 use crate::matcher::Matcher;
 use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_with};
 use crate::rules::RuleSet;
@@ -72,7 +73,7 @@ pub struct Run {
     /// root, broken link).
     pub walk_skipped: Vec<Skipped>,
     /// Other warnings of the walk and the rules.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::warning::Warning>,
     /// Errors outside any one file (a missing root): `(path, message)`.
     pub errors: Vec<(String, String)>,
     pub elapsed: Duration,
@@ -245,16 +246,12 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
             .map(|o| o.target.rel_path.clone())
             .chain(walked.skipped.iter().map(|s| s.path.clone()))
             .collect();
-        warnings.extend(
-            crate::rules::lint::unmatched_globs(
-                input.rules,
-                &files,
-                Some(&walked.excluded_by),
-                "file that was scanned",
-            )
-            .into_iter()
-            .map(|w| format!("warning: {w}")),
-        );
+        warnings.extend(crate::rules::lint::unmatched_globs(
+            input.rules,
+            &files,
+            Some(&walked.excluded_by),
+            "file that was scanned",
+        ));
     }
     Run {
         outcomes,
@@ -352,70 +349,18 @@ fn is_driftfix_output(file_type: crate::formats::FileType, bytes: &[u8]) -> bool
 /// Whether the roots walk the whole base directory (none given, or the base
 /// itself).
 fn covers_base(base: &Path, roots: &[PathBuf]) -> bool {
-    let base = crate::walk::absolute(base);
-    roots.is_empty() || roots.iter().any(|r| crate::walk::absolute(r) == base)
+    let base = crate::fs::paths::absolute(base);
+    roots.is_empty() || roots.iter().any(|r| crate::fs::paths::absolute(r) == base)
 }
 
 /// Reads a target's bytes, refusing files over the size limit before reading.
 pub fn read_target(target: &Target, max_size: u64) -> Result<Vec<u8>, FileError> {
-    read_regular_file(&target.abs_path, max_size)
-}
-
-/// Reads a regular file (through a symlink) of at most `max_size` bytes,
-/// never blocking and never reading more than the limit.
-///
-/// The walk already left out FIFOs, sockets and devices, but a path can be
-/// replaced between the walk and the read (a file swapped for a FIFO would
-/// block `read` forever; one that grows could exhaust memory). So the file is
-/// opened non-blocking, the *opened* file is checked to be regular, and the
-/// read is bounded: a file that is not regular is skipped, one that vanished
-/// or cannot be opened is an error, one over the limit is skipped.
-pub fn read_regular_file(path: &Path, max_size: u64) -> Result<Vec<u8>, FileError> {
-    use std::io::Read as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-
-    let not_regular = || {
-        FileError::skipped(
-            SkipReason::NotRegular,
-            "not a regular file (directory, FIFO, socket or device)",
-        )
-    };
-    let too_large = |len: u64| {
-        FileError::skipped(
-            SkipReason::TooLarge,
-            format!("larger than --max-file-size ({len} bytes > {max_size})"),
-        )
-    };
-    let meta =
-        std::fs::metadata(path).map_err(|e| FileError::unreadable(format!("cannot read: {e}")))?;
-    if !meta.is_file() {
-        return Err(not_regular());
-    }
-    if meta.len() > max_size {
-        return Err(too_large(meta.len()));
-    }
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            // Opening a socket: it was swapped in after the check above.
-            Some(libc::ENXIO) => not_regular(),
-            _ => FileError::unreadable(format!("cannot read: {e}")),
-        })?;
-    let meta = file
-        .metadata()
-        .map_err(|e| FileError::unreadable(format!("cannot read: {e}")))?;
-    if !meta.is_file() {
-        return Err(not_regular());
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(max_size.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| FileError::unreadable(format!("cannot read: {e}")))?;
-    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if len > max_size {
-        return Err(too_large(len));
-    }
-    Ok(bytes)
+    read_regular_file(&target.abs_path, max_size).map_err(|e| {
+        let message = e.to_string();
+        match e {
+            ReadError::NotRegular => FileError::skipped(SkipReason::NotRegular, message),
+            ReadError::TooLarge { .. } => FileError::skipped(SkipReason::TooLarge, message),
+            ReadError::Io(_) => FileError::unreadable(message),
+        }
+    })
 }

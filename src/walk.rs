@@ -15,8 +15,10 @@ use std::sync::{Arc, Mutex};
 use ignore::{WalkBuilder, WalkState};
 
 use crate::formats::FileType;
+use crate::fs::paths::{absolute, relative_to};
 use crate::plan::SkipReason;
 use crate::rules::{Role, RuleSet, TypeMap, TypeSource};
+use crate::warning::Warning;
 
 /// A file to scan.
 #[derive(Clone, Debug)]
@@ -71,7 +73,7 @@ pub struct WalkResult {
     /// Files seen and not scanned, sorted by path.
     pub skipped: Vec<Skipped>,
     /// Other things the user should know about (stderr).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Problems that make the run fail (exit 2): a missing root, say.
     pub errors: Vec<(String, String)>,
     /// Indexes of the `exclude` patterns that matched something.
@@ -198,7 +200,7 @@ struct Ctx<'a> {
     excluded_by: &'a Arc<Mutex<BTreeSet<usize>>>,
 }
 
-fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<Vec<String>>) {
+fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<Vec<Warning>>) {
     // Excluded files and directories are never read, nor listed (SPEC §8);
     // which `exclude` globs matched is kept for the "matches nothing"
     // warnings.
@@ -254,7 +256,7 @@ fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<V
                         push(found, t);
                     }
                 }
-                Err(e) => push(notes, format!("warning: {e}")),
+                Err(e) => push(notes, Warning::new(e.to_string())),
             }
             WalkState::Continue
         })
@@ -431,31 +433,4 @@ fn resolve_root(base: &Path, root: &Path) -> PathBuf {
     } else {
         from_cwd
     }
-}
-
-/// `path` relative to `base` with `/` separators, or `None` when outside.
-pub fn relative_to(base: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(base).ok()?;
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    Some(parts.join("/"))
-}
-
-/// An absolute, lexically normalised path (no filesystem access, symlinks
-/// kept as named so that printed paths are the user's).
-pub fn absolute(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }

@@ -1,66 +1,14 @@
 //! End-to-end behaviour of `scan` and `fix` on the shipped homelab example
 //! and on small trees built in temp directories (SPEC §1-§6).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn driftfix() -> Command {
-    Command::cargo_bin("driftfix").unwrap()
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A scratch copy of the homelab example, with the rule file beside it.
-fn homelab_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&repo().join("tests/fixtures/homelab"), dir.path());
-    std::fs::copy(
-        repo().join("rules/homelab.toml"),
-        dir.path().join("driftfix.toml"),
-    )
-    .unwrap();
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
-/// Every file under `dir` with its bytes, sorted by path.
-fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
-}
+mod common;
+use common::{driftfix, homelab_copy, read, repo, snapshot};
 
 /// A temp directory with `driftfix.toml` holding `rules` and the `files`.
 fn small_tree(rules: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -70,11 +18,6 @@ fn small_tree(rules: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     dir
-}
-
-/// The text of `name` under `dir`.
-fn read(dir: &Path, name: &str) -> String {
-    std::fs::read_to_string(dir.join(name)).unwrap()
 }
 
 /// Runs `fix --apply` in `dir` and checks its exit code.
@@ -171,11 +114,12 @@ fn scan_reports_every_alias_with_roles_and_severities() {
 }
 
 #[test]
+#[cfg_attr(no_git, ignore = "NOTICE: git not found")]
 fn dry_run_patch_applies_with_git_apply_and_patch_to_exactly_what_apply_writes() {
     let applied = homelab_copy();
     let via_git = homelab_copy();
     let via_patch = homelab_copy();
-    let before = snapshot_tree(applied.path());
+    let before = snapshot(applied.path());
     let out = driftfix()
         .current_dir(applied.path())
         .arg("fix")
@@ -191,11 +135,7 @@ fn dry_run_patch_applies_with_git_apply_and_patch_to_exactly_what_apply_writes()
         "read-only files must not be patched"
     );
     assert!(!diff.contains("spine/"));
-    assert_eq!(
-        snapshot_tree(applied.path()),
-        before,
-        "dry run wrote something"
-    );
+    assert_eq!(snapshot(applied.path()), before, "dry run wrote something");
 
     driftfix()
         .current_dir(applied.path())
@@ -216,12 +156,12 @@ fn dry_run_patch_applies_with_git_apply_and_patch_to_exactly_what_apply_writes()
         .args(["-p1", "--quiet", "-i"])
         .arg(&patch_file)
         .status();
-    let after = snapshot_tree(applied.path());
+    let after = snapshot(applied.path());
     assert_ne!(after, before);
-    assert_eq!(snapshot_tree(via_git.path()), after);
+    assert_eq!(snapshot(via_git.path()), after);
     if let Ok(status) = patch {
         assert!(status.success());
-        assert_eq!(snapshot_tree(via_patch.path()), after);
+        assert_eq!(snapshot(via_patch.path()), after);
     } else {
         eprintln!("NOTICE: `patch` not installed; patch -p1 check skipped");
     }
@@ -238,7 +178,7 @@ fn dry_run_patch_applies_with_git_apply_and_patch_to_exactly_what_apply_writes()
         .args(["fix", "--apply"])
         .assert()
         .code(0);
-    assert_eq!(snapshot_tree(applied.path()), after);
+    assert_eq!(snapshot(applied.path()), after);
     driftfix()
         .current_dir(applied.path())
         .arg("fix")
@@ -598,7 +538,7 @@ fn output_file_gets_the_report_and_stdout_stays_empty() {
 #[test]
 fn output_never_overwrites_governed_or_rule_files_and_needs_its_directory() {
     let dir = homelab_copy();
-    let before = snapshot_tree(dir.path());
+    let before = snapshot(dir.path());
     for (target, needle) in [
         ("spine/ops/bindings/ssh.targets.yaml", "is authority"),
         (
@@ -621,7 +561,7 @@ fn output_never_overwrites_governed_or_rule_files_and_needs_its_directory() {
                 .stderr(predicate::str::contains(needle));
         }
     }
-    assert_eq!(snapshot_tree(dir.path()), before, "nothing written");
+    assert_eq!(snapshot(dir.path()), before, "nothing written");
 }
 
 #[test]

@@ -247,9 +247,7 @@ fn string_end(b: &[u8], at: usize) -> Option<usize> {
 }
 
 fn suite_files(prefix: &str) -> Vec<PathBuf> {
-    let Some(dir) = common::conformance_dir("json-test-suite") else {
-        return Vec::new();
-    };
+    let dir = common::conformance_suite("json-test-suite");
     common::files_under(&dir, &|p: &Path| {
         p.file_name()
             .and_then(|n| n.to_str())
@@ -274,10 +272,6 @@ fn run_suite(
     files: &[PathBuf],
     check: &dyn Fn(&str) -> Result<usize, String>,
 ) -> usize {
-    if files.is_empty() {
-        println!("{label}: suite absent, skipped");
-        return 0;
-    }
     let (mut pass, mut non_utf8, mut failures, mut counted) = (0usize, 0usize, Vec::new(), 0);
     for f in files {
         let bytes = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
@@ -310,6 +304,7 @@ fn run_suite(
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn y_files_rewrite_values() {
     run_suite("json y_ exact values", &suite_files("y_"), &|t| {
         check_rewrite(t, Mode::ExactValues)
@@ -317,6 +312,7 @@ fn y_files_rewrite_values() {
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn y_files_rewrite_tokens() {
     run_suite("json y_ tokens", &suite_files("y_"), &|t| {
         check_rewrite(t, Mode::Tokens)
@@ -324,6 +320,7 @@ fn y_files_rewrite_tokens() {
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn y_files_rename_keys() {
     run_suite("json y_ keys", &suite_files("y_"), &|t| {
         check_rewrite(t, Mode::ExactKeys)
@@ -331,12 +328,10 @@ fn y_files_rename_keys() {
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn y_files_rewrite_something() {
     // Guards against a vacuous suite: the corpus holds labels to rewrite.
     let files = suite_files("y_");
-    if files.is_empty() {
-        return;
-    }
     let mut rewritten = BTreeMap::new();
     for f in &files {
         let Ok(text) = std::fs::read_to_string(f) else {
@@ -352,6 +347,7 @@ fn y_files_rewrite_something() {
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn n_files_are_rejected_with_a_position() {
     run_suite(
         "json n_ rejected",
@@ -371,11 +367,9 @@ fn n_files_are_rejected_with_a_position() {
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn i_files_never_panic() {
     let files = suite_files("i_");
-    if files.is_empty() {
-        return;
-    }
     let (mut accepted, mut rejected, mut non_utf8) = (0, 0, 0);
     for f in &files {
         let Ok(text) = std::fs::read_to_string(f) else {
@@ -410,24 +404,24 @@ fn i_files_never_panic() {
 }
 
 fn realworld_files() -> Vec<PathBuf> {
-    let Some(dir) = common::conformance_dir("realworld") else {
-        return Vec::new();
-    };
+    let dir = common::conformance_suite("realworld");
     common::files_under(&dir, &|p: &Path| p.extension().is_some_and(|e| e == "json"))
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn realworld_rewrites() {
     let files = realworld_files();
     for mode in [Mode::ExactValues, Mode::Tokens, Mode::ExactKeys] {
         let n = run_suite(&format!("json realworld {mode:?}"), &files, &|t| {
             check_rewrite(t, mode)
         });
-        assert!(files.is_empty() || n > 0, "{mode:?}: nothing rewritten");
+        assert!(n > 0, "{mode:?}: nothing rewritten");
     }
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn realworld_no_op_is_byte_identical() {
     run_suite("json realworld no-op", &realworld_files(), &|t| {
         let scalars = Json.scalars(t).map_err(|e| e.to_string())?;
@@ -546,24 +540,26 @@ fn check_pipeline(src: &str, mode: Mode) -> Result<usize, String> {
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn pipeline_y_files_rewrite() {
     let files = suite_files("y_");
     for mode in [Mode::ExactValues, Mode::Tokens, Mode::ExactKeys] {
         let n = run_suite(&format!("json pipeline y_ {mode:?}"), &files, &|t| {
             check_pipeline(t, mode)
         });
-        assert!(files.is_empty() || n > 0, "{mode:?}: nothing rewritten");
+        assert!(n > 0, "{mode:?}: nothing rewritten");
     }
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn pipeline_realworld_rewrite_and_no_op() {
     let files = realworld_files();
     for mode in [Mode::ExactValues, Mode::Tokens, Mode::ExactKeys] {
         let n = run_suite(&format!("json pipeline realworld {mode:?}"), &files, &|t| {
             check_pipeline(t, mode)
         });
-        assert!(files.is_empty() || n > 0, "{mode:?}: nothing rewritten");
+        assert!(n > 0, "{mode:?}: nothing rewritten");
     }
     run_suite("json pipeline realworld no-op", &files, &|t| {
         let p = plan_json(
@@ -600,11 +596,9 @@ fn aliases_in(text: &str) -> BTreeMap<String, String> {
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn pipeline_n_files_are_rejected() {
     let files = suite_files("n_");
-    if files.is_empty() {
-        return;
-    }
     let (mut rejected, mut skipped, mut unparsed, mut failures) = (0, 0, 0, Vec::new());
     for f in &files {
         let bytes = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
@@ -635,11 +629,9 @@ fn pipeline_n_files_are_rejected() {
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn pipeline_i_files_never_panic() {
     let files = suite_files("i_");
-    if files.is_empty() {
-        return;
-    }
     let (mut written, mut refused) = (0, 0);
     for f in &files {
         let bytes = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));

@@ -120,10 +120,9 @@ fn check_valid_case(dir: &Path) -> Result<&'static str, String> {
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn yaml_test_suite() {
-    let Some(suite) = common::conformance_dir("yaml-test-suite") else {
-        return;
-    };
+    let suite = common::conformance_suite("yaml-test-suite");
     let cases = common::files_under(&suite, &|p| p.file_name().is_some_and(|n| n == "in.yaml"));
     let (mut valid, mut valid_ok, mut errors, mut errors_ok) = (0, 0, 0, 0);
     let mut notes: std::collections::BTreeMap<&str, usize> = Default::default();
@@ -178,10 +177,9 @@ fn yaml_test_suite() {
 }
 
 #[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
 fn realworld_yaml() {
-    let Some(root) = common::conformance_dir("realworld") else {
-        return;
-    };
+    let root = common::conformance_suite("realworld");
     let files = common::files_under(&root, &|p| {
         p.extension().is_some_and(|e| e == "yaml" || e == "yml")
     });

@@ -5,7 +5,8 @@
 //! goes quadratic, and the exit code follows SPEC §3 (read/parse errors → 2;
 //! binary, non-UTF-8 and oversized files → skipped with a warning).
 //!
-//! YAML cases live in `hostile_yaml.rs`; walk edge cases in `hardening.rs`.
+//! YAML cases are in the YAML section at the end of this file; walk edge
+//! cases in `hardening.rs`.
 
 use std::path::Path;
 use std::time::Duration;

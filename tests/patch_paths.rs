@@ -5,36 +5,14 @@
 
 use std::fs;
 use std::os::unix::fs::symlink;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
+mod common;
+use common::{driftfix, snapshot};
 
 const RULES: &str = "[paths]\nreadonly = [\"legacy/**\"]\n[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nselect = [\"host\"]\n";
 const OLD: &str = "# inventory\nhost: pve-shop\n";
-
-/// Every entry under `dir`: a file with its bytes, a symlink with where it
-/// points, sorted by path.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            let rel = p.strip_prefix(dir).unwrap().to_path_buf();
-            let meta = fs::symlink_metadata(&p).unwrap();
-            if meta.is_symlink() {
-                out.push((rel, format!("-> {}", fs::read_link(&p).unwrap().display())));
-            } else if meta.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((rel, String::from_utf8_lossy(&fs::read(&p).unwrap()).into()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// Builds the tree three times; applies the dry-run patch (of `roots`) with
 /// git and with patch, and `fix --apply` to the third; all must agree.
@@ -49,8 +27,7 @@ fn patch_matches_apply(build: &dyn Fn(&Path), roots: &[&str]) -> String {
     });
     let base = |d: &tempfile::TempDir| d.path().join("base");
     let before = snapshot(&base(&applied));
-    let out = Command::cargo_bin("driftfix")
-        .unwrap()
+    let out = driftfix()
         .current_dir(base(&applied))
         .arg("fix")
         .args(roots)
@@ -58,8 +35,7 @@ fn patch_matches_apply(build: &dyn Fn(&Path), roots: &[&str]) -> String {
         .unwrap();
     let diff = String::from_utf8(out.stdout).unwrap();
     assert!(!diff.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = Command::cargo_bin("driftfix")
-        .unwrap()
+    let out = driftfix()
         .current_dir(base(&applied))
         .args(["fix", "--apply"])
         .args(roots)
@@ -107,6 +83,7 @@ fn patch_matches_apply(build: &dyn Fn(&Path), roots: &[&str]) -> String {
 }
 
 #[test]
+#[cfg_attr(no_git, ignore = "NOTICE: git not found")]
 fn names_with_spaces_tabs_quotes_backslashes_and_non_ascii() {
     let names = [
         "sp ace.yaml",
@@ -135,6 +112,7 @@ fn names_with_spaces_tabs_quotes_backslashes_and_non_ascii() {
 }
 
 #[test]
+#[cfg_attr(no_git, ignore = "NOTICE: git not found")]
 fn a_symlink_and_its_target_are_patched_once_under_the_target() {
     let diff = patch_matches_apply(
         &|b| {
@@ -149,6 +127,7 @@ fn a_symlink_and_its_target_are_patched_once_under_the_target() {
 }
 
 #[test]
+#[cfg_attr(no_git, ignore = "NOTICE: git not found")]
 fn a_symlink_named_as_root_is_patched_under_the_file_it_leads_to() {
     let diff = patch_matches_apply(
         &|b| {
@@ -163,6 +142,7 @@ fn a_symlink_named_as_root_is_patched_under_the_file_it_leads_to() {
 }
 
 #[test]
+#[cfg_attr(no_git, ignore = "NOTICE: git not found")]
 fn symlinks_to_read_only_or_outside_files_are_not_in_the_patch() {
     let outside = tempfile::tempdir().unwrap();
     fs::write(outside.path().join("o.yaml"), OLD).unwrap();

@@ -6,9 +6,11 @@ use std::path::Path;
 use std::process::Command as StdCommand;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use expectrl::process::unix::WaitStatus;
 use expectrl::{Eof, Expect, Session};
+
+mod common;
+use common::{driftfix, homelab_copy, no_temp_files, read, snapshot};
 
 const RULES: &str = r#"version = 1
 
@@ -49,24 +51,6 @@ fn tree() -> tempfile::TempDir {
     fs::create_dir(p.join("legacy")).unwrap();
     fs::write(p.join("legacy/old.json"), LEGACY).unwrap();
     dir
-}
-
-fn read(dir: &Path, name: &str) -> String {
-    fs::read_to_string(dir.join(name)).unwrap()
-}
-
-fn no_temp_files(dir: &Path) {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let e = e.unwrap();
-            let name = e.file_name().to_string_lossy().into_owned();
-            assert!(!name.starts_with(".driftfix-"), "temp file left: {name}");
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path());
-            }
-        }
-    }
 }
 
 struct Pty {
@@ -489,8 +473,7 @@ fn color_follows_the_color_option() {
 #[test]
 fn without_a_terminal_preview_refuses_and_points_to_dry_run_and_apply() {
     let dir = tree();
-    let out = Command::cargo_bin("driftfix")
-        .unwrap()
+    let out = driftfix()
         .current_dir(dir.path())
         .args(["fix", "--preview"])
         .output()
@@ -525,8 +508,7 @@ fn without_a_terminal_preview_refuses_and_points_to_dry_run_and_apply() {
 #[test]
 fn format_and_output_are_refused_with_preview() {
     let dir = tree();
-    let out = Command::cargo_bin("driftfix")
-        .unwrap()
+    let out = driftfix()
         .current_dir(dir.path())
         .args(["fix", "--preview", "--format", "json"])
         .output()
@@ -536,55 +518,11 @@ fn format_and_output_are_refused_with_preview() {
     assert!(err.contains("--format and --output"), "{err}");
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else {
-            fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
-/// A scratch copy of the shipped homelab example with its rule file.
-fn homelab() -> tempfile::TempDir {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&repo.join("tests/fixtures/homelab"), dir.path());
-    fs::copy(
-        repo.join("rules/homelab.toml"),
-        dir.path().join("driftfix.toml"),
-    )
-    .unwrap();
-    dir
-}
-
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.push((rel, fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn a_at_the_first_prompt_writes_exactly_what_apply_writes() {
-    let previewed = homelab();
-    let applied = homelab();
-    let before = files(previewed.path());
+    let previewed = homelab_copy();
+    let applied = homelab_copy();
+    let before = snapshot(previewed.path());
 
     let mut t = Pty::spawn(previewed.path(), &["--color", "never"]);
     let first = t.expect(PROMPT);
@@ -601,27 +539,26 @@ fn a_at_the_first_prompt_writes_exactly_what_apply_writes() {
         "{rest}"
     );
 
-    let out = Command::cargo_bin("driftfix")
-        .unwrap()
+    let out = driftfix()
         .current_dir(applied.path())
         .args(["fix", "--apply"])
         .output()
         .unwrap();
     assert_eq!(Some(code), out.status.code(), "same exit code as --apply");
-    let after = files(previewed.path());
+    let after = snapshot(previewed.path());
     assert_ne!(after, before, "something was written");
-    assert_eq!(after, files(applied.path()), "same bytes as --apply");
+    assert_eq!(after, snapshot(applied.path()), "same bytes as --apply");
     for (path, bytes) in &before {
         if path.starts_with("legacy/") || path.starts_with("spine/") {
             let now = after.iter().find(|(p, _)| p == path).unwrap();
-            assert_eq!(&now.1, bytes, "{path} never written");
+            assert_eq!(&now.1, bytes, "{} never written", path.display());
         }
     }
 }
 
 #[test]
 fn step_mode_rewrites_one_token_inside_a_yaml_url() {
-    let dir = homelab();
+    let dir = homelab_copy();
     let inv = "workbench/infra/data/CONTAINER_INVENTORY.yaml";
     let original = read(dir.path(), inv);
     let mut t = Pty::spawn(dir.path(), &["--color", "never"]);

@@ -5,21 +5,18 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+mod common;
+use common::{driftfix, repo};
 
 const HOMELAB: &str = "tests/fixtures/homelab";
 const DRIFTED: &str = "tests/fixtures/homelab-drifted";
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// `driftfix --rules rules/homelab.toml --base BASE --color never ARGS`,
 /// run from the repository root.
 fn run(base: &str, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("driftfix")
-        .unwrap()
+    driftfix()
         .current_dir(repo())
         .env_remove("NO_COLOR")
         .args(args)
@@ -150,39 +147,13 @@ fn markdown_tables_stay_well_formed() {
         markdown(DRIFTED),
         stdout(&run(DRIFTED, &["fix", "--format", "markdown"])),
     ] {
-        let mut columns: Option<usize> = None;
-        let mut rows = 0;
-        for line in md.lines() {
-            if !line.starts_with('|') {
-                columns = None;
-                continue;
-            }
-            rows += 1;
-            let cells = cell_count(line);
-            match columns {
-                None => columns = Some(cells),
-                Some(n) => assert_eq!(n, cells, "bad row: {line}"),
-            }
-        }
+        let rows = common::markdown::assert_tables_well_formed(&md);
         assert!(rows > 10, "expected tables:\n{md}");
         assert!(
             md.contains(r"``https://pve-shop.lan:8006/?q=a\|b`c`&n=café``"),
             "pipe escaped in a code span:\n{md}"
         );
     }
-}
-
-fn cell_count(line: &str) -> usize {
-    let mut n = 0;
-    let mut escaped = false;
-    for c in line.chars() {
-        match c {
-            '\\' if !escaped => escaped = true,
-            '|' if !escaped => n += 1,
-            _ => escaped = false,
-        }
-    }
-    n - 1
 }
 
 #[test]
@@ -418,8 +389,7 @@ fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
 /// `driftfix scan ARGS` in `dir` (rules discovered there): (json or sarif
 /// report, exit code).
 fn scan_in(dir: &Path, args: &[&str]) -> (Value, i32) {
-    let out = Command::cargo_bin("driftfix")
-        .unwrap()
+    let out = driftfix()
         .current_dir(dir)
         .arg("scan")
         .args(args)
@@ -480,8 +450,7 @@ fn fail_on_every_level() {
 fn fail_on_applies_to_every_format_and_errors_win() {
     let t = severity_tree();
     for format in ["human", "markdown", "json", "sarif"] {
-        let out = Command::cargo_bin("driftfix")
-            .unwrap()
+        let out = driftfix()
             .current_dir(t.path())
             .args([
                 "scan",
@@ -581,8 +550,7 @@ fn strict_reports_unknown_values_only_when_asked() {
         "{sarif}"
     );
 
-    let md = Command::cargo_bin("driftfix")
-        .unwrap()
+    let md = driftfix()
         .current_dir(t.path())
         .args(["scan", "--format", "markdown", "--strict"])
         .output()
@@ -608,8 +576,7 @@ fn output_replaces_the_file_atomically_and_leaves_no_temp_files() {
     )
     .unwrap();
     for format in ["markdown", "sarif", "json", "human"] {
-        let out = Command::cargo_bin("driftfix")
-            .unwrap()
+        let out = driftfix()
             .current_dir(t.path())
             .args(["scan", "--format", format, "--output"])
             .arg(&report)
@@ -619,8 +586,7 @@ fn output_replaces_the_file_atomically_and_leaves_no_temp_files() {
         assert!(out.stdout.is_empty(), "{format}: stdout not empty");
         let written = std::fs::read_to_string(&report).unwrap();
         assert!(!written.contains("old content"), "{format}");
-        let direct = Command::cargo_bin("driftfix")
-            .unwrap()
+        let direct = driftfix()
             .current_dir(t.path())
             .args(["scan", "--format", format, "--color", "always"])
             .output()
@@ -645,8 +611,7 @@ fn output_replaces_the_file_atomically_and_leaves_no_temp_files() {
 #[test]
 fn output_into_a_missing_directory_is_an_error() {
     let t = severity_tree();
-    let out = Command::cargo_bin("driftfix")
-        .unwrap()
+    let out = driftfix()
         .current_dir(t.path())
         .args([
             "scan",
@@ -665,8 +630,7 @@ fn output_into_a_missing_directory_is_an_error() {
 fn fix_output_writes_the_patch_and_nothing_else() {
     let t = severity_tree();
     let before = std::fs::read(t.path().join("work/b.yaml")).unwrap();
-    let out = Command::cargo_bin("driftfix")
-        .unwrap()
+    let out = driftfix()
         .current_dir(t.path())
         .args(["fix", "--format", "markdown", "--output", "fix.md"])
         .output()

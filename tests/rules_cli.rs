@@ -3,12 +3,10 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn driftfix() -> Command {
-    Command::cargo_bin("driftfix").unwrap()
-}
+mod common;
+use common::driftfix;
 
 const GOOD: &str = r#"version = 1
 [[canonical]]

@@ -389,3 +389,46 @@ fn rule_files_without_canonicals_or_fields_are_warned_about() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("defines no"));
 }
+
+/// SPEC §8: with `--rules`, the base is the current directory, never the
+/// rule file's folder, and several `--rules` in any order scan the same.
+#[test]
+fn the_base_is_the_current_directory_when_rules_are_given() {
+    let dir = tree(&[
+        ("shared/canon.toml", CANON),
+        ("shared/sibling.yaml", "host: pve-shop\n"),
+        ("repo/driftfix.toml", "[[field]]\nselect = [\"host\"]\n"),
+        ("repo/a.yaml", "host: pve-shop\n"),
+    ]);
+    let repo = dir.path().join("repo");
+    let orders: [&[&str]; 2] = [
+        &[
+            "--rules",
+            "../shared/canon.toml",
+            "--rules",
+            "driftfix.toml",
+        ],
+        &[
+            "--rules",
+            "driftfix.toml",
+            "--rules",
+            "../shared/canon.toml",
+        ],
+    ];
+    for args in orders {
+        let (code, v, stderr) = scan_json(&repo, args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert_eq!(paths(&v, "findings"), ["a.yaml"], "{args:?}");
+    }
+    // Without --rules, the discovered file's directory is the base, from
+    // anywhere below it.
+    std::fs::write(
+        repo.join("driftfix.toml"),
+        format!("{CANON}[[field]]\nselect = [\"host\"]\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(repo.join("sub")).unwrap();
+    let (code, v, _) = scan_json(&repo.join("sub"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(paths(&v, "findings"), ["a.yaml"]);
+}

@@ -7,7 +7,8 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
+mod common;
+use common::{driftfix, no_temp_files, snapshot};
 
 const RULES: &str = r#"version = 1
 
@@ -35,8 +36,7 @@ fn base() -> tempfile::TempDir {
 }
 
 fn apply(dir: &Path) -> Output {
-    Command::cargo_bin("driftfix")
-        .unwrap()
+    driftfix()
         .current_dir(dir)
         .args(["fix", "--apply"])
         .output()
@@ -49,37 +49,6 @@ fn stderr(o: &Output) -> String {
 
 fn mode(p: &Path) -> u32 {
     fs::metadata(p).unwrap().permissions().mode() & 0o7777
-}
-
-/// Every file under `dir` with its bytes (symlinks as their target text).
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let e = e.unwrap();
-            let p = e.path();
-            let ft = e.file_type().unwrap();
-            let rel = p.strip_prefix(dir).unwrap().to_path_buf();
-            if ft.is_symlink() {
-                let target = fs::read_link(&p).unwrap();
-                out.push((rel, target.to_string_lossy().as_bytes().to_vec()));
-            } else if ft.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((rel, fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn no_temp_files(dir: &Path) {
-    for (p, _) in snapshot(dir) {
-        let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(!name.starts_with(".driftfix-"), "temp file left: {p:?}");
-    }
 }
 
 #[test]
@@ -195,8 +164,7 @@ fn symlink_to_a_readonly_or_authority_target_is_not_written() {
 
     // The whole tree: the targets are scanned (and reported) under their own
     // paths, the links to them are not scanned a second time.
-    let scan = Command::cargo_bin("driftfix")
-        .unwrap()
+    let scan = driftfix()
         .current_dir(dir.path())
         .args(["scan", "--format", "json"])
         .output()
@@ -223,8 +191,7 @@ fn symlink_to_a_readonly_or_authority_target_is_not_written() {
 
     // Named as roots, the links are scanned and take the role of the file
     // they lead to: reported, never written.
-    let out = Command::cargo_bin("driftfix")
-        .unwrap()
+    let out = driftfix()
         .current_dir(dir.path())
         .args(["fix", "--apply", "--format", "json"])
         .args(["work/to-legacy.json", "work/to-spine.json"])

@@ -1,6 +1,5 @@
-//! Applying plans: the unified diff, and the guarded atomic write.
+//! Applying plans: the review session and the guarded atomic write.
 
-pub mod patch;
 pub mod preview;
 mod signals;
 pub mod write;

@@ -26,18 +26,17 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 use console::{Key, Term};
 use similar::{ChangeTag, TextDiff};
 
-use super::patch;
-use super::write::WriteContext;
-use crate::app::{DRIFT, ERROR, OK, Setup, color_for_stdout, plural, report_leftovers};
-use crate::cli::{Cli, FixArgs};
-use crate::plan::{Action, FilePlan};
-use crate::report::human::Paint;
+use super::write::{WriteContext, WriteError};
+use crate::exit::{self, Exit};
+use crate::plan::{Action, FileError, FilePlan};
+use crate::report::{Paint, patch, plural, stderr};
+use crate::rules::RuleSet;
 use crate::run::Run;
 
 /// The answer for a whole file.
@@ -68,7 +67,43 @@ pub trait Prompter {
 /// Writes a file with the accepted `fix` findings (indices into
 /// [`FilePlan::findings`]); returns notes for the user (stderr).
 pub trait Sink {
-    fn write(&mut self, plan: &FilePlan, accepted: &[usize]) -> Result<Vec<String>, String>;
+    fn write(&mut self, plan: &FilePlan, accepted: &[usize]) -> Result<Vec<String>, SinkError>;
+}
+
+/// Why an accepted file was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    /// The accepted subset of the changes could not be rendered.
+    #[error("{0}")]
+    Render(FileError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// A plan the session does not know, or one without changes.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+/// Why a review session could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum PreviewError {
+    #[error(
+        "--format and --output belong to --dry-run and --apply; --preview shows its diffs on the terminal"
+    )]
+    Options,
+    #[error(
+        "--preview needs a terminal (stdin and stdout) to ask before each file; use --dry-run to print the diff, or --apply to write every fix without asking"
+    )]
+    NoTerminal,
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// What a review session needs beyond the run: color, and where it may
+/// write.
+pub struct Options<'a> {
+    pub paint: Paint,
+    pub base: &'a Path,
+    pub rules: &'a RuleSet,
 }
 
 /// What a review did.
@@ -112,16 +147,15 @@ impl Tally {
         s
     }
 
-    /// 2 on any error (a write here, or one of the run); 1 when a fixable
-    /// change was declined or manual findings remain; else 0.
-    pub fn exit_code(&self, run_errors: bool, manual_left: bool) -> i32 {
-        if self.files_failed > 0 || run_errors {
-            ERROR
-        } else if self.changes_skipped > 0 || manual_left {
-            DRIFT
-        } else {
-            OK
-        }
+    /// How the session ends ([`exit::review`]), given whether the run had
+    /// errors and manual findings remain.
+    pub fn exit_code(&self, run_errors: bool, manual_left: bool) -> Exit {
+        exit::review(
+            self.files_failed > 0,
+            self.changes_skipped > 0,
+            run_errors,
+            manual_left,
+        )
     }
 }
 
@@ -396,30 +430,28 @@ fn changed_lines(old: &str, new: &str) -> Vec<String> {
         .collect()
 }
 
-/// Refuses `--preview` without a terminal, and options it does not use.
-pub fn preflight(args: &FixArgs) -> Result<(), String> {
-    if args.format.is_some() || args.output.is_some() {
-        return Err(
-            "--format and --output belong to --dry-run and --apply; --preview shows its diffs on the terminal"
-                .into(),
-        );
+/// Refuses `--preview` without a terminal, and with `--format` or
+/// `--output` (`format_or_output`), which it does not use.
+pub fn preflight(format_or_output: bool) -> Result<(), PreviewError> {
+    if format_or_output {
+        return Err(PreviewError::Options);
     }
     require_terminal()
 }
 
-fn require_terminal() -> Result<(), String> {
+fn require_terminal() -> Result<(), PreviewError> {
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         Ok(())
     } else {
-        Err("--preview needs a terminal (stdin and stdout) to ask before each file; use --dry-run to print the diff, or --apply to write every fix without asking".into())
+        Err(PreviewError::NoTerminal)
     }
 }
 
 /// `fix --preview`.
-pub fn run(cli: &Cli, setup: &Setup, run: &Run) -> Result<i32, String> {
+pub fn run(opts: &Options<'_>, run: &Run) -> Result<Exit, PreviewError> {
     require_terminal()?;
-    let paint = color_for_stdout(cli, false);
-    let ctx = WriteContext::new(&setup.base, &setup.rules).map_err(|e| e.to_string())?;
+    let paint = opts.paint;
+    let ctx = WriteContext::new(opts.base, opts.rules)?;
     let mut sink = DiskSink {
         ctx,
         paths: run
@@ -452,7 +484,7 @@ pub fn run(cli: &Cli, setup: &Setup, run: &Run) -> Result<i32, String> {
     if tally == Tally::default() {
         eprintln!("nothing to fix");
     }
-    report_leftovers(run);
+    stderr::leftovers(run);
     let reported = run
         .findings()
         .filter(|f| f.action == Action::Report)
@@ -465,8 +497,7 @@ pub fn run(cli: &Cli, setup: &Setup, run: &Run) -> Result<i32, String> {
         );
     }
     eprintln!("{}", tally.line());
-    let manual_left = run.findings().any(|f| f.action == Action::Manual);
-    Ok(tally.exit_code(!run.error_list().is_empty(), manual_left))
+    Ok(tally.exit_code(!run.error_list().is_empty(), exit::manual_left(run)))
 }
 
 /// Writes through the guarded atomic writer.
@@ -476,24 +507,23 @@ struct DiskSink<'a> {
 }
 
 impl Sink for DiskSink<'_> {
-    fn write(&mut self, plan: &FilePlan, accepted: &[usize]) -> Result<Vec<String>, String> {
+    fn write(&mut self, plan: &FilePlan, accepted: &[usize]) -> Result<Vec<String>, SinkError> {
         let path = self
             .paths
             .get(&plan.rel_path)
-            .ok_or_else(|| "internal error: unknown path".to_string())?;
+            .ok_or(SinkError::Internal("unknown path"))?;
         let new = if accepted.len() == fix_indices(plan).len() {
             plan.new_text
                 .clone()
-                .ok_or_else(|| "internal error: nothing planned".to_string())?
+                .ok_or(SinkError::Internal("nothing planned"))?
         } else {
             let set: HashSet<usize> = accepted.iter().copied().collect();
             plan.render_subset(&|i| set.contains(&i))
-                .map_err(|e| e.to_string())?
+                .map_err(SinkError::Render)?
         };
         let written = self
             .ctx
-            .write(path, plan.role, plan.original.as_bytes(), new.as_bytes())
-            .map_err(|e| e.to_string())?;
+            .write(path, plan.role, plan.original.as_bytes(), new.as_bytes())?;
         Ok(written.hard_link_note(&plan.rel_path).into_iter().collect())
     }
 }
@@ -686,9 +716,9 @@ mod tests {
     }
 
     impl Sink for Record {
-        fn write(&mut self, plan: &FilePlan, accepted: &[usize]) -> Result<Vec<String>, String> {
+        fn write(&mut self, plan: &FilePlan, accepted: &[usize]) -> Result<Vec<String>, SinkError> {
             if self.fail.contains(&plan.rel_path) {
-                return Err("file changed on disk since it was planned; not written".into());
+                return Err(WriteError::changed().into());
             }
             self.wrote.push((plan.rel_path.clone(), accepted.to_vec()));
             Ok(Vec::new())
@@ -776,7 +806,7 @@ mod tests {
                 ..Tally::default()
             }
         );
-        assert_eq!(d.tally.exit_code(false, false), DRIFT);
+        assert_eq!(d.tally.exit_code(false, false), Exit::Drift);
         assert_eq!(
             d.tally.line(),
             "wrote 5 changes in 2 files; skipped 1 change in 1 file"
@@ -799,7 +829,7 @@ mod tests {
             d.out
                 .contains("[1/3] a.yaml  2 changes, highest severity MEDIUM\n")
         );
-        assert_eq!(d.tally.exit_code(false, false), OK);
+        assert_eq!(d.tally.exit_code(false, false), Exit::Ok);
         assert_eq!(
             d.tally.line(),
             "wrote 6 changes in 3 files; skipped 0 changes in 0 files"
@@ -841,7 +871,7 @@ mod tests {
         assert!(d.tally.stopped);
         assert_eq!(d.tally.files_skipped, 2);
         assert_eq!(d.tally.changes_skipped, 4);
-        assert_eq!(d.tally.exit_code(false, false), DRIFT);
+        assert_eq!(d.tally.exit_code(false, false), Exit::Drift);
         assert!(d.tally.line().ends_with("(stopped early)"));
         assert!(!d.out.contains("[3/3]"), "no further file shown");
     }
@@ -892,7 +922,7 @@ mod tests {
             &[C::Yes, C::Yes],
         );
         assert_eq!(d.sink.wrote, [("a.yaml".into(), vec![0, 1])]);
-        assert_eq!(d.tally.exit_code(false, false), OK);
+        assert_eq!(d.tally.exit_code(false, false), Exit::Ok);
     }
 
     /// A TOML key named in two places is one change in step mode: both
@@ -953,7 +983,7 @@ mod tests {
         assert_eq!(d.sink.wrote.len(), 2);
         assert_eq!(d.tally.files_failed, 1);
         assert_eq!(d.tally.changes_failed, 1);
-        assert_eq!(d.tally.exit_code(false, false), ERROR);
+        assert_eq!(d.tally.exit_code(false, false), Exit::Error);
         assert!(
             d.err.contains("error: b.json: file changed on disk"),
             "{}",
@@ -973,17 +1003,17 @@ mod tests {
         assert!(d.out.starts_with("[1/1] b.yaml"), "{}", d.out);
         assert_eq!(
             d.tally.exit_code(false, true),
-            DRIFT,
+            Exit::Drift,
             "manual findings left"
         );
-        assert_eq!(d.tally.exit_code(true, false), ERROR, "run errors");
+        assert_eq!(d.tally.exit_code(true, false), Exit::Error, "run errors");
     }
 
     #[test]
     fn nothing_to_fix_is_an_empty_tally() {
         let d = session(&[plan("a.yaml", 0, 0, Severity::Low)], &[], &[]);
         assert_eq!(d.tally, Tally::default());
-        assert_eq!(d.tally.exit_code(false, false), OK);
+        assert_eq!(d.tally.exit_code(false, false), Exit::Ok);
         assert!(d.out.is_empty());
     }
 

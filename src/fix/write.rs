@@ -1,6 +1,7 @@
 //! Writing a planned file so that it is either untouched or completely
 //! written, never half-written, and only where driftfix may write. Shared by
-//! `fix --apply` and accepted `fix --preview` files.
+//! `fix --apply` and accepted `fix --preview` files; `--output` files go
+//! through the same steps 4–6 ([`write_output`]).
 //!
 //! Order of checks and steps ([`WriteContext::write`]):
 //!
@@ -48,8 +49,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use tempfile::NamedTempFile;
 
+use crate::fs::paths::{absolute, relative_to};
+use crate::fs::read::{ReadError, read_regular_file};
 use crate::rules::{Role, RuleSet};
-use crate::walk::relative_to;
 
 /// What kind of failure kept a file from being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +66,8 @@ pub enum WriteErrorKind {
 }
 
 /// Why a file was not written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct WriteError {
     pub kind: WriteErrorKind,
     pub message: String,
@@ -78,7 +81,7 @@ impl WriteError {
         }
     }
 
-    fn changed() -> WriteError {
+    pub(crate) fn changed() -> WriteError {
         WriteError {
             kind: WriteErrorKind::Changed,
             message: "file changed on disk since it was planned; not written (run driftfix again)"
@@ -93,14 +96,6 @@ impl WriteError {
         }
     }
 }
-
-impl std::fmt::Display for WriteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for WriteError {}
 
 /// A successful write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,12 +164,10 @@ impl<'a> WriteContext<'a> {
         // Non-blocking and bounded: the path may have been swapped for a
         // FIFO or a growing file since it was planned.
         let limit = u64::try_from(planned_from.len().max(new.len())).unwrap_or(u64::MAX);
-        let current = match crate::run::read_regular_file(&real, limit) {
+        let current = match read_regular_file(&real, limit) {
             Ok(bytes) => bytes,
             // Longer than anything expected: it changed.
-            Err(e) if e.skip_reason() == Some(crate::plan::SkipReason::TooLarge) => {
-                return Err(WriteError::changed());
-            }
+            Err(ReadError::TooLarge { .. }) => return Err(WriteError::changed()),
             Err(e) => {
                 return Err(WriteError::refused(format!(
                     "cannot re-read before writing: {e}"
@@ -263,7 +256,7 @@ impl<'a> WriteContext<'a> {
             )));
         };
         let role = self.rules.role_of(&rel);
-        let via_link = real != crate::walk::absolute(path);
+        let via_link = real != absolute(path);
         let what = if via_link {
             format!("symlink target {rel}")
         } else {
@@ -292,11 +285,35 @@ impl<'a> WriteContext<'a> {
 
 /// Replaces `target` with `bytes` atomically (temp file + rename), keeping
 /// its permission bits and, where permitted, its owner and group. A symlink
-/// is followed and its target replaced (the link is kept). Used for
-/// `--output` files too.
+/// is followed and its target replaced (the link is kept).
 pub fn atomic_replace(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let real = fs::canonicalize(target).map_err(|e| WriteError::io("cannot resolve path", e))?;
     replace_with(&real, bytes, &|| Ok(()), &persist)
+}
+
+/// Writes an `--output` file atomically: an existing file is replaced as
+/// [`atomic_replace`] does (mode and owner kept, a symlink followed); a new
+/// one is created with mode 0644 by the same steps.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    if path.is_file() {
+        return atomic_replace(path, bytes);
+    }
+    install(
+        &output_dir(path),
+        path,
+        bytes,
+        Keep::New,
+        &|| Ok(()),
+        &persist,
+    )
+}
+
+/// The directory an `--output` file goes to (`.` for a bare name).
+pub fn output_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// The rename step, as a parameter so that tests can make it fail.
@@ -307,7 +324,8 @@ fn persist(tmp: NamedTempFile, target: &Path) -> io::Result<()> {
     tmp.persist(target).map(|_| ()).map_err(|e| e.error)
 }
 
-/// Steps 4–6 of the module docs. `check` runs just before the rename.
+/// Steps 4–6 of the module docs for an existing regular file. `check` runs
+/// just before the rename.
 fn replace_with(
     target: &Path,
     bytes: &[u8],
@@ -321,6 +339,28 @@ fn replace_with(
     let dir = target
         .parent()
         .ok_or_else(|| WriteError::refused("file has no parent directory"))?;
+    install(dir, target, bytes, Keep::From(&meta), check, rename)
+}
+
+/// Whose owner and mode the new file gets.
+enum Keep<'m> {
+    /// The file it replaces.
+    From(&'m fs::Metadata),
+    /// None: a new file, mode 0644.
+    New,
+}
+
+/// Steps 4–6 of the module docs: a temp file in `dir` gets `bytes`, the
+/// owner and mode of `keep`, and is synced; then `check`, the rename over
+/// `target`, and the directory sync.
+fn install(
+    dir: &Path,
+    target: &Path,
+    bytes: &[u8],
+    keep: Keep<'_>,
+    check: &dyn Fn() -> Result<(), WriteError>,
+    rename: &Rename,
+) -> Result<(), WriteError> {
     let signals = super::signals::Deferred::new();
     if signals.pending() {
         return Err(WriteError::refused("interrupted; not written"));
@@ -332,13 +372,17 @@ fn replace_with(
         .map_err(|e| WriteError::io("cannot create temp file", e))?;
     tmp.write_all(bytes)
         .map_err(|e| WriteError::io("cannot write temp file", e))?;
-    // Owner/group can only be restored by a privileged user; failure is fine.
-    // Before the chmod: a chown clears setuid/setgid bits.
-    let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+    let mode = match keep {
+        Keep::From(meta) => {
+            // Owner/group can only be restored by a privileged user; failure
+            // is fine. Before the chmod: a chown clears setuid/setgid bits.
+            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+            meta.permissions().mode() & 0o7777
+        }
+        Keep::New => 0o644,
+    };
     tmp.as_file()
-        .set_permissions(fs::Permissions::from_mode(
-            meta.permissions().mode() & 0o7777,
-        ))
+        .set_permissions(fs::Permissions::from_mode(mode))
         .map_err(|e| WriteError::io("cannot set permissions", e))?;
     tmp.as_file()
         .sync_all()

@@ -7,42 +7,18 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{Summary, plural};
+use super::{Paint, Report, Summary, plural};
 use crate::plan::{Action, Finding};
-use crate::rules::{RuleSet, Severity};
+use crate::rules::RuleSet;
 use crate::run::Run;
 
-/// Paints text when color is on; a no-op otherwise.
-#[derive(Clone, Copy, Debug)]
-pub struct Paint {
-    pub color: bool,
+/// `scan --format human` (the default).
+pub fn render(r: &Report<'_>) -> String {
+    render_run(r.run, r.rules, r.paint)
 }
 
-impl Paint {
-    pub fn paint(&self, style: Style, text: &str) -> String {
-        if self.color {
-            format!("{style}{text}{style:#}")
-        } else {
-            text.to_string()
-        }
-    }
-
-    pub fn severity(&self, s: Severity) -> String {
-        let color = match s {
-            Severity::Critical => AnsiColor::Magenta,
-            Severity::High => AnsiColor::Red,
-            Severity::Medium => AnsiColor::Yellow,
-            Severity::Low => AnsiColor::Blue,
-        };
-        self.paint(
-            Style::new().fg_color(Some(color.into())).bold(),
-            &s.name().to_uppercase(),
-        )
-    }
-}
-
-/// Renders the whole human report.
-pub fn render(run: &Run, rules: &RuleSet, paint: Paint) -> String {
+/// The whole human report.
+fn render_run(run: &Run, rules: &RuleSet, paint: Paint) -> String {
     let mut groups: BTreeMap<(usize, String), Vec<&Finding>> = BTreeMap::new();
     for f in run.findings() {
         // `--strict` findings (no alias) get their own group, even when a
@@ -176,7 +152,7 @@ mod tests {
     use crate::report::testkit;
 
     fn plain() -> String {
-        render(
+        render_run(
             &testkit::homelab(),
             &testkit::rules(),
             Paint { color: false },
@@ -240,7 +216,7 @@ mod tests {
 
     #[test]
     fn color_only_when_asked() {
-        let out = render(
+        let out = render_run(
             &testkit::homelab(),
             &testkit::rules(),
             Paint { color: true },
@@ -256,7 +232,7 @@ mod tests {
         f.action = Action::Manual;
         f.reason = Some("`pve2` is neither a canonical name nor a known alias".into());
         let run = testkit::run(vec![testkit::planned("workbench/a.yaml", "", vec![f])]);
-        let out = render(&run, &testkit::rules(), Paint { color: false });
+        let out = render_run(&run, &testkit::rules(), Paint { color: false });
         assert!(out.starts_with("unknown values (--strict: neither canonical nor alias)\n  workbench/a.yaml:1:11  host  pve2 → pve  MEDIUM    manual\n"), "{out}");
     }
 
@@ -275,7 +251,7 @@ mod tests {
             testkit::planned("workbench/a\tb.yaml", "", vec![f]),
             testkit::planned("workbench/c.yaml", "", vec![long]),
         ]);
-        let out = render(&run, &testkit::rules(), Paint { color: false });
+        let out = render_run(&run, &testkit::rules(), Paint { color: false });
         let lines: Vec<&str> = out
             .lines()
             .filter(|l| l.starts_with("  workbench/"))

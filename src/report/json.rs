@@ -3,18 +3,49 @@
 
 use serde_json::{Value, json};
 
-use super::Summary;
+use super::{Report, Summary};
 use crate::plan::Finding;
 use crate::run::Run;
 
 /// Per-file status for `fix --format json`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileStatus {
     pub path: String,
-    /// `changed`, `unchanged`, `skipped` or `error`.
-    pub status: &'static str,
+    pub status: Status,
     pub changes: usize,
     pub message: Option<String>,
+}
+
+/// What `fix` did (or, in a dry run, would do) with one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Fixes were written (or are pending, in a dry run).
+    Changed,
+    /// Nothing to fix.
+    Unchanged,
+    /// Not written by design: a read-only or authority file, or a file
+    /// skipped with a warning (binary, not UTF-8, too large).
+    Skipped,
+    /// The file could not be read, parsed, verified or written.
+    Error,
+}
+
+impl Status {
+    /// The name in the JSON report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Changed => "changed",
+            Status::Unchanged => "unchanged",
+            Status::Skipped => "skipped",
+            Status::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// The report object; `files` is added for `fix`.
@@ -49,7 +80,7 @@ pub fn report(run: &Run, files: Option<&[FileStatus]>) -> Value {
         let list: Vec<Value> = files
             .iter()
             .map(|f| {
-                json!({"path": f.path, "status": f.status, "changes": f.changes, "message": f.message})
+                json!({"path": f.path, "status": f.status.name(), "changes": f.changes, "message": f.message})
             })
             .collect();
         map.insert("files".into(), Value::Array(list));
@@ -57,9 +88,10 @@ pub fn report(run: &Run, files: Option<&[FileStatus]>) -> Value {
     obj
 }
 
-/// Renders the report as pretty JSON with a final newline.
-pub fn render(run: &Run, files: Option<&[FileStatus]>) -> String {
-    let mut out = serde_json::to_string_pretty(&report(run, files)).unwrap_or_default();
+/// `--format json`: the report as pretty JSON with a final newline (with
+/// `files` for `fix`).
+pub fn render(r: &Report<'_>) -> String {
+    let mut out = serde_json::to_string_pretty(&report(r.run, r.files)).unwrap_or_default();
     out.push('\n');
     out
 }

@@ -18,13 +18,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{Summary, plural};
+use super::{Command, Report, Summary, plural};
 use crate::plan::{Action, Finding};
 use crate::rules::{Canonical, Role, RuleSet, Severity};
 use crate::run::Run;
 
 /// Roles in report order: the source of truth first, legacy last.
 const ROLES: [Role; 3] = [Role::Authority, Role::Editable, Role::Readonly];
+
+/// `--format markdown`: the report, and for `fix` the fix with its diffs.
+pub fn render(r: &Report<'_>) -> String {
+    match r.command {
+        Command::Scan => scan(r.run, r.rules),
+        Command::Fix => fix(r.run, r.rules),
+    }
+}
 
 /// `scan --format markdown`.
 pub fn scan(run: &Run, rules: &RuleSet) -> String {
@@ -95,7 +103,7 @@ pub fn fix(run: &Run, rules: &RuleSet) -> String {
     }
     for p in &changed {
         if let Some(new) = &p.new_text {
-            let diff = crate::fix::patch::file_diff(&p.rel_path, &p.original, new);
+            let diff = super::patch::file_diff(&p.rel_path, &p.original, new);
             let _ = writeln!(out, "### {}\n", code(&p.rel_path));
             out.push_str(&fenced("diff", &diff));
             out.push('\n');
@@ -596,7 +604,7 @@ impl<'a> Model<'a> {
         if !self.run.warnings.is_empty() {
             out.push_str("## Warnings\n\n");
             for w in &self.run.warnings {
-                let _ = writeln!(out, "- {}", text(w));
+                let _ = writeln!(out, "- {}", text(&w.to_string()));
             }
             out.push('\n');
         }
@@ -779,8 +787,14 @@ fn longest_run(s: &str, ch: char) -> usize {
     best
 }
 
+/// The table checks of the integration tests, shared rather than copied.
+#[cfg(test)]
+#[path = "../../tests/common/markdown.rs"]
+mod tables;
+
 #[cfg(test)]
 mod tests {
+    use super::tables::assert_tables_well_formed;
     use super::*;
     use crate::report::testkit;
 
@@ -812,36 +826,6 @@ mod tests {
             "``````diff\n+a ````` b\n``````\n"
         );
         assert_eq!(fenced("diff", "+no newline"), "```diff\n+no newline\n```\n");
-    }
-
-    /// Every table row has as many cells as its header (pipes in values do
-    /// not split cells) and no line of a table is broken.
-    fn assert_tables_well_formed(md: &str) {
-        let mut columns: Option<usize> = None;
-        for line in md.lines() {
-            if !line.starts_with('|') {
-                columns = None;
-                continue;
-            }
-            let cells = count_cells(line);
-            match columns {
-                None => columns = Some(cells),
-                Some(n) => assert_eq!(n, cells, "row with wrong cell count: {line}"),
-            }
-        }
-    }
-
-    fn count_cells(line: &str) -> usize {
-        let mut n = 0;
-        let mut escaped = false;
-        for c in line.chars() {
-            match c {
-                '\\' if !escaped => escaped = true,
-                '|' if !escaped => n += 1,
-                _ => escaped = false,
-            }
-        }
-        n - 1
     }
 
     #[test]

@@ -1,12 +1,17 @@
 //! Reports: printers over one result model ([`crate::run::Run`]).
-//! Each format is its own module; none recomputes the plans. One exception
-//! reads files: [`usage`] re-scans authority files for the markdown report's
-//! "source of authority" column (plans only record aliases).
+//! Each output format is its own module, listed in the [`Format`] registry;
+//! none recomputes the plans. One exception reads files: [`usage`] re-scans
+//! authority files for the markdown report's "source of authority" column
+//! (plans only record aliases). What goes to stderr (warnings, errors,
+//! manual findings) is printed by [`stderr`].
 
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod paint;
+pub mod patch;
 pub mod sarif;
+pub mod stderr;
 #[cfg(test)]
 mod testkit;
 pub mod usage;
@@ -14,9 +19,135 @@ pub mod usage;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use clap::ValueEnum as _;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+
 use crate::plan::Action;
-use crate::rules::Severity;
+use crate::rules::{RuleSet, Severity};
 use crate::run::Run;
+pub use json::FileStatus;
+pub use paint::{ColorWhen, Paint};
+
+/// The output formats: the registry behind `--format`.
+///
+/// Adding an output format takes two steps:
+///
+/// 1. a module under `src/report/` with
+///    `pub fn render(r: &Report<'_>) -> String`;
+/// 2. a variant here (its `--format` name is the variant's name in
+///    kebab-case) and its arm in [`Format::spec`], which names the commands
+///    that accept it and that module's `render`.
+///
+/// `--format` of `scan` and `fix`, its `--help`, completions and the
+/// dispatch all follow from these. The variant order is the order `--help`
+/// lists them in. (Plain `//` comments on the variants: a doc comment would
+/// show up in `--help`.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    // Aligned findings by canonical name, for the terminal.
+    Human,
+    // The unified diff of every fix.
+    Patch,
+    // The alignment report in GitHub-flavoured markdown.
+    Markdown,
+    // The `driftfix/v1` JSON report.
+    Json,
+    // SARIF 2.1.0, for code-scanning UIs.
+    Sarif,
+}
+
+/// The commands that print a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    Scan,
+    Fix,
+}
+
+/// What the registry holds for one format.
+pub struct Spec {
+    /// The commands whose `--format` accepts it.
+    pub commands: &'static [Command],
+    /// The report closes with the run's summary line itself; for the
+    /// others `scan` prints that line on stderr.
+    pub has_summary: bool,
+    pub render: fn(&Report<'_>) -> String,
+}
+
+impl Format {
+    /// The registry entry.
+    pub fn spec(self) -> Spec {
+        use Command::{Fix, Scan};
+        match self {
+            Format::Human => Spec {
+                commands: &[Scan],
+                has_summary: true,
+                render: human::render,
+            },
+            Format::Patch => Spec {
+                commands: &[Fix],
+                has_summary: false,
+                render: patch::render,
+            },
+            Format::Markdown => Spec {
+                commands: &[Scan, Fix],
+                has_summary: false,
+                render: markdown::render,
+            },
+            Format::Json => Spec {
+                commands: &[Scan, Fix],
+                has_summary: false,
+                render: json::render,
+            },
+            Format::Sarif => Spec {
+                commands: &[Scan],
+                has_summary: false,
+                render: sarif::render,
+            },
+        }
+    }
+
+    /// The report in this format.
+    pub fn render(self, r: &Report<'_>) -> String {
+        (self.spec().render)(r)
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.to_possible_value() {
+            Some(v) => f.write_str(v.get_name()),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Command {
+    /// The formats this command accepts, in registry order.
+    pub fn formats(self) -> impl Iterator<Item = Format> {
+        Format::value_variants()
+            .iter()
+            .copied()
+            .filter(move |f| f.spec().commands.contains(&self))
+    }
+
+    /// The parser of this command's `--format`: exactly the formats it
+    /// accepts, by name.
+    pub fn format_parser(self) -> impl TypedValueParser<Value = Format> {
+        PossibleValuesParser::new(self.formats().filter_map(|f| f.to_possible_value()))
+            .try_map(|name: String| Format::from_str(&name, false))
+    }
+}
+
+/// Everything a report is rendered from.
+pub struct Report<'a> {
+    pub command: Command,
+    pub run: &'a Run,
+    pub rules: &'a RuleSet,
+    /// Color, for the formats that use it (never into a file).
+    pub paint: Paint,
+    /// `fix`: what was done (or would be done) with each file.
+    pub files: Option<&'a [FileStatus]>,
+}
 
 /// Counts every report closes with.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

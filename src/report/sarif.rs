@@ -35,6 +35,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use super::Report;
 use crate::plan::{Action, Applicability, FilePlan, Finding};
 use crate::rules::{RuleSet, Severity};
 use crate::run::Run;
@@ -50,8 +51,8 @@ pub const FINGERPRINT_KEY: &str = "driftfix/v1";
 pub const UNKNOWN_RULE: &str = "unknown-label";
 
 /// `scan --format sarif`: the log as pretty JSON with a final newline.
-pub fn render(run: &Run, rules: &RuleSet) -> String {
-    let mut out = serde_json::to_string_pretty(&log(run, rules)).unwrap_or_default();
+pub fn render(r: &Report<'_>) -> String {
+    let mut out = serde_json::to_string_pretty(&log(r.run, r.rules)).unwrap_or_default();
     out.push('\n');
     out
 }
@@ -324,7 +325,7 @@ fn invocation(run: &Run) -> Value {
         }));
     }
     for w in &run.warnings {
-        notes.push(json!({"level": "warning", "message": {"text": w}}));
+        notes.push(json!({"level": "warning", "message": {"text": w.to_string()}}));
     }
     json!({
         "executionSuccessful": run.error_list().is_empty(),

@@ -12,7 +12,8 @@ use ignore::WalkBuilder;
 
 use super::RuleSet;
 use super::globs::{GlobOptions, PathGlobs};
-use crate::walk::relative_to;
+use crate::fs::paths::relative_to;
+use crate::warning::Warning;
 
 /// Every file under `base` (`.gitignore` honoured, `exclude` not applied).
 pub fn files_under(base: &Path) -> Vec<String> {
@@ -29,7 +30,7 @@ pub fn files_under(base: &Path) -> Vec<String> {
 
 /// One line per glob that matches no file under `base`, and per rule file
 /// without a canonical or a field.
-pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {
+pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<Warning> {
     let files = files_under(base);
     let mut out = unmatched_globs(
         rules,
@@ -43,26 +44,30 @@ pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<String> {
 
 /// Rule files that define no canonical or no field: scanning with them
 /// finds nothing, which would read as "aligned".
-pub fn empty_files(rules: &RuleSet) -> Vec<String> {
+pub fn empty_files(rules: &RuleSet) -> Vec<Warning> {
     let mut out = Vec::new();
     for f in &rules.without_canonicals {
-        out.push(format!(
+        out.push(Warning::new(format!(
             "{f}: defines no [[canonical]]: no alias can be found with it alone"
-        ));
+        )));
     }
     for f in &rules.without_fields {
-        out.push(format!(
+        out.push(Warning::new(format!(
             "{f}: defines no [[field]]: no value is governed by it alone"
-        ));
+        )));
     }
     // Merged files may complete each other: only the set counts then.
     if rules.sources.len() > 1 {
         out.clear();
         if rules.canonicals.is_empty() {
-            out.push("the rule files define no [[canonical]]: no alias can be found".into());
+            out.push(Warning::new(
+                "the rule files define no [[canonical]]: no alias can be found",
+            ));
         }
         if rules.fields.is_empty() {
-            out.push("the rule files define no [[field]]: no value is governed".into());
+            out.push(Warning::new(
+                "the rule files define no [[field]]: no value is governed",
+            ));
         }
     }
     out
@@ -78,7 +83,7 @@ pub fn unmatched_globs(
     files: &[String],
     excluded: Option<&BTreeSet<usize>>,
     what: &str,
-) -> Vec<String> {
+) -> Vec<Warning> {
     let mut exclude_index = 0;
     let mut out = Vec::new();
     for (place, glob) in &rules.paths.patterns {
@@ -93,15 +98,17 @@ pub fn unmatched_globs(
             any_match(glob, files)
         };
         if !hit {
-            out.push(format!("{place} glob `{glob}` matches no {what}"));
+            out.push(Warning::new(format!(
+                "{place} glob `{glob}` matches no {what}"
+            )));
         }
     }
     for e in rules.types.entries() {
         if !files.iter().any(|f| e.globs.is_match(f)) {
-            out.push(format!(
+            out.push(Warning::new(format!(
                 "{}: [types] glob `{}` matches no {what}",
                 e.origin, e.text
-            ));
+            )));
         }
     }
     out

@@ -21,6 +21,7 @@ use super::{
 };
 use crate::formats::FileType;
 use crate::text::LineIndex;
+use crate::warning::Warning;
 
 type SpannedList = Vec<Spanned<String>>;
 
@@ -517,7 +518,7 @@ fn check_folded(
 fn build_field(
     file: &ParsedFile,
     f: &Spanned<RawField>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<FieldRule, RuleError> {
     let raw = f.get_ref();
     let types = match &raw.types {
@@ -592,7 +593,7 @@ fn build_field(
         ] {
             for (text, sel) in raw_list.iter().zip(parsed) {
                 if sel.starts_at_root_index() {
-                    warnings.push(
+                    warnings.push(Warning::new(
                         file.error(
                             text.span(),
                             format!(
@@ -601,7 +602,7 @@ fn build_field(
                             ),
                         )
                         .to_string(),
-                    );
+                    ));
                 }
             }
         }

@@ -19,6 +19,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::formats::{DocPath, FileType, ScalarKind};
+use crate::warning::Warning;
 use globs::PathGlobs;
 pub use load::parse_rule_text;
 use selector::Selector;
@@ -182,7 +183,7 @@ pub struct RuleSet {
     /// Valid but suspicious entries found while loading, with their
     /// positions (`file:line:column: message`): selectors that can never
     /// match. Printed by `rules check`, `scan` and `fix`.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Rule files with no `[[canonical]]` / no `[[field]]` (a starter left
     /// untouched, a file meant to be merged): warned about.
     pub without_canonicals: Vec<String>,

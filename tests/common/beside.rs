@@ -40,7 +40,7 @@ pub fn tree() -> tempfile::TempDir {
 /// The binary, run in `dir`, killed (and the test failed) after two
 /// minutes: nothing may block.
 pub fn driftfix(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("driftfix").unwrap();
+    let mut c = super::driftfix();
     c.current_dir(dir).timeout(Duration::from_secs(120));
     c
 }

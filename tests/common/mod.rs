@@ -1,14 +1,148 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests (`mod common;` in each file).
+//!
+//! # Tests that need something from outside the crate
+//!
+//! A test whose input is missing must be reported as *ignored*, with a
+//! notice, never as passed. `build.rs` probes for those inputs and sets a
+//! cfg for each one that is missing; Cargo passes build-script cfgs to every
+//! target of the package, integration tests included:
+//!
+//! | cfg | missing |
+//! | --- | --- |
+//! | `no_conformance` | the conformance corpus (`$DRIFTFIX_CONFORMANCE`, else `../shared/conformance`), or one of its suites |
+//! | `no_git` | `git` on `PATH` |
+//! | `no_patch` | `patch` on `PATH` |
+//! | `no_ansible_inventory` | `ansible-inventory` on `PATH` |
+//! | `no_pre_commit` | `pre-commit` on `PATH` |
+//! | `no_groff` | `groff` on `PATH` |
+//!
+//! Mark such a test with the cfg and the notice `cargo test` shows for it:
+//!
+//! ```ignore
+//! #[test]
+//! #[cfg_attr(no_groff, ignore = "NOTICE: groff not found")]
+//! fn man_page_renders() { … }
+//! ```
+//!
+//! and read required corpora with [`conformance_suite`] (which fails the
+//! test instead of skipping it). Inside a test, `cfg!(no_patch)` chooses
+//! between checks. A new probe is one entry in `build.rs` (`PROGRAMS`, or a
+//! new `cargo::rustc-check-cfg` line) plus a row here. The probe reruns when
+//! `DRIFTFIX_CONFORMANCE` or `PATH` changes (and then the crate is rebuilt);
+//! something installed without either changing needs `touch build.rs`.
 #![allow(dead_code)]
 
 pub mod beside;
+pub mod markdown;
 pub mod oracle;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The driftfix binary.
+pub fn driftfix() -> Command {
+    Command::cargo_bin("driftfix").unwrap()
+}
+
+/// The crate's root folder.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies the folder `from` to `to` (created), recursively.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A scratch copy of the shipped homelab example, with its rule file beside
+/// it as `driftfix.toml`.
+pub fn homelab_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("tests/fixtures/homelab"), dir.path());
+    std::fs::copy(
+        repo().join("rules/homelab.toml"),
+        dir.path().join("driftfix.toml"),
+    )
+    .unwrap();
+    dir
+}
+
+/// The text of `name` under `dir`.
+pub fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
+/// Every entry under `dir`, sorted by path: a file with its bytes, a
+/// symlink (never followed) as `-> TARGET`. Two trees are alike when their
+/// snapshots are equal.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let p = e.path();
+            let ft = e.file_type().unwrap();
+            let rel = p.strip_prefix(dir).unwrap().to_path_buf();
+            if ft.is_symlink() {
+                let target = std::fs::read_link(&p).unwrap();
+                out.push((rel, format!("-> {}", target.display()).into_bytes()));
+            } else if ft.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Fails the test when a `.driftfix-*` temp file is left anywhere under
+/// `dir`.
+pub fn no_temp_files(dir: &Path) {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            assert!(
+                !name.starts_with(".driftfix-"),
+                "temp file left: {}",
+                e.path().display()
+            );
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            }
+        }
+    }
+}
+
+/// A conformance suite the test cannot do without: the test carries
+/// `#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not
+/// found")]`, so reaching here without the suite means the corpus went away
+/// after the build; that fails the test rather than passing it empty.
+pub fn conformance_suite(suite: &str) -> PathBuf {
+    conformance_dir(suite).unwrap_or_else(|| {
+        panic!("conformance suite {suite} missing; it was there when the tests were built (touch build.rs)")
+    })
+}
 
 /// The shared conformance corpora: `$DRIFTFIX_CONFORMANCE`, else
 /// `../shared/conformance` next to the crate. `None` (with a printed notice)
-/// when the folder or the named suite is absent, so the caller can skip.
+/// when the folder or the named suite is absent, for tests that use the
+/// corpus when it is there (the fuzz loop's seeds); tests that need it use
+/// [`conformance_suite`].
 pub fn conformance_dir(suite: &str) -> Option<PathBuf> {
     let root = std::env::var_os("DRIFTFIX_CONFORMANCE")
         .map(PathBuf::from)
@@ -28,7 +162,7 @@ pub fn conformance_dir(suite: &str) -> Option<PathBuf> {
 }
 
 /// Every file under `dir` (recursively) whose name satisfies `keep`, sorted.
-pub fn files_under(dir: &std::path::Path, keep: &dyn Fn(&std::path::Path) -> bool) -> Vec<PathBuf> {
+pub fn files_under(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

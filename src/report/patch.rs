@@ -1,11 +1,26 @@
 //! Unified diffs (`--- a/PATH` / `+++ b/PATH`, 3 lines of context) that
 //! `git apply` and `patch -p1` apply from the base directory to give exactly
-//! what `--apply` writes.
+//! what `--apply` writes: `fix --format patch` (the default), and the diffs
+//! of `fix --preview` and of the markdown report.
 
 use anstyle::{AnsiColor, Style};
 use similar::TextDiff;
 
-use crate::report::human::Paint;
+use super::{Paint, Report};
+use crate::run::Run;
+
+/// `fix --format patch`: the patch of every file with fixes, colored for a
+/// terminal.
+pub fn render(r: &Report<'_>) -> String {
+    colorize(&full_patch(r.run), r.paint)
+}
+
+/// The patch of every file with fixes, in path order.
+pub fn full_patch(r: &Run) -> String {
+    r.patches()
+        .map(|(path, p, new)| file_diff(path, &p.original, new))
+        .collect()
+}
 
 /// The diff of one file from `old` to `new`; empty when equal.
 pub fn file_diff(rel_path: &str, old: &str, new: &str) -> String {

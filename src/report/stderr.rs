@@ -1,0 +1,71 @@
+//! What goes to stderr, never to the report stream: warnings, errors, and
+//! the findings that need a manual fix. File names and values are shown one
+//! line each, whatever they hold ([`super::visible`]).
+
+use std::io::Write as _;
+
+use super::{one_line, visible};
+use crate::plan::Action;
+use crate::rules::RuleSet;
+use crate::run::Run;
+use crate::warning::Warning;
+
+/// The rules' warnings, then the run's: skipped walk entries, unmatched
+/// globs, skipped files, and the errors of the run.
+pub fn diagnostics(rules: &RuleSet, r: &Run) {
+    let mut err = std::io::stderr().lock();
+    for w in &rules.warnings {
+        let _ = writeln!(err, "{w}");
+    }
+    for w in &r.warnings {
+        let _ = writeln!(err, "{}", visible(&w.to_string()));
+    }
+    for s in r.skipped() {
+        let w = Warning::new(format!("{}: skipped: {}", s.path, s.message));
+        let _ = writeln!(err, "{}", visible(&w.to_string()));
+    }
+    for w in hints(r) {
+        let _ = writeln!(err, "{}", visible(&w.to_string()));
+    }
+    for line in r.error_lines() {
+        let _ = writeln!(err, "{}", visible(&line));
+    }
+}
+
+/// "Did you mean": an alias outside governed fields that a selector
+/// almost governs (SPEC §8), next to where it is.
+fn hints(r: &Run) -> Vec<Warning> {
+    r.plans()
+        .flat_map(|p| {
+            p.ungoverned.iter().filter_map(move |o| {
+                Some(Warning::new(format!(
+                    "{}:{}:{}: `{}` at `{}` is outside governed fields; did you mean `{}`?",
+                    p.rel_path,
+                    o.line,
+                    o.column,
+                    o.alias,
+                    o.field.as_deref().unwrap_or("."),
+                    o.hint.as_deref()?
+                )))
+            })
+        })
+        .collect()
+}
+
+/// Manual findings in editable files: always on stderr (never hidden by a
+/// diff).
+pub fn leftovers(r: &Run) {
+    let mut err = std::io::stderr().lock();
+    for f in r.findings().filter(|f| f.action == Action::Manual) {
+        let _ = writeln!(
+            err,
+            "manual: {}:{}:{}: {} `{}`: {}",
+            visible(&f.path),
+            f.line,
+            f.column,
+            visible(&f.field),
+            one_line(&f.actual),
+            f.reason.as_deref().unwrap_or("not safely fixable")
+        );
+    }
+}
