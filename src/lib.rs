@@ -21,6 +21,7 @@ pub mod app;
 pub mod cli;
 pub mod fix;
 pub mod formats;
+pub mod fs;
 pub mod matcher;
 pub mod plan;
 pub mod report;
