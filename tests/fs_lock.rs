@@ -89,21 +89,24 @@ fn a_waiting_run_gets_the_lock_when_the_first_finishes() {
     let first = BaseDir::open(dir.path()).unwrap();
     let held = first.lock(LOCK_TIMEOUT, &|_| {}).unwrap();
     let path = dir.path().to_path_buf();
+    let (waiting_tx, waiting_rx) = std::sync::mpsc::channel();
     let second = std::thread::spawn(move || {
         let base = BaseDir::open(&path).unwrap();
         let start = Instant::now();
-        let lock = base.lock(Duration::from_secs(5), &|_| {});
+        let lock = base.lock(Duration::from_secs(20), &|_| waiting_tx.send(()).unwrap());
         (lock.is_ok(), start.elapsed())
     });
-    std::thread::sleep(Duration::from_millis(300));
+    // Released only once the second run says it waits.
+    waiting_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
     drop(held);
     let (ok, waited) = second.join().unwrap();
     assert!(ok);
     assert!(
-        waited >= Duration::from_millis(250),
+        waited >= Duration::from_millis(200),
         "it waited: {waited:?}"
     );
-    assert!(waited < Duration::from_secs(4));
+    assert!(waited < Duration::from_secs(20));
     // No lock file anywhere: the directory is as it was.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

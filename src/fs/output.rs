@@ -1,7 +1,8 @@
 //! `--output`: where a report or patch goes, and what it may never replace.
 //!
 //! * `-`, `/dev/stdout`, `/dev/stderr`: the process's own stream (so a
-//!   shell's `>>` keeps appending).
+//!   shell's `>>` keeps appending). Not checked against `forbidden`: the
+//!   shell opened (and truncated) that file before driftfix started.
 //! * an existing FIFO or character device, or a symlink to one
 //!   (`/dev/null`, `/dev/fd/63` from `>(wc -c)`): opened and streamed to,
 //!   never replaced. A FIFO is opened non-blocking first (to tell "no
