@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::fs::read::{ReadError, read_regular_file};
+use crate::fs::{FsError, read_regular_path};
 use crate::matcher::Matcher;
 use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_with};
 use crate::rules::RuleSet;
@@ -355,12 +355,15 @@ fn covers_base(base: &Path, roots: &[PathBuf]) -> bool {
 
 /// Reads a target's bytes, refusing files over the size limit before reading.
 pub fn read_target(target: &Target, max_size: u64) -> Result<Vec<u8>, FileError> {
-    read_regular_file(&target.abs_path, max_size).map_err(|e| {
-        let message = e.to_string();
-        match e {
-            ReadError::NotRegular => FileError::skipped(SkipReason::NotRegular, message),
-            ReadError::TooLarge { .. } => FileError::skipped(SkipReason::TooLarge, message),
-            ReadError::Io(_) => FileError::unreadable(message),
+    match read_regular_path(&target.abs_path, max_size) {
+        Ok(contents) => Ok(contents.bytes),
+        Err(e @ FsError::NotRegular(_)) => {
+            Err(FileError::skipped(SkipReason::NotRegular, e.to_string()))
         }
-    })
+        Err(FsError::TooLarge { len, max }) => Err(FileError::skipped(
+            SkipReason::TooLarge,
+            format!("larger than --max-file-size ({len} bytes > {max})"),
+        )),
+        Err(e) => Err(FileError::unreadable(format!("cannot read: {e}"))),
+    }
 }

@@ -50,7 +50,7 @@ use rayon::prelude::*;
 use tempfile::NamedTempFile;
 
 use crate::fs::paths::{absolute, relative_to};
-use crate::fs::read::{ReadError, read_regular_file};
+use crate::fs::{FsError, read_regular_path};
 use crate::rules::{Role, RuleSet};
 
 /// What kind of failure kept a file from being written.
@@ -164,10 +164,10 @@ impl<'a> WriteContext<'a> {
         // Non-blocking and bounded: the path may have been swapped for a
         // FIFO or a growing file since it was planned.
         let limit = u64::try_from(planned_from.len().max(new.len())).unwrap_or(u64::MAX);
-        let current = match read_regular_file(&real, limit) {
-            Ok(bytes) => bytes,
+        let current = match read_regular_path(&real, limit) {
+            Ok(contents) => contents.bytes,
             // Longer than anything expected: it changed.
-            Err(ReadError::TooLarge { .. }) => return Err(WriteError::changed()),
+            Err(FsError::TooLarge { .. }) => return Err(WriteError::changed()),
             Err(e) => {
                 return Err(WriteError::refused(format!(
                     "cannot re-read before writing: {e}"
