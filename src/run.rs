@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::fs::{FsError, read_regular_path};
+use crate::fs::{BaseDir, FileId, FsError, Located, Place};
 use crate::matcher::Matcher;
 use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_with};
 use crate::rules::RuleSet;
@@ -18,13 +18,17 @@ use crate::walk::{LinkTo, Skipped, Target, walk};
 
 /// What a run needs to know.
 pub struct RunInput<'a> {
-    pub base: &'a Path,
+    /// The base directory, held open: every target is read through it.
+    pub base: &'a BaseDir,
     pub roots: &'a [PathBuf],
     pub rules: &'a RuleSet,
     pub options: PlanOptions,
     pub max_file_size: u64,
-    /// The run's own files (`--output`, baseline): never targets.
-    pub own_files: &'a [PathBuf],
+    /// The run's own `--output` file, when it exists, by device and inode:
+    /// never planned (SPEC §8). When the walk finds it as a target that is
+    /// not driftfix's own JSON output, it is listed in [`Run::own_targets`]
+    /// and `--output` refuses to replace it (SPEC §14).
+    pub own_files: &'a [FileId],
 }
 
 /// One target and what planning made of it.
@@ -32,6 +36,9 @@ pub struct RunInput<'a> {
 pub struct Outcome {
     pub target: Target,
     pub result: Result<FilePlan, FileError>,
+    /// The identity of the file read (device and inode), when it was
+    /// found: `--output` may never replace a file the run scanned.
+    pub id: Option<FileId>,
 }
 
 impl Outcome {
@@ -76,6 +83,10 @@ pub struct Run {
     pub warnings: Vec<crate::warning::Warning>,
     /// Errors outside any one file (a missing root): `(path, message)`.
     pub errors: Vec<(String, String)>,
+    /// Targets the walk found that are the run's own `--output` file (and
+    /// not a driftfix JSON report): not planned, and never replaced by the
+    /// report.
+    pub own_targets: Vec<String>,
     pub elapsed: Duration,
 }
 
@@ -197,7 +208,15 @@ pub fn run(input: &RunInput) -> Run {
 }
 
 fn run_inner(input: &RunInput, progress: &Progress) -> Run {
-    let walked = walk(input.base, input.roots, input.rules, input.own_files);
+    let never: Vec<FileId> = input
+        .rules
+        .source_ids
+        .iter()
+        .chain(input.own_files)
+        .copied()
+        .collect();
+    let walked = walk(input.base, input.roots, input.rules, &never);
+    let own_targets = std::sync::Mutex::new(Vec::new());
     progress
         .total
         .store(walked.targets.len(), Ordering::Relaxed);
@@ -210,8 +229,27 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
     let outcomes: Vec<Outcome> = walked
         .targets
         .into_par_iter()
-        .map(|target| {
-            let result = read_target(&target, input.max_file_size).and_then(|bytes| {
+        .filter_map(|target| {
+            let (id, read) = read_target(input.base, &target, input.max_file_size);
+            let own = id.is_some_and(|id| input.own_files.contains(&id));
+            // A rule file reached by its own name (or through a bind mount):
+            // not a target.
+            if id.is_some_and(|id| never.contains(&id)) && !own {
+                progress.done.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            if own
+                && !read
+                    .as_ref()
+                    .is_ok_and(|bytes| is_driftfix_output(target.file_type, bytes))
+            {
+                if let Ok(mut list) = own_targets.lock() {
+                    list.push(target.rel_path.clone());
+                }
+                progress.done.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            let result = read.and_then(|bytes| {
                 if is_driftfix_output(target.file_type, &bytes) {
                     return Err(FileError::skipped(
                         SkipReason::DriftfixOutput,
@@ -234,11 +272,11 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
                 Ok(plan)
             });
             progress.done.fetch_add(1, Ordering::Relaxed);
-            Outcome { target, result }
+            Some(Outcome { target, result, id })
         })
         .collect();
     let mut warnings = walked.warnings;
-    if covers_base(input.base, input.roots) {
+    if covers_base(input.base.path(), input.roots) {
         // With explicit roots the walk sees only part of the tree, and a glob
         // for the rest would be warned about wrongly.
         let files: Vec<String> = outcomes
@@ -253,11 +291,14 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
             "file that was scanned",
         ));
     }
+    let mut own_targets = own_targets.into_inner().unwrap_or_default();
+    own_targets.sort();
     Run {
         outcomes,
         walk_skipped: walked.skipped,
         warnings,
         errors: walked.errors,
+        own_targets,
         elapsed: Duration::ZERO,
     }
 }
@@ -353,17 +394,57 @@ fn covers_base(base: &Path, roots: &[PathBuf]) -> bool {
     roots.is_empty() || roots.iter().any(|r| crate::fs::paths::absolute(r) == base)
 }
 
-/// Reads a target's bytes, refusing files over the size limit before reading.
-pub fn read_target(target: &Target, max_size: u64) -> Result<Vec<u8>, FileError> {
-    match read_regular_path(&target.abs_path, max_size) {
-        Ok(contents) => Ok(contents.bytes),
-        Err(e @ FsError::NotRegular(_)) => {
-            Err(FileError::skipped(SkipReason::NotRegular, e.to_string()))
-        }
-        Err(FsError::TooLarge { len, max }) => Err(FileError::skipped(
+/// Reads a target's bytes through the base directory's handles (SPEC
+/// §14): a symlinked directory on the way is never followed, a FIFO never
+/// blocks, a device is never read, nothing past `max_size` is read. Also
+/// returns the identity of the file found, when one was.
+///
+/// The file must still be where the walk placed it: a symlinked file that
+/// now leads elsewhere took its role from where it led then, so it is an
+/// error (run driftfix again), never read under a role that is not its own.
+pub fn read_target(
+    base: &BaseDir,
+    target: &Target,
+    max_size: u64,
+) -> (Option<FileId>, Result<Vec<u8>, FileError>) {
+    let located = match base.locate(&target.open_path) {
+        Ok(l) => l,
+        Err(e) => return (None, Err(read_error(e))),
+    };
+    let id = Some(located.id);
+    if located.kind == crate::fs::FileKind::Regular && !where_walked(target, &located) {
+        let moved = FsError::Moved(target.rel_path.clone());
+        return (id, Err(FileError::unreadable(moved.to_string())));
+    }
+    match base.read_located(located, max_size) {
+        Ok(read) => (id, Ok(read.contents.bytes)),
+        Err(e) => (id, Err(read_error(e))),
+    }
+}
+
+/// Whether a located file is where the walk said the target leads.
+fn where_walked(target: &Target, located: &Located) -> bool {
+    match (&target.link, &located.place) {
+        (Some(LinkTo::Inside(walked)), Place::Inside(now)) => walked == now,
+        (Some(LinkTo::Outside(walked)), Place::Outside(now)) => walked == now,
+        (None, Place::Inside(now)) => *now == target.open_path,
+        _ => false,
+    }
+}
+
+/// What a failed read means for the run: a file that is not regular or is
+/// too large is skipped (SPEC §6); anything else is an error.
+fn read_error(e: FsError) -> FileError {
+    match e {
+        FsError::NotRegular(_) => FileError::skipped(SkipReason::NotRegular, e.to_string()),
+        FsError::TooLarge { len, max } => FileError::skipped(
             SkipReason::TooLarge,
             format!("larger than --max-file-size ({len} bytes > {max})"),
-        )),
-        Err(e) => Err(FileError::unreadable(format!("cannot read: {e}"))),
+        ),
+        FsError::BadLink(_) => FileError::skipped(
+            SkipReason::BrokenLink,
+            "symlink cannot be followed (dangling or a loop)",
+        ),
+        e => FileError::unreadable(format!("cannot read: {e}")),
     }
 }

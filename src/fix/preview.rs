@@ -26,7 +26,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 use console::{Key, Term};
@@ -34,6 +33,7 @@ use similar::{ChangeTag, TextDiff};
 
 use super::write::{WriteContext, WriteError};
 use crate::exit::{self, Exit};
+use crate::fs::BaseDir;
 use crate::plan::{Action, FileError, FilePlan};
 use crate::report::{Paint, patch, plural, stderr};
 use crate::rules::RuleSet;
@@ -102,7 +102,7 @@ pub enum PreviewError {
 /// write.
 pub struct Options<'a> {
     pub paint: Paint,
-    pub base: &'a Path,
+    pub base: &'a BaseDir,
     pub rules: &'a RuleSet,
 }
 
@@ -451,13 +451,13 @@ fn require_terminal() -> Result<(), PreviewError> {
 pub fn run(opts: &Options<'_>, run: &Run) -> Result<Exit, PreviewError> {
     require_terminal()?;
     let paint = opts.paint;
-    let ctx = WriteContext::new(opts.base, opts.rules)?;
+    let ctx = WriteContext::new(opts.base, opts.rules);
     let mut sink = DiskSink {
         ctx,
         paths: run
             .outcomes
             .iter()
-            .map(|o| (o.target.rel_path.clone(), o.target.abs_path.clone()))
+            .map(|o| (o.target.rel_path.clone(), o.target.open_path.clone()))
             .collect(),
     };
     let plans: Vec<&FilePlan> = run.plans().collect();
@@ -503,7 +503,9 @@ pub fn run(opts: &Options<'_>, run: &Run) -> Result<Exit, PreviewError> {
 /// Writes through the guarded atomic writer.
 struct DiskSink<'a> {
     ctx: WriteContext<'a>,
-    paths: HashMap<String, PathBuf>,
+    /// Each target's path beneath the base (no symlinked directory on the
+    /// way), by its shown path.
+    paths: HashMap<String, String>,
 }
 
 impl Sink for DiskSink<'_> {
@@ -718,7 +720,7 @@ mod tests {
     impl Sink for Record {
         fn write(&mut self, plan: &FilePlan, accepted: &[usize]) -> Result<Vec<String>, SinkError> {
             if self.fail.contains(&plan.rel_path) {
-                return Err(WriteError::changed().into());
+                return Err(WriteError::from(crate::fs::FsError::Changed).into());
             }
             self.wrote.push((plan.rel_path.clone(), accepted.to_vec()));
             Ok(Vec::new())

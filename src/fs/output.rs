@@ -114,6 +114,20 @@ impl<'f> Output<'f> {
         }
     }
 
+    /// Checks `forbidden` again now, writing nothing: the caller may have
+    /// learned more since the output was opened (the files a run scanned).
+    /// A file to be replaced is looked at through its directory handle.
+    pub fn recheck(&self) -> Result<(), FsError> {
+        match &self.sink {
+            Sink::Replace(r) => current(&r.dir, &r.name, self.forbidden, &self.shown).map(|_| ()),
+            Sink::Stream(f) => match (self.forbidden)(Meta::of_fd(f)?.id) {
+                Some(why) => Err(FsError::Forbidden(why)),
+                None => Ok(()),
+            },
+            Sink::Stdout(_) | Sink::Stderr(_) | Sink::Socket(_) => Ok(()),
+        }
+    }
+
     /// Finishes: flushes a stream, or puts the replacement in place after
     /// checking `forbidden` once more through the directory handle.
     pub fn commit(self) -> Result<(), FsError> {

@@ -78,7 +78,13 @@ impl BaseDir {
     /// base through handles alone; outside through the link, to be reported
     /// but never written).
     pub fn read(&self, rel: &str, max: u64) -> Result<TargetRead, FsError> {
-        let located = self.locate(rel)?;
+        self.read_located(self.locate(rel)?, max)
+    }
+
+    /// [`BaseDir::read`] of a target already located, for callers that look
+    /// at what the path is (its [`Located::id`], its place) before reading.
+    /// The file read must still be the one located ([`FsError::Moved`]).
+    pub fn read_located(&self, located: Located, max: u64) -> Result<TargetRead, FsError> {
         if located.kind != FileKind::Regular {
             return Err(FsError::NotRegular(located.kind));
         }

@@ -74,7 +74,7 @@ impl TempFile {
     /// failure the temp file is removed (by the drop).
     pub(crate) fn rename_over(mut self, name: &str) -> Result<(), FsError> {
         rustix::fs::renameat(self.dir.as_fd(), self.name.as_str(), self.dir.as_fd(), name)
-            .map_err(|e| FsError::io(format!("cannot rename the temp file over {name}"), e))?;
+            .map_err(|e| FsError::io("cannot rename over the file", e))?;
         self.armed = false;
         Ok(())
     }

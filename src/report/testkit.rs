@@ -86,6 +86,7 @@ fn target(path: &str) -> Target {
     Target {
         rel_path: path.into(),
         abs_path: PathBuf::from("/nonexistent/driftfix-test").join(path),
+        open_path: path.into(),
         file_type: crate::rules::TypeMap::new(Vec::new())
             .type_of(path)
             .map_or(FileType::Yaml, |(t, _)| t),
@@ -114,6 +115,7 @@ pub fn planned(path: &str, original: &str, findings: Vec<Finding>) -> Outcome {
     Outcome {
         target: t,
         result: Ok(plan),
+        id: None,
     }
 }
 
@@ -121,6 +123,7 @@ pub fn failed(path: &str, error: FileError) -> Outcome {
     Outcome {
         target: target(path),
         result: Err(error),
+        id: None,
     }
 }
 
@@ -131,6 +134,7 @@ pub fn run(mut outcomes: Vec<Outcome>) -> Run {
         walk_skipped: Vec::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
+        own_targets: Vec::new(),
         elapsed: Duration::from_millis(1234),
     }
 }
