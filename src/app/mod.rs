@@ -264,7 +264,7 @@ fn rules_check(cli: &Cli) -> Result<Exit, Error> {
         .iter()
         .chain(&crate::rules::lint::warnings(rules, &setup.base))
     {
-        eprintln!("{w}");
+        eprintln!("{}", visible(&w.to_string()));
     }
     println!(
         "rules ok: {} file{}, {} canonical name{}, {} alias{}, {} field rule{}, {} severity rule{}",
@@ -305,7 +305,7 @@ fn init(cli: &Cli) -> Result<Exit, Error> {
     if let Err(source) = file.write_all(crate::rules::starter().as_bytes()) {
         return Err(InitError::Write { path, source }.into());
     }
-    let shown = path.display();
+    let shown = visible(&path.display().to_string());
     let check = if cli.rules.is_empty() {
         String::new()
     } else {

@@ -122,6 +122,10 @@ pub struct Tally {
     pub changes_failed: usize,
     /// `q` (or Ctrl-C) ended the review early.
     pub stopped: bool,
+    /// The files never asked about because the review stopped first (path
+    /// order): named at the end when a signal or a closed terminal ended
+    /// the session.
+    pub not_reached: Vec<String>,
 }
 
 impl Tally {
@@ -189,6 +193,7 @@ pub fn review(
     let mut all = false;
     for (k, (plan, fixes)) in todo.iter().enumerate() {
         if t.stopped {
+            t.not_reached.push(plan.rel_path.clone());
             t.files_skipped += 1;
             t.changes_skipped += fixes.len();
             continue;
@@ -264,7 +269,12 @@ pub fn review(
                         shown(&plan.rel_path)
                     );
                     let _ = o.out.flush();
-                    let _ = writeln!(o.err, "error: {}: {e}", shown(&plan.rel_path));
+                    let _ = writeln!(
+                        o.err,
+                        "error: {}: {}",
+                        shown(&plan.rel_path),
+                        shown(&e.to_string())
+                    );
                 }
             }
         }

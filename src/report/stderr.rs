@@ -15,7 +15,7 @@ use crate::warning::Warning;
 pub fn diagnostics(rules: &RuleSet, r: &Run) {
     let mut err = std::io::stderr().lock();
     for w in &rules.warnings {
-        let _ = writeln!(err, "{w}");
+        let _ = writeln!(err, "{}", visible(&w.to_string()));
     }
     for w in &r.warnings {
         let _ = writeln!(err, "{}", visible(&w.to_string()));
