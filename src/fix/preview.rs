@@ -387,11 +387,8 @@ fn change_view(plan: &FilePlan, group: &[usize], n: usize, total: usize, paint: 
         return String::new();
     };
     let from = f.alias.as_deref().unwrap_or(&f.actual);
-    let to = f
-        .canonical
-        .as_deref()
-        .or(f.expected.as_deref())
-        .unwrap_or("");
+    let expected = f.expected.as_ref().map(|e| e.text());
+    let to = f.canonical.as_deref().or(expected.as_deref()).unwrap_or("");
     let mut s = format!(
         "  change {n}/{total}  {}:{}  {}  {} → {}\n",
         f.line,
@@ -490,6 +487,9 @@ pub fn run(opts: &Options<'_>, run: &Run) -> Result<Exit, PreviewError> {
     );
     if prompter.interrupted {
         eprintln!("interrupted: nothing more is written; files written so far are complete");
+        for path in &tally.not_reached {
+            eprintln!("  not written: {}", shown(path));
+        }
     }
     if tally == Tally::default() {
         eprintln!("nothing to fix");
@@ -667,7 +667,6 @@ mod tests {
             end_column: 15,
             range: 0..8,
             fix: (action == Action::Fix).then(|| crate::plan::Fix {
-                edits: Vec::new(),
                 applicability: crate::plan::Applicability::Safe,
                 group: line,
                 replacement: Replacement {

@@ -98,7 +98,9 @@ fn change(f: &Finding) -> String {
     format!(
         "{} → {}",
         super::one_line(&f.actual),
-        f.expected.as_deref().map_or("?".into(), super::one_line)
+        f.expected
+            .as_ref()
+            .map_or("?".into(), |e| super::one_line(&e.text()))
     )
 }
 

@@ -106,7 +106,7 @@ fn finding(f: &Finding) -> Value {
         "document": f.document,
         "field": f.kind.has_field().then_some(&f.field),
         "kind": f.kind.name(),
-        "actual": f.actual,
+        "actual": &*f.actual,
         "expected": f.expected,
         "alias": f.alias,
         "canonical": f.canonical,

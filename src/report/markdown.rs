@@ -358,8 +358,8 @@ impl<'a> Model<'a> {
                     lines.join(", "),
                     value_cell(&row.actual),
                     row.expected
-                        .as_deref()
-                        .map(value_cell)
+                        .as_ref()
+                        .map(|e| value_cell(&e.text()))
                         .unwrap_or("—".into()),
                     row.action,
                 );
@@ -624,7 +624,10 @@ fn mismatch_table(out: &mut String, found: &[&Finding], expected_title: &str) {
             cell_code(&f.path),
             f.line,
             cell_code(&f.field),
-            f.expected.as_deref().map(value_cell).unwrap_or("—".into()),
+            f.expected
+                .as_ref()
+                .map(|e| value_cell(&e.text()))
+                .unwrap_or("—".into()),
             value_cell(&f.actual),
             severity_cell(f.severity),
         );
@@ -636,8 +639,8 @@ fn mismatch_table(out: &mut String, found: &[&Finding], expected_title: &str) {
 struct Row {
     path: String,
     lines: Vec<usize>,
-    actual: String,
-    expected: Option<String>,
+    actual: std::sync::Arc<str>,
+    expected: Option<crate::plan::ScalarText>,
     action: String,
 }
 

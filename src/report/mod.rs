@@ -230,34 +230,60 @@ pub fn plural(n: usize) -> &'static str {
 }
 
 /// Control characters made visible (`\n`, `\r`, `\t`, `\u{..}`), so a value
-/// always stays on one line.
+/// or file name always stays on one line and can send no escape sequence
+/// to a terminal (ESC, C1 controls); bidirectional overrides and isolates
+/// too, which would show a name in another order than its bytes.
 pub(crate) fn visible(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
+        push_visible(&mut out, c);
     }
     out
+}
+
+/// Appends `c` as [`visible`] shows it; returns how many characters that
+/// took.
+fn push_visible(out: &mut String, c: char) -> usize {
+    let before = out.len();
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if c.is_control() || is_bidi_control(c) => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+        c => {
+            out.push(c);
+            return 1;
+        }
+    }
+    // Every escape is ASCII: one byte per character.
+    out.len() - before
+}
+
+/// The Unicode bidirectional formatting characters (embeddings, overrides,
+/// isolates, marks): invisible, and they reorder what follows them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Longest value a one-line report shows in full.
 pub const MAX_VALUE_CHARS: usize = 120;
 
 /// A value for a one-line report: control characters made visible, and cut
-/// to [`MAX_VALUE_CHARS`] characters (the last one `…`) when longer.
+/// to [`MAX_VALUE_CHARS`] characters (the last one `…`) when longer. Only
+/// the start of the value is looked at, so a report line costs the same
+/// for a 90 KB value as for a short one.
 pub(crate) fn one_line(value: &str) -> String {
-    let shown = visible(value);
-    if shown.chars().count() > MAX_VALUE_CHARS {
-        let cut: String = shown.chars().take(MAX_VALUE_CHARS - 1).collect();
-        format!("{cut}…")
-    } else {
-        shown
+    let mut shown = String::new();
+    let mut count = 0;
+    for c in value.chars() {
+        count += push_visible(&mut shown, c);
+        if count > MAX_VALUE_CHARS {
+            let mut cut: String = shown.chars().take(MAX_VALUE_CHARS - 1).collect();
+            cut.push('…');
+            return cut;
+        }
     }
+    shown
 }

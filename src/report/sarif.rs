@@ -207,7 +207,7 @@ fn result(f: &Finding, plan: &FilePlan, index: &LineIndex, ids: &RuleIds, print:
             "field": f.field,
             "kind": f.kind.name(),
             "document": f.document,
-            "actual": f.actual,
+            "actual": &*f.actual,
             "expected": f.expected,
             "alias": f.alias,
             "canonical": f.canonical,
@@ -230,7 +230,7 @@ fn message(f: &Finding) -> String {
         Action::Fix => format!(
             "; `driftfix fix` rewrites `{}` to `{}`",
             f.actual,
-            f.expected.as_deref().unwrap_or_default()
+            f.expected.as_ref().map(|e| e.text()).unwrap_or_default()
         ),
         Action::Report => format!("; {} file: reported, never written", f.role.name()),
         Action::Manual => format!(
@@ -265,11 +265,10 @@ fn region(index: &LineIndex, start: usize, end: usize) -> Value {
 
 /// The SARIF fix of one `fix` finding: the edits of its fix alone.
 fn fix(f: &Finding, plan: &FilePlan, index: &LineIndex) -> Option<Value> {
-    let fix = f
-        .fix
+    f.fix
         .as_ref()
         .filter(|x| x.applicability == Applicability::Safe && plan.parsed)?;
-    let edits = &fix.edits;
+    let edits = plan.fix_edits(f);
     if edits.is_empty()
         || edits
             .iter()

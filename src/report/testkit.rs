@@ -61,7 +61,6 @@ pub fn finding(path: &str, line: usize, field: &str, actual: &str, canonical: &s
         scalar: 0,
         range: 0..actual.len(),
         fix: role.writable().then(|| Fix {
-            edits: Vec::new(),
             applicability: Applicability::Safe,
             group: 0,
             replacement: Replacement {
