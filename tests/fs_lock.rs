@@ -10,7 +10,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use driftfix::fs::{BaseDir, FsError, LOCK_TIMEOUT};
-use fs_support::{have, notice};
 
 /// Waits until someone else holds the lock on `base` (a zero-timeout try
 /// fails), for at most 10 s.
@@ -37,11 +36,8 @@ fn hold_in_child(dir: &Path) -> Child {
 }
 
 #[test]
+#[cfg_attr(no_flock, ignore = "NOTICE: flock(1) not found (util-linux)")]
 fn a_second_run_waits_then_fails_naming_the_holder() {
-    if !have("flock") {
-        notice("flock(1) not installed (util-linux): cross-process lock test skipped");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let base = BaseDir::open(dir.path()).unwrap();
     let mut child = hold_in_child(dir.path());

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use driftfix::fs::{BaseDir, FsError, ReplaceOptions};
-use fs_support::{NEW, OLD, assert_no_temps, have, is_root, notice};
+use fs_support::{NEW, OLD, assert_no_temps, is_root, notice};
 use rustix::fs::XattrFlags;
 
 fn xattr(p: &Path, name: &str) -> Option<Vec<u8>> {
@@ -103,11 +103,8 @@ fn setfacl(args: &[&str], p: &Path) {
 }
 
 #[test]
+#[cfg_attr(no_setfacl, ignore = "NOTICE: setfacl not found (apt-get install acl)")]
 fn an_acl_set_with_setfacl_survives_and_a_default_acl_adds_none() {
-    if !have("setfacl") || !have("getfacl") {
-        notice("setfacl/getfacl not installed (apt-get install acl): setfacl ACL test skipped");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("x.yaml");
     let plain = dir.path().join("plain.yaml");

@@ -10,7 +10,7 @@
 //! 2. where the file really is, is asked of the kernel: a symlinked file is
 //!    kept and the file it leads to is written, which must lie under the base
 //!    directory, have the editable role by its *own* path and not be
-//!    excluded ([`WriteContext::may_write`]); a symlinked directory on the
+//!    excluded (`WriteContext::may_write`); a symlinked directory on the
 //!    way is refused;
 //! 3. the file is re-read (`O_NOFOLLOW | O_NONBLOCK`, regular file only,
 //!    bounded): it must still hold the bytes it was planned from (a file
@@ -26,7 +26,7 @@
 //!
 //! The temp file is removed through its handle on every failure. SIGINT,
 //! SIGTERM and SIGHUP that arrive during steps 4–6 are held back until the
-//! file is complete ([`super::signals::Deferred`]); a stop signal that
+//! file is complete (`signals::Deferred`); a stop signal that
 //! arrived before a file starts leaves it unwritten
 //! ([`WriteErrorKind::Interrupted`]).
 //!
