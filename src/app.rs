@@ -350,6 +350,11 @@ fn rules_check(cli: &Cli) -> Result<Exit, Error> {
         .warnings
         .iter()
         .chain(&crate::rules::lint::warnings(rules, &setup.base))
+        .chain(&crate::rules::dead::dead_selectors(
+            rules,
+            &setup.base,
+            cli.max_file_size,
+        ))
     {
         eprintln!("{w}");
     }

@@ -334,6 +334,7 @@ static UNGOVERNED: std::sync::LazyLock<FieldRule> = std::sync::LazyLock::new(|| 
     keys_of: Vec::new(),
     mode: MatchMode::Token,
     ignore_case: false,
+    origin: String::new(),
 });
 
 impl Finding {

@@ -92,13 +92,14 @@ fn location(f: &Finding) -> String {
     format!("{}:{}:{}", super::visible(&f.path), f.line, f.column)
 }
 
-/// `actual → expected`, each on one line (a block scalar's line breaks
-/// shown as `\n`) and cut at [`super::MAX_VALUE_CHARS`] characters.
+/// `actual → expected`, each on one line: a value longer than one line or
+/// [`super::MAX_VALUE_CHARS`] characters shows a window around the alias
+/// ([`super::excerpt`]).
 fn change(f: &Finding) -> String {
     format!(
         "{} → {}",
-        super::one_line(&f.actual),
-        f.expected.as_deref().map_or("?".into(), super::one_line)
+        super::actual_excerpt(f),
+        super::expected_excerpt(f).unwrap_or_else(|| "?".into())
     )
 }
 
@@ -236,17 +237,23 @@ mod tests {
         assert!(out.starts_with("unknown values (--strict: neither canonical nor alias)\n  workbench/a.yaml:1:11  host  pve2 → pve  MEDIUM    manual\n"), "{out}");
     }
 
+    /// SPEC §8: each finding stays on one line, and a value longer than
+    /// one line or 120 characters shows a window around the alias (never a
+    /// cut that hides it).
     #[test]
-    fn every_finding_stays_on_one_line() {
-        let mut f = testkit::finding(
-            "workbench/a\tb.yaml",
-            1,
-            "notes",
-            "first pve-shop line\nsecond\u{1}line\n",
-            "pve",
-        );
-        f.expected = Some("first pve line\nsecond\u{1}line\n".into());
-        let long = testkit::finding("workbench/c.yaml", 2, "x", &"pve-shop ".repeat(40), "pve");
+    fn every_finding_stays_on_one_line_with_the_alias_in_sight() {
+        let value = "first line\nsecond pve-shop\u{1}line\n";
+        let mut f = testkit::finding("workbench/a\tb.yaml", 1, "notes", value, "pve");
+        let at = value.find("pve-shop").unwrap();
+        f.range = at..at + 8;
+        f.alias = Some("pve-shop".into());
+        f.expected = Some("first line\nsecond pve\u{1}line\n".into());
+        let long_value = format!("{}pve-shop{}", "x ".repeat(100), " y".repeat(100));
+        let mut long = testkit::finding("workbench/c.yaml", 2, "x", &long_value, "pve");
+        let at = long_value.find("pve-shop").unwrap();
+        long.range = at..at + 8;
+        long.alias = Some("pve-shop".into());
+        long.expected = Some(long_value.replace("pve-shop", "pve"));
         let run = testkit::run(vec![
             testkit::planned("workbench/a\tb.yaml", "", vec![f]),
             testkit::planned("workbench/c.yaml", "", vec![long]),
@@ -258,10 +265,18 @@ mod tests {
             .collect();
         assert_eq!(lines.len(), 2, "{out}");
         assert!(
-            lines[0].starts_with("  workbench/a\\tb.yaml:1:11  notes  first pve-shop line\\nsecond\\u{1}line\\n → first pve line\\nsecond\\u{1}line\\n"),
+            lines[0].starts_with(
+                "  workbench/a\\tb.yaml:1:11  notes  …second pve-shop\\u{1}line… → …second pve\\u{1}line…"
+            ),
             "{out}"
         );
-        let cut = format!("{}… → pve  ", &"pve-shop ".repeat(40)[..119]);
-        assert!(lines[1].contains(&cut), "{out}");
+        let window = format!(
+            "…{}pve-shop{}… → …{}pve{}…",
+            "x ".repeat(20),
+            " y".repeat(20),
+            "x ".repeat(20),
+            " y".repeat(20)
+        );
+        assert!(lines[1].contains(&window), "{out}");
     }
 }

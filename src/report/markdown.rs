@@ -12,8 +12,9 @@
 //! inside, control characters are shown as `\n`, `\r`, `\t` or `\u{..}`, and
 //! in table cells `|` is escaped as `\|` (GFM splits cells before it parses
 //! code spans). Free text (descriptions, reasons) is backslash-escaped
-//! ([`text`]). Values longer than [`super::MAX_VALUE_CHARS`] characters are cut
-//! with `…` so one long block scalar cannot swamp a table.
+//! ([`text`]). A value longer than one line or [`super::MAX_VALUE_CHARS`]
+//! characters shows a window around the alias (`…context pve-shop context…`),
+//! so one long block scalar cannot swamp a table nor hide the alias.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -356,10 +357,11 @@ impl<'a> Model<'a> {
                     "| {} | {} | {} | {} | {} |",
                     cell_code(&row.path),
                     lines.join(", "),
-                    value_cell(&row.actual),
+                    shown_cell(&row.actual, &row.shown_actual),
                     row.expected
                         .as_deref()
-                        .map(value_cell)
+                        .zip(row.shown_expected.as_deref())
+                        .map(|(v, shown)| shown_cell(v, shown))
                         .unwrap_or("—".into()),
                     row.action,
                 );
@@ -624,8 +626,12 @@ fn mismatch_table(out: &mut String, found: &[&Finding], expected_title: &str) {
             cell_code(&f.path),
             f.line,
             cell_code(&f.field),
-            f.expected.as_deref().map(value_cell).unwrap_or("—".into()),
-            value_cell(&f.actual),
+            f.expected
+                .as_deref()
+                .zip(super::expected_excerpt(f))
+                .map(|(v, shown)| shown_cell(v, &shown))
+                .unwrap_or("—".into()),
+            shown_cell(&f.actual, &super::actual_excerpt(f)),
             severity_cell(f.severity),
         );
     }
@@ -638,6 +644,9 @@ struct Row {
     lines: Vec<usize>,
     actual: String,
     expected: Option<String>,
+    /// The values as shown: a window around the alias when long.
+    shown_actual: String,
+    shown_expected: Option<String>,
     action: String,
 }
 
@@ -662,6 +671,8 @@ fn remediation_rows(found: &[&Finding]) -> Vec<Row> {
                 lines: vec![f.line],
                 actual: f.actual.clone(),
                 expected: f.expected.clone(),
+                shown_actual: super::actual_excerpt(f),
+                shown_expected: super::expected_excerpt(f),
                 action,
             }),
         }
@@ -722,13 +733,13 @@ fn or_dash(s: String) -> String {
     if s.is_empty() { "—".into() } else { s }
 }
 
-/// A scanned value for a table cell: visible control characters, cut at
-/// [`super::MAX_VALUE_CHARS`], in a code span; `(empty)` for the empty string.
-fn value_cell(value: &str) -> String {
+/// A value cell from its shown form ([`super::excerpt`]): `(empty)` for
+/// the empty string.
+fn shown_cell(value: &str, shown: &str) -> String {
     if value.is_empty() {
         return "*(empty)*".into();
     }
-    cell_code(&super::one_line(value))
+    cell_code(shown)
 }
 
 /// A code span that renders `s` verbatim (CommonMark "code spans"): the
@@ -811,11 +822,11 @@ mod tests {
     }
 
     #[test]
-    fn long_values_are_cut() {
-        let long = "x".repeat(500);
-        let cell = value_cell(&long);
+    fn long_values_show_a_window_around_the_alias() {
+        let long = format!("{}pve-shop{}", "x".repeat(300), "y".repeat(300));
+        let cell = shown_cell(&long, &crate::report::excerpt(&long, &(300..308)));
         assert!(cell.chars().count() < 130, "{cell}");
-        assert!(cell.contains('…'));
+        assert!(cell.contains("…xxxx") && cell.contains("pve-shop") && cell.contains("yyy…"));
     }
 
     #[test]

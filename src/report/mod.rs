@@ -250,14 +250,99 @@ pub(crate) fn visible(s: &str) -> String {
 /// Longest value a one-line report shows in full.
 pub const MAX_VALUE_CHARS: usize = 120;
 
-/// A value for a one-line report: control characters made visible, and cut
-/// to [`MAX_VALUE_CHARS`] characters (the last one `…`) when longer.
-pub(crate) fn one_line(value: &str) -> String {
-    let shown = visible(value);
-    if shown.chars().count() > MAX_VALUE_CHARS {
-        let cut: String = shown.chars().take(MAX_VALUE_CHARS - 1).collect();
-        format!("{cut}…")
-    } else {
-        shown
+/// Characters of context shown on each side of an alias in a long value.
+const CONTEXT_CHARS: usize = 40;
+
+/// A value for a one-line report that keeps `range` (an alias, bytes of
+/// `value`) in sight: the whole value when it is one line of at most
+/// [`MAX_VALUE_CHARS`] characters, else a window around it on its own line
+/// (`…context pve-shop context…`), never a cut that hides it (SPEC §8).
+pub(crate) fn excerpt(value: &str, range: &std::ops::Range<usize>) -> String {
+    if !value.contains('\n') && value.chars().count() <= MAX_VALUE_CHARS {
+        return visible(value);
+    }
+    let start = floor_char(value, range.start.min(value.len()));
+    let end = floor_char(value, range.end.clamp(start, value.len()));
+    let line_start = value
+        .get(..start)
+        .and_then(|v| v.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = value
+        .get(end..)
+        .and_then(|v| v.find('\n'))
+        .map_or(value.len(), |i| end + i);
+    let before = value.get(line_start..start).unwrap_or_default();
+    let after = value.get(end..line_end).unwrap_or_default();
+    let lead: String = before
+        .chars()
+        .rev()
+        .take(CONTEXT_CHARS)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let tail: String = after.chars().take(CONTEXT_CHARS).collect();
+    let from = start - lead.len();
+    let to = end + tail.len();
+    format!(
+        "{}{}{}",
+        if from > 0 { "…" } else { "" },
+        visible(value.get(from..to).unwrap_or_default()),
+        if to < value.len() { "…" } else { "" },
+    )
+}
+
+/// The finding's value before the fix, as [`excerpt`] shows it.
+pub(crate) fn actual_excerpt(f: &crate::plan::Finding) -> String {
+    excerpt(&f.actual, &f.range)
+}
+
+/// The finding's value after the fix, as [`excerpt`] shows it: the window
+/// sits where the canonical name replaced the alias (found near the alias's
+/// place, since earlier fixes in the same value shift it).
+pub(crate) fn expected_excerpt(f: &crate::plan::Finding) -> Option<String> {
+    let expected = f.expected.as_deref()?;
+    let name = f.canonical.as_deref().unwrap_or_default();
+    let near = f.range.start.min(expected.len());
+    let at = expected
+        .match_indices(name)
+        .map(|(i, _)| i)
+        .filter(|_| !name.is_empty())
+        .min_by_key(|&i| i.abs_diff(near))
+        .unwrap_or(near);
+    Some(excerpt(
+        expected,
+        &(at..at + name.len().min(expected.len() - at)),
+    ))
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::*;
+
+    #[test]
+    fn short_values_are_whole_and_long_ones_keep_the_alias_in_sight() {
+        assert_eq!(excerpt("pve-shop", &(0..8)), "pve-shop");
+        let long = format!("{}pve-shop{}", "a ".repeat(200), " b".repeat(200));
+        let at = long.find("pve-shop").unwrap();
+        let shown = excerpt(&long, &(at..at + 8));
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert!(shown.contains("pve-shop"));
+        assert!(
+            shown.chars().count() <= 8 + 2 * CONTEXT_CHARS + 2,
+            "{shown}"
+        );
+        let block = "line one\nsee pve-shop here\nline three\n";
+        let at = block.find("pve-shop").unwrap();
+        assert_eq!(excerpt(block, &(at..at + 8)), "…see pve-shop here…");
+        let first = "pve-shop\nrest\n";
+        assert_eq!(excerpt(first, &(0..8)), "pve-shop…");
     }
 }

@@ -222,15 +222,18 @@ fn message(f: &Finding) -> String {
     let what = match (&f.alias, &f.canonical) {
         (Some(a), Some(c)) => format!("`{a}` is an alias of `{c}`"),
         (_, Some(c)) => {
-            format!("`{}` is not a known label (closest: `{c}`)", f.actual)
+            format!(
+                "`{}` is not a known label (closest: `{c}`)",
+                super::actual_excerpt(f)
+            )
         }
-        _ => format!("`{}` is not a known label", f.actual),
+        _ => format!("`{}` is not a known label", super::actual_excerpt(f)),
     };
     let todo = match f.action {
         Action::Fix => format!(
             "; `driftfix fix` rewrites `{}` to `{}`",
-            f.actual,
-            f.expected.as_deref().unwrap_or_default()
+            super::actual_excerpt(f),
+            super::expected_excerpt(f).unwrap_or_default()
         ),
         Action::Report => format!("; {} file: reported, never written", f.role.name()),
         Action::Manual => format!(

@@ -4,7 +4,7 @@
 
 use std::io::Write as _;
 
-use super::{one_line, visible};
+use super::visible;
 use crate::plan::Action;
 use crate::rules::RuleSet;
 use crate::run::Run;
@@ -64,7 +64,7 @@ pub fn leftovers(r: &Run) {
             f.line,
             f.column,
             visible(&f.field),
-            one_line(&f.actual),
+            super::actual_excerpt(f),
             f.reason.as_deref().unwrap_or("not safely fixable")
         );
     }

@@ -630,6 +630,7 @@ fn build_field(
         keys_of,
         mode,
         ignore_case: raw.ignore_case,
+        origin: file.place(f.span()),
     })
 }
 

@@ -5,6 +5,7 @@
 //! `deny_unknown_fields`, so every validation error can name the file, line
 //! and column of the offending value.
 
+pub mod dead;
 pub mod globs;
 pub mod lint;
 mod load;
@@ -124,6 +125,8 @@ pub struct FieldRule {
     pub keys_of: Vec<Selector>,
     pub mode: MatchMode,
     pub ignore_case: bool,
+    /// `file:line` of the `[[field]]`, for messages.
+    pub origin: String,
 }
 
 impl FieldRule {
