@@ -200,7 +200,11 @@ impl<'a> Site<'a> {
             end_line,
             end_column,
             document: s.document,
-            field: path_to_string(&s.path),
+            field: if s.kind.has_field() {
+                path_to_string(&s.path)
+            } else {
+                String::new()
+            },
             kind: s.kind,
             actual: s.value.clone(),
             expected: None,
