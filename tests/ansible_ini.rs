@@ -10,9 +10,11 @@
 //! Every file Ansible reads must be read by driftfix too, and the other way
 //! round.
 //!
-//! Without `ansible-inventory` on the PATH the test prints
-//! `NOTICE: ansible-inventory not found; skipped` and does nothing; with
-//! `DRIFTFIX_REQUIRE_ANSIBLE=1` (CI) it fails instead.
+//! Without `ansible-inventory` on the PATH (when the crate was built) the
+//! test is *ignored* with `NOTICE: ansible-inventory not found` (build.rs's
+//! `no_ansible_inventory` cfg), never passed; should the program vanish
+//! after the build, the test prints the notice and returns, or fails with
+//! `DRIFTFIX_REQUIRE_ANSIBLE=1` (CI sets it when it installed ansible-core).
 
 mod common;
 
@@ -276,6 +278,10 @@ fn check_files(paths: &[PathBuf]) -> Tally {
 }
 
 #[test]
+#[cfg_attr(
+    no_ansible_inventory,
+    ignore = "NOTICE: ansible-inventory not found; skipped"
+)]
 fn ansible_inventory_sees_exactly_the_planned_renames() {
     if !have_ansible() {
         return;
