@@ -110,3 +110,27 @@ fn a_rename_onto_an_existing_host_is_manual_everywhere() {
         inv
     );
 }
+
+/// SPEC §8's built-in map for the new types (no `[types]` table).
+#[test]
+fn builtin_type_map_sends_editor_files_to_jsonc_and_ini_files_to_ini() {
+    use driftfix::formats::FileType;
+    use driftfix::rules::types::TypeMap;
+    let map = TypeMap::new(Vec::new());
+    let ty = |p: &str| map.type_of(p).map(|(t, _)| t);
+    for p in [
+        "a/.vscode/settings.json",
+        "tsconfig.json",
+        "x/tsconfig.base.json",
+        ".devcontainer/devcontainer.json",
+        "devcontainer.json",
+        ".devcontainer/other.json",
+        "a.jsonc",
+    ] {
+        assert_eq!(ty(p), Some(FileType::Jsonc), "{p}");
+    }
+    assert_eq!(ty("a/settings.json"), Some(FileType::Json));
+    assert_eq!(ty("inventory.ini"), Some(FileType::Ini));
+    assert_eq!(ty("notes.md"), None);
+    assert_eq!(ty("hosts"), None);
+}

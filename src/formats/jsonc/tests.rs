@@ -87,26 +87,3 @@ fn verify_refuses_a_changed_comment() {
     assert!(Jsonc.verify(old, None, "{\"a\": \"x\"\n}", &[]).is_err());
     assert!(Jsonc.verify(old, None, old, &[]).is_ok());
 }
-
-#[test]
-fn builtin_paths_are_jsonc() {
-    use crate::formats::FileType;
-    use crate::rules::types::TypeMap;
-    let map = TypeMap::new(Vec::new());
-    let ty = |p: &str| map.type_of(p).map(|(t, _)| t);
-    for p in [
-        "a/.vscode/settings.json",
-        "tsconfig.json",
-        "x/tsconfig.base.json",
-        ".devcontainer/devcontainer.json",
-        "devcontainer.json",
-        ".devcontainer/other.json",
-        "a.jsonc",
-    ] {
-        assert_eq!(ty(p), Some(FileType::Jsonc), "{p}");
-    }
-    assert_eq!(ty("a/settings.json"), Some(FileType::Json));
-    assert_eq!(ty("inventory.ini"), Some(FileType::Ini));
-    assert_eq!(ty("notes.md"), None);
-    assert_eq!(ty("hosts"), None);
-}
