@@ -200,13 +200,17 @@ impl<'a> Site<'a> {
             end_line,
             end_column,
             document: s.document,
-            field: path_to_string(&s.path),
+            field: if s.kind.has_field() {
+                path_to_string(&s.path)
+            } else {
+                String::new()
+            },
             kind: s.kind,
             actual: s.value.clone(),
             expected: None,
             alias: None,
             canonical: None,
-            mode: c.field.mode,
+            mode: super::govern::mode_for(s, c.field),
             severity: self.severity,
             role: self.role,
             action,
@@ -220,7 +224,7 @@ impl<'a> Site<'a> {
     /// `--strict`: an exact-mode governed value that is neither canonical
     /// nor alias.
     fn strict_finding(&self, c: &Candidate, si: usize) -> Option<Finding> {
-        if c.field.mode != MatchMode::Exact {
+        if super::govern::mode_for(c.scalar, c.field) != MatchMode::Exact {
             return None;
         }
         let value = &c.scalar.value;

@@ -360,7 +360,10 @@ pub fn plan_with(
     plan.original = text.to_string();
     check_line_endings(text)?;
     let format = file_type.format();
-    let scan = format.scan(text).map_err(|e| {
+    // Engines may leave out scalars whose bytes hold no alias (text does,
+    // line by line); with --strict every governed value counts.
+    let may_hold = |b: &[u8]| ctx.options.strict || ctx.matcher.may_match(b);
+    let scan = format.scan_for(text, &may_hold).map_err(|e| {
         FileError::invalid(
             e.line,
             e.column,

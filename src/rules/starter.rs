@@ -17,7 +17,12 @@ pub fn starter() -> String {
         .replace("{include}", &quoted(FileType::default_include()))
         .replace(
             "{types}",
-            &quoted(FileType::ALL.iter().map(|t| t.name()).collect()),
+            &quoted(
+                FileType::default_field_types()
+                    .iter()
+                    .map(|t| t.name())
+                    .collect(),
+            ),
         )
 }
 
