@@ -473,3 +473,25 @@ fn rules_check_names_dead_selectors_with_a_hint() {
         "origin named: {stderr}"
     );
 }
+
+/// SPEC §10: a text-only rule governs every line; `select`/`keys_of` there
+/// are an error.
+#[test]
+fn a_text_only_field_takes_no_selectors() {
+    let dir = tree(&[(
+        "driftfix.toml",
+        &format!("{CANON}[[field]]\ntypes = [\"text\"]\nselect = [\"host\"]\n"),
+    )]);
+    let out = driftfix(dir.path())
+        .args(["rules", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "driftfix.toml:4:1: a [[field]] for text files only takes no `select` or `keys_of`"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -82,7 +82,7 @@ impl Widths {
         let max = |f: &dyn Fn(&Finding) -> usize| findings.iter().map(|x| f(x)).max().unwrap_or(0);
         Widths {
             location: max(&|f| location(f).chars().count()),
-            field: max(&|f| super::visible(&f.field).chars().count()),
+            field: max(&|f| super::field_shown(f).chars().count()),
             change: max(&|f| change(f).chars().count()),
         }
     }
@@ -118,7 +118,7 @@ fn line(f: &Finding, w: &Widths, paint: Paint) -> String {
     format!(
         "{}  {}  {}  {}{}  {}",
         paint.paint(Style::new().bold(), &pad(&location(f), w.location)),
-        pad(&super::visible(&f.field), w.field),
+        pad(&super::field_shown(f), w.field),
         pad(&change(f), w.change),
         paint.severity(f.severity),
         " ".repeat(8usize.saturating_sub(sev.len())),

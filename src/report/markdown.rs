@@ -625,7 +625,7 @@ fn mismatch_table(out: &mut String, found: &[&Finding], expected_title: &str) {
             f.role.name(),
             cell_code(&f.path),
             f.line,
-            cell_code(&f.field),
+            cell_code(&super::field_shown(f)),
             f.expected
                 .as_deref()
                 .zip(super::expected_excerpt(f))
@@ -824,7 +824,7 @@ mod tests {
     #[test]
     fn long_values_show_a_window_around_the_alias() {
         let long = format!("{}pve-shop{}", "x".repeat(300), "y".repeat(300));
-        let cell = shown_cell(&long, &crate::report::excerpt(&long, &(300..308)));
+        let cell = shown_cell(&long, &crate::report::excerpt(&long, &(300..308), false));
         assert!(cell.chars().count() < 130, "{cell}");
         assert!(cell.contains("…xxxx") && cell.contains("pve-shop") && cell.contains("yyy…"));
     }

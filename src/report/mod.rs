@@ -257,8 +257,10 @@ const CONTEXT_CHARS: usize = 40;
 /// `value`) in sight: the whole value when it is one line of at most
 /// [`MAX_VALUE_CHARS`] characters, else a window around it on its own line
 /// (`…context pve-shop context…`), never a cut that hides it (SPEC §8).
-pub(crate) fn excerpt(value: &str, range: &std::ops::Range<usize>) -> String {
-    if !value.contains('\n') && value.chars().count() <= MAX_VALUE_CHARS {
+/// `always` shows the window even for a short value (a text line or a
+/// comment is context, not a value).
+pub(crate) fn excerpt(value: &str, range: &std::ops::Range<usize>, always: bool) -> String {
+    if !always && !value.contains('\n') && value.chars().count() <= MAX_VALUE_CHARS {
         return visible(value);
     }
     let start = floor_char(value, range.start.min(value.len()));
@@ -294,7 +296,17 @@ pub(crate) fn excerpt(value: &str, range: &std::ops::Range<usize>) -> String {
 
 /// The finding's value before the fix, as [`excerpt`] shows it.
 pub(crate) fn actual_excerpt(f: &crate::plan::Finding) -> String {
-    excerpt(&f.actual, &f.range)
+    excerpt(&f.actual, &f.range, !f.kind.has_field())
+}
+
+/// The field column of a finding: its path, or `(text)` / `(comment)` for
+/// the kinds that have none (JSON says `null`).
+pub(crate) fn field_shown(f: &crate::plan::Finding) -> String {
+    if f.kind.has_field() {
+        visible(&f.field)
+    } else {
+        format!("({})", f.kind.name())
+    }
 }
 
 /// The finding's value after the fix, as [`excerpt`] shows it: the window
@@ -313,6 +325,7 @@ pub(crate) fn expected_excerpt(f: &crate::plan::Finding) -> Option<String> {
     Some(excerpt(
         expected,
         &(at..at + name.len().min(expected.len() - at)),
+        !f.kind.has_field(),
     ))
 }
 
@@ -329,10 +342,10 @@ mod excerpt_tests {
 
     #[test]
     fn short_values_are_whole_and_long_ones_keep_the_alias_in_sight() {
-        assert_eq!(excerpt("pve-shop", &(0..8)), "pve-shop");
+        assert_eq!(excerpt("pve-shop", &(0..8), false), "pve-shop");
         let long = format!("{}pve-shop{}", "a ".repeat(200), " b".repeat(200));
         let at = long.find("pve-shop").unwrap();
-        let shown = excerpt(&long, &(at..at + 8));
+        let shown = excerpt(&long, &(at..at + 8), false);
         assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
         assert!(shown.contains("pve-shop"));
         assert!(
@@ -341,8 +354,8 @@ mod excerpt_tests {
         );
         let block = "line one\nsee pve-shop here\nline three\n";
         let at = block.find("pve-shop").unwrap();
-        assert_eq!(excerpt(block, &(at..at + 8)), "…see pve-shop here…");
+        assert_eq!(excerpt(block, &(at..at + 8), false), "…see pve-shop here…");
         let first = "pve-shop\nrest\n";
-        assert_eq!(excerpt(first, &(0..8)), "pve-shop…");
+        assert_eq!(excerpt(first, &(0..8), false), "pve-shop…");
     }
 }

@@ -63,7 +63,7 @@ pub fn leftovers(r: &Run) {
             visible(&f.path),
             f.line,
             f.column,
-            visible(&f.field),
+            super::field_shown(f),
             super::actual_excerpt(f),
             f.reason.as_deref().unwrap_or("not safely fixable")
         );

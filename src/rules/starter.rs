@@ -48,6 +48,8 @@ readonly  = []          # e.g. ["legacy/**"]
 # Files whose type their name does not tell (checked first, in order).
 # [types]
 # "**/*.rules" = "yaml"               # Prometheus rule files are YAML
+# "**/hosts"   = "ini"                # Ansible INI inventory without an extension
+# "**/*.md"    = "text"               # notes: every line, by token
 
 # One [[canonical]] per real thing; aliases are the names that drifted.
 # [[canonical]]
