@@ -524,8 +524,17 @@ fn rules_check(cli: &Cli) -> Result<Exit, Error> {
     {
         eprintln!("{w}");
     }
+    let ignores = if rules.ignores.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {} ignore rule{}",
+            rules.ignores.len(),
+            plural(rules.ignores.len())
+        )
+    };
     println!(
-        "rules ok: {} file{}, {} canonical name{}, {} alias{}, {} field rule{}, {} severity rule{}",
+        "rules ok: {} file{}, {} canonical name{}, {} alias{}, {} field rule{}, {} severity rule{}{ignores}",
         rules.sources.len(),
         plural(rules.sources.len()),
         rules.canonicals.len(),
