@@ -85,9 +85,20 @@ pub fn find(
 ) -> (Vec<Marker>, Vec<Malformed>) {
     let mut markers = Vec::new();
     let mut malformed = Vec::new();
-    for at in occurrences(text) {
-        let Some(end) = region_end(text, regions, lines_only, at) else {
-            continue;
+    // Only comments are searched (a 30 MB scalar costs nothing); a
+    // lines-only text is searched whole.
+    let whole = [0..text.len()];
+    let searched = if lines_only { &whole[..] } else { regions };
+    let starts = searched.iter().flat_map(|r| {
+        let body = text.get(r.clone()).unwrap_or_default();
+        occurrences(body).map(move |k| (r.start + k, r.end))
+    });
+    for (at, region_end) in starts {
+        let end = if lines_only {
+            let rest = text.get(at..).unwrap_or_default();
+            at + rest.find('\n').unwrap_or(rest.len())
+        } else {
+            region_end
         };
         let (line, _) = index.line_col(at);
         match parse(text, at, end) {
@@ -131,18 +142,6 @@ fn occurrences(text: &str) -> impl Iterator<Item = usize> + '_ {
 
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
-}
-
-/// Where the region holding offset `at` ends: its comment's end, or (text)
-/// the end of its line; `None` when `at` is in no comment.
-fn region_end(text: &str, regions: &[Range<usize>], lines_only: bool, at: usize) -> Option<usize> {
-    if lines_only {
-        let rest = text.get(at..)?;
-        return Some(at + rest.find('\n').unwrap_or(rest.len()));
-    }
-    let i = regions.partition_point(|r| r.start <= at).checked_sub(1)?;
-    let r = regions.get(i)?;
-    (at < r.end).then_some(r.end)
 }
 
 enum Parsed {
