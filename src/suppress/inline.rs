@@ -87,8 +87,12 @@ pub fn find(
     let mut malformed = Vec::new();
     // Only comments are searched (a 30 MB scalar costs nothing); a
     // lines-only text is searched whole.
-    let whole = [0..text.len()];
-    let searched = if lines_only { &whole[..] } else { regions };
+    let whole = 0..text.len();
+    let searched = if lines_only {
+        std::slice::from_ref(&whole)
+    } else {
+        regions
+    };
     let starts = searched.iter().flat_map(|r| {
         let body = text.get(r.clone()).unwrap_or_default();
         occurrences(body).map(move |k| (r.start + k, r.end))
