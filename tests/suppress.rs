@@ -714,3 +714,88 @@ fn homelab_acceptance() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(snapshot(p), before, "every file byte for byte");
 }
+
+/// INI (Ansible inventories): `#` and `;` comment lines and a `#` after a
+/// host entry are comments; in a `[g:vars]` line everything after `=` is
+/// the value, so the words there are text, never a marker.
+#[test]
+fn ini_every_marker_form_and_none_inside_values() {
+    let dir = tree(&[
+        (
+            "hosts.ini",
+            "[shop]\npve-shop ansible_host=10.0.0.1  # driftfix: ignore\n; driftfix: ignore-next-line\nproxmox-shop\n# driftfix: ignore-next-line[pve-shop]\npve-home\n\n[shop:vars]\nproxmox_node=pve-home ; driftfix: ignore\n",
+        ),
+        ("b.ini", "# driftfix: ignore-file[pve-home]\n[home]\npve-home\npve-shop\n"),
+    ]);
+    let mut rules = RULES.to_string();
+    rules.push_str("\n[[field]]\ntypes = [\"ini\"]\nkeys_of = [\"**.hosts\"]\nselect = [\"**.vars.proxmox_node\"]\nmatch = \"token\"\n");
+    fs::write(dir.path().join("driftfix.toml"), rules).unwrap();
+    let (code, report, err) = scan(dir.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        listed(&report),
+        pairs(&[
+            ("b.ini:3", "inline"),
+            ("b.ini:4", "-"),
+            ("hosts.ini:2", "inline"),
+            ("hosts.ini:4", "inline"),
+            ("hosts.ini:6", "-"),
+            ("hosts.ini:9", "-"),
+        ])
+    );
+}
+
+/// JSONC: `//` and `/* */` comments hold markers; strings never do.
+#[test]
+fn jsonc_every_marker_form_and_none_inside_strings() {
+    let dir = tree(&[
+        (
+            "a.jsonc",
+            "{\n  // driftfix: ignore-next-line\n  \"host\": \"pve-shop\",\n  \"cluster\": \"pve-home\", /* driftfix: ignore */\n  \"note\": \"// driftfix: ignore-file\",\n  \"hosts\": {\"proxmox-shop\": 1}, // driftfix: ignore[pve-home]\n}\n",
+        ),
+        ("b.jsonc", "/* driftfix: ignore-file */ {\"host\": \"pve-shop\"}\n"),
+    ]);
+    let (code, report, err) = scan(dir.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        listed(&report),
+        pairs(&[
+            ("a.jsonc:3", "inline"),
+            ("a.jsonc:4", "inline"),
+            ("a.jsonc:6", "-"),
+            ("b.jsonc:1", "inline"),
+        ])
+    );
+}
+
+/// Text files have no comments of their own: a marker counts anywhere on
+/// its line (`<!-- driftfix: ignore -->`), and the aliases it names are no
+/// findings themselves.
+#[test]
+fn text_markers_anywhere_on_the_line() {
+    let dir = tree(&[(
+        "notes.md",
+        "pve-shop is old <!-- driftfix: ignore[pve-shop] -->\npve-home too\n<!-- driftfix: ignore-next-line -->\nsee pve-home\necho pve-shop # driftfix: ignore\n",
+    )]);
+    let mut rules = RULES.to_string();
+    rules.push_str("\n[types]\n\"**/*.md\" = \"text\"\n\n[[field]]\ntypes = [\"text\"]\n");
+    fs::write(dir.path().join("driftfix.toml"), rules).unwrap();
+    let (code, report, err) = scan(dir.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        listed(&report),
+        pairs(&[
+            ("notes.md:1", "inline"),
+            ("notes.md:2", "-"),
+            ("notes.md:4", "inline"),
+            ("notes.md:5", "inline"),
+        ])
+    );
+    let (_, _, err) = scan(dir.path(), &["--strict"]);
+    assert!(!err.contains("unused suppression"), "{err}");
+    run(dir.path(), &["fix", "--apply", "--no-journal"]);
+    assert_eq!(
+        read(dir.path(), "notes.md"),
+        "pve-shop is old <!-- driftfix: ignore[pve-shop] -->\nproxmox-home too\n<!-- driftfix: ignore-next-line -->\nsee pve-home\necho pve-shop # driftfix: ignore\n"
+    );
+}
