@@ -130,8 +130,9 @@ pub struct ScanArgs {
     pub strict: bool,
 
     /// Record the current findings in FILE (a baseline for --baseline);
-    /// the run then exits 0 unless it had errors.
-    #[arg(long, value_name = "FILE")]
+    /// the run then exits 0 unless it had errors. A baseline records the
+    /// whole tree, so not with --since.
+    #[arg(long, value_name = "FILE", conflicts_with = "since")]
     pub write_baseline: Option<PathBuf>,
 
     #[command(flatten)]

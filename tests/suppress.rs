@@ -603,6 +603,13 @@ fn baseline_files_are_never_targets_and_bad_ones_are_errors() {
         &["scan", "--write-baseline", "no/such/dir.json"],
     );
     assert_eq!(code, 2, "{err}");
+    // A baseline is the whole tree's: never from the files --since picks.
+    let (code, _, err) = run(
+        dir.path(),
+        &["scan", "--write-baseline", "c.json", "--since", "HEAD"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
 }
 
 /// The suppressed findings in the human and markdown reports.
@@ -725,7 +732,10 @@ fn ini_every_marker_form_and_none_inside_values() {
             "hosts.ini",
             "[shop]\npve-shop ansible_host=10.0.0.1  # driftfix: ignore\n; driftfix: ignore-next-line\nproxmox-shop\n# driftfix: ignore-next-line[pve-shop]\npve-home\n\n[shop:vars]\nproxmox_node=pve-home ; driftfix: ignore\n",
         ),
-        ("b.ini", "# driftfix: ignore-file[pve-home]\n[home]\npve-home\npve-shop\n"),
+        (
+            "b.ini",
+            "# driftfix: ignore-file[pve-home]\n[home]\npve-home\npve-shop\n",
+        ),
     ]);
     let mut rules = RULES.to_string();
     rules.push_str("\n[[field]]\ntypes = [\"ini\"]\nkeys_of = [\"**.hosts\"]\nselect = [\"**.vars.proxmox_node\"]\nmatch = \"token\"\n");
@@ -753,7 +763,10 @@ fn jsonc_every_marker_form_and_none_inside_strings() {
             "a.jsonc",
             "{\n  // driftfix: ignore-next-line\n  \"host\": \"pve-shop\",\n  \"cluster\": \"pve-home\", /* driftfix: ignore */\n  \"note\": \"// driftfix: ignore-file\",\n  \"hosts\": {\"proxmox-shop\": 1}, // driftfix: ignore[pve-home]\n}\n",
         ),
-        ("b.jsonc", "/* driftfix: ignore-file */ {\"host\": \"pve-shop\"}\n"),
+        (
+            "b.jsonc",
+            "/* driftfix: ignore-file */ {\"host\": \"pve-shop\"}\n",
+        ),
     ]);
     let (code, report, err) = scan(dir.path(), &[]);
     assert_eq!(code, 1, "{err}");
