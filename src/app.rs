@@ -393,6 +393,10 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
             plural(files)
         );
     }
+    // Never written, so say so (SPEC §11).
+    if let Some(line) = report::suppressed_line(&report::Summary::of(&r)) {
+        eprintln!("{line}");
+    }
     Ok(exit::fix(&r, failed, !args.apply && changes > 0))
 }
 
