@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, FixArgs, RulesCommand, ScanArgs};
+use crate::cli::{Cli, Command, FilterArgs, FixArgs, RulesCommand, ScanArgs};
 use crate::exit::{self, Exit};
 use crate::fix::preview::{self, PreviewError};
 use crate::fix::write::{Job, WriteContext, WriteError, output_dir, write_output};
@@ -17,6 +17,7 @@ use crate::report::{self, Format, Paint, Report, human, plural};
 use crate::rules::Role;
 use crate::run::{Run, RunInput, run};
 use crate::setup::{RULE_FILE_NAME, Setup, SetupError, setup};
+use crate::suppress::baseline::{self, Baseline, BaselineError};
 
 /// Why a command failed (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -35,23 +36,39 @@ pub enum Error {
     Stdout(std::io::Error),
     #[error(transparent)]
     Init(#[from] InitError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+    #[error(transparent)]
+    Since(#[from] crate::since::SinceError),
+    #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
+    #[error(transparent)]
+    Undo(#[from] crate::undo::UndoError),
+    #[error("--write-baseline and --output name the same file {}", .0.display())]
+    SameFile(PathBuf),
 }
 
-/// `--output FILE` may not be used or written.
+/// `--output FILE` (or `--write-baseline FILE`: `flag` names which) may not
+/// be used or written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("--output {}: directory {} does not exist", .path.display(), .dir.display())]
-    NoDirectory { path: PathBuf, dir: PathBuf },
-    #[error("--output {} is a directory", .0.display())]
-    Directory(PathBuf),
-    #[error("--output {} is a rule file; not overwritten", .0.display())]
-    RuleFile(PathBuf),
+    #[error("{flag} {}: directory {} does not exist", .path.display(), .dir.display())]
+    NoDirectory {
+        flag: &'static str,
+        path: PathBuf,
+        dir: PathBuf,
+    },
+    #[error("{flag} {} is a directory", .path.display())]
+    Directory { flag: &'static str, path: PathBuf },
+    #[error("{flag} {} is a rule file; not overwritten", .path.display())]
+    RuleFile { flag: &'static str, path: PathBuf },
     #[error(
-        "--output {} is {} ({rel}); driftfix never writes those",
+        "{flag} {} is {} ({rel}); driftfix never writes those",
         .path.display(),
         .role.name()
     )]
     Governed {
+        flag: &'static str,
         path: PathBuf,
         role: Role,
         rel: String,
@@ -95,6 +112,7 @@ pub fn main(cli: Cli) -> Exit {
         } => rules_check(&cli),
         Command::Scan(args) => scan(&cli, args),
         Command::Fix(args) => fix(&cli, args),
+        Command::Undo(args) => crate::undo::undo(&cli, args).map_err(Error::from),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -102,25 +120,59 @@ pub fn main(cli: Cli) -> Exit {
     })
 }
 
-/// Walks and plans; `output` (the run's `--output`) is never a target.
-fn start_run(
-    cli: &Cli,
-    setup: &Setup,
-    roots: &[PathBuf],
+/// What a run reads besides the rules: its roots, its own files (never
+/// targets: `--output`, the baselines) and its filters.
+struct Scope<'a> {
+    roots: &'a [PathBuf],
     strict: bool,
-    output: Option<&Path>,
-) -> Run {
-    let own_files: Vec<PathBuf> = output.map(Path::to_path_buf).into_iter().collect();
+    output: Option<&'a Path>,
+    write_baseline: Option<&'a Path>,
+    filter: &'a FilterArgs,
+}
+
+/// Loads the baseline, asks git what changed, walks and plans.
+fn start_run(cli: &Cli, setup: &Setup, scope: &Scope) -> Result<Run, Error> {
+    let own_files: Vec<PathBuf> = [
+        scope.output,
+        scope.write_baseline,
+        scope.filter.baseline.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(Path::to_path_buf)
+    .collect();
+    let baseline = scope
+        .filter
+        .baseline
+        .as_deref()
+        .map(Baseline::load)
+        .transpose()?;
+    let only = match &scope.filter.since {
+        Some(rev) => {
+            let files = crate::since::changed_files(&setup.base, rev)?;
+            eprintln!(
+                "--since {rev}: {} changed file{} under the base directory",
+                files.len(),
+                plural(files.len())
+            );
+            Some(files)
+        }
+        None => None,
+    };
     let r = run(&RunInput {
         base: &setup.base,
-        roots,
+        roots: scope.roots,
         rules: &setup.rules,
-        options: PlanOptions { strict },
+        options: PlanOptions {
+            strict: scope.strict,
+        },
         max_file_size: cli.max_file_size,
         own_files: &own_files,
+        baseline: baseline.as_ref(),
+        only: only.as_ref(),
     });
     report::stderr::diagnostics(&setup.rules, &r);
-    r
+    Ok(r)
 }
 
 /// Writes the output to `--output FILE` atomically, or to stdout.
@@ -146,29 +198,37 @@ fn emit(output: Option<&Path>, text: &str) -> Result<(), Error> {
 /// must exist, and it may not be a rule file or a read-only or authority
 /// file (SPEC §6: those are never opened for writing, whatever else
 /// happens).
-fn check_output(path: Option<&Path>, setup: &Setup) -> Result<(), OutputError> {
+fn check_output(flag: &'static str, path: Option<&Path>, setup: &Setup) -> Result<(), OutputError> {
     let Some(path) = path else { return Ok(()) };
     let dir = output_dir(path);
     let real_dir = std::fs::canonicalize(&dir)
         .ok()
         .filter(|d| d.is_dir())
         .ok_or_else(|| OutputError::NoDirectory {
+            flag,
             path: path.to_path_buf(),
             dir: dir.clone(),
         })?;
     if path.is_dir() {
-        return Err(OutputError::Directory(path.to_path_buf()));
+        return Err(OutputError::Directory {
+            flag,
+            path: path.to_path_buf(),
+        });
     }
     let real = std::fs::canonicalize(path)
         .unwrap_or_else(|_| real_dir.join(path.file_name().unwrap_or_default()));
     if setup.rules.real_sources().contains(&real) {
-        return Err(OutputError::RuleFile(path.to_path_buf()));
+        return Err(OutputError::RuleFile {
+            flag,
+            path: path.to_path_buf(),
+        });
     }
     let real_base = std::fs::canonicalize(&setup.base).unwrap_or_else(|_| setup.base.clone());
     if let Some(rel) = crate::fs::paths::relative_to(&real_base, &real) {
         let role = setup.rules.role_of(&rel);
         if !role.writable() {
             return Err(OutputError::Governed {
+                flag,
                 path: path.to_path_buf(),
                 role,
                 rel,
@@ -180,29 +240,75 @@ fn check_output(path: Option<&Path>, setup: &Setup) -> Result<(), OutputError> {
 
 fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
     let setup = setup(cli)?;
-    check_output(args.output.as_deref(), &setup)?;
+    check_output("--output", args.output.as_deref(), &setup)?;
+    check_output("--write-baseline", args.write_baseline.as_deref(), &setup)?;
+    if let (Some(b), Some(o)) = (&args.write_baseline, &args.output)
+        && crate::fs::paths::absolute(b) == crate::fs::paths::absolute(o)
+    {
+        return Err(Error::SameFile(b.clone()));
+    }
     let r = start_run(
         cli,
         &setup,
-        &args.roots,
-        args.strict,
-        args.output.as_deref(),
-    );
+        &Scope {
+            roots: &args.roots,
+            strict: args.strict,
+            output: args.output.as_deref(),
+            write_baseline: args.write_baseline.as_deref(),
+            filter: &args.filter,
+        },
+    )?;
     let text = args.format.render(&Report {
         command: report::Command::Scan,
         run: &r,
         rules: &setup.rules,
         paint: Paint::for_stdout(cli.color, args.output.is_some()),
         files: None,
+        show_suppressed: args.filter.show_suppressed,
     });
     emit(args.output.as_deref(), &text)?;
     if !args.format.spec().has_summary {
         eprintln!("{}", human::summary_line(&r));
-        if let Some(line) = report::ungoverned_line(&report::Summary::of(&r)) {
+        let summary = report::Summary::of(&r);
+        for line in [
+            report::ungoverned_line(&summary),
+            report::suppressed_line(&summary),
+        ]
+        .into_iter()
+        .flatten()
+        {
             eprintln!("{line}");
         }
     }
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &r);
+    }
     Ok(exit::scan(&r, args.fail_on))
+}
+
+/// `scan --write-baseline FILE`: records every finding that no marker or
+/// `[[ignore]]` rule suppresses (those of an older `--baseline` included,
+/// so a baseline can be refreshed in place), atomically, through the
+/// `--output` writer. The recorded findings are accepted from now on, so
+/// the run exits 0 unless it had errors.
+fn write_baseline(path: &Path, r: &Run) -> Result<Exit, Error> {
+    let entries: Vec<_> = r
+        .plans()
+        .flat_map(|p| p.suppressed.fingerprints.iter().cloned())
+        .collect();
+    let n = entries.len();
+    write_output(path, baseline::render(entries).as_bytes()).map_err(|source| {
+        OutputError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    })?;
+    eprintln!(
+        "wrote baseline {}: {n} finding{}",
+        path.display(),
+        plural(n)
+    );
+    Ok(Exit::of(!r.error_list().is_empty(), false))
 }
 
 fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
@@ -210,18 +316,47 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
         preview::preflight(args.format.is_some() || args.output.is_some())?;
     }
     let setup = setup(cli)?;
-    check_output(args.output.as_deref(), &setup)?;
-    let r = start_run(cli, &setup, &args.roots, false, args.output.as_deref());
+    check_output("--output", args.output.as_deref(), &setup)?;
+    let r = start_run(
+        cli,
+        &setup,
+        &Scope {
+            roots: &args.roots,
+            strict: false,
+            output: args.output.as_deref(),
+            write_baseline: None,
+            filter: &args.filter,
+        },
+    )?;
+    let mut journal = if (args.apply || args.preview) && !args.no_journal && has_fixes(&r) {
+        let root = crate::journal::dir(args.journal.journal.as_deref())?;
+        let command = if args.apply {
+            "fix --apply"
+        } else {
+            "fix --preview"
+        };
+        Some(crate::journal::Journal::begin(&root, &setup.base, command)?)
+    } else {
+        None
+    };
     if args.preview {
         let options = preview::Options {
             paint: Paint::for_stdout(cli.color, false),
             base: &setup.base,
             rules: &setup.rules,
         };
-        return Ok(preview::run(&options, &r)?);
+        let exit = preview::run(&options, &r, journal.as_mut());
+        if let Some(j) = journal {
+            j.finish();
+        }
+        return Ok(exit?);
     }
     let statuses = if args.apply {
-        apply_all(&setup, &r)?
+        let statuses = apply_all(&setup, &r, journal.as_mut());
+        if let Some(j) = journal {
+            j.finish();
+        }
+        statuses?
     } else {
         dry_statuses(&r)
     };
@@ -234,6 +369,7 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
             rules: &setup.rules,
             paint: Paint::for_stdout(cli.color, args.output.is_some()),
             files: Some(&statuses),
+            show_suppressed: args.filter.show_suppressed,
         });
         if !text.is_empty() {
             emit(args.output.as_deref(), &text)?;
@@ -256,6 +392,10 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
             plural(changes),
             plural(files)
         );
+    }
+    // Never written, so say so (SPEC §11).
+    if let Some(line) = report::suppressed_line(&report::Summary::of(&r)) {
+        eprintln!("{line}");
     }
     Ok(exit::fix(&r, failed, !args.apply && changes > 0))
 }
@@ -291,9 +431,20 @@ fn dry_status(path: String, result: &Result<FilePlan, FileError>) -> FileStatus 
     }
 }
 
+/// Whether any file of the run has a fix to write.
+fn has_fixes(r: &Run) -> bool {
+    r.plans().any(|p| p.new_text.is_some())
+}
+
 /// `--apply`: writes every planned file; one status per target. A writer
-/// that cannot be set up is an error of the command (exit 2).
-fn apply_all(setup: &Setup, r: &Run) -> Result<Vec<FileStatus>, Error> {
+/// that cannot be set up, or a journal that cannot record the files before
+/// they are written, is an error of the command (exit 2) and nothing is
+/// written.
+fn apply_all(
+    setup: &Setup,
+    r: &Run,
+    journal: Option<&mut crate::journal::Journal>,
+) -> Result<Vec<FileStatus>, Error> {
     let ctx = WriteContext::new(&setup.base, &setup.rules).map_err(Error::Apply)?;
     let mut statuses = dry_statuses(r);
     // (index into statuses, plan, new text) of every file to write.
@@ -303,15 +454,31 @@ fn apply_all(setup: &Setup, r: &Run) -> Result<Vec<FileStatus>, Error> {
         .zip(&statuses)
         .enumerate()
         .filter_map(|(i, (o, status))| match (&o.result, status.status) {
-            (Ok(plan), Status::Changed) => {
-                Some((i, &o.target.abs_path, plan, plan.new_text.as_ref()?))
-            }
+            (Ok(plan), Status::Changed) => Some((
+                i,
+                &o.target.abs_path,
+                plan,
+                plan.new_text.as_ref()?,
+                o.target.patch_path(),
+            )),
             _ => None,
         })
         .collect();
+    let mut journal = journal;
+    if let Some(j) = journal.as_deref_mut() {
+        let intents: Vec<crate::journal::Intent> = to_write
+            .iter()
+            .map(|(_, _, plan, new, real)| crate::journal::Intent {
+                path: real,
+                before: plan.original.as_bytes(),
+                after: new.as_bytes(),
+            })
+            .collect();
+        j.intend(&intents)?;
+    }
     let jobs: Vec<Job> = to_write
         .iter()
-        .map(|(_, path, plan, new)| Job {
+        .map(|(_, path, plan, new, _)| Job {
             path,
             role: plan.role,
             planned_from: plan.original.as_bytes(),
@@ -319,7 +486,10 @@ fn apply_all(setup: &Setup, r: &Run) -> Result<Vec<FileStatus>, Error> {
         })
         .collect();
     let results = ctx.write_all(&jobs, WRITE_THREADS);
-    for ((i, _, plan, _), result) in to_write.iter().zip(results) {
+    for ((i, _, plan, _, real), result) in to_write.iter().zip(results) {
+        if let Some(j) = journal.as_deref_mut() {
+            j.done(real, result.as_ref().is_ok_and(|w| !w.already));
+        }
         match result {
             Ok(w) => {
                 if let Some(note) = w.hard_link_note(&plan.rel_path) {
@@ -358,8 +528,17 @@ fn rules_check(cli: &Cli) -> Result<Exit, Error> {
     {
         eprintln!("{w}");
     }
+    let ignores = if rules.ignores.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {} ignore rule{}",
+            rules.ignores.len(),
+            plural(rules.ignores.len())
+        )
+    };
     println!(
-        "rules ok: {} file{}, {} canonical name{}, {} alias{}, {} field rule{}, {} severity rule{}",
+        "rules ok: {} file{}, {} canonical name{}, {} alias{}, {} field rule{}, {} severity rule{}{ignores}",
         rules.sources.len(),
         plural(rules.sources.len()),
         rules.canonicals.len(),
@@ -437,7 +616,7 @@ mod tests {
             errors: Vec::new(),
             elapsed: Duration::ZERO,
         };
-        let err = apply_all(&setup, &r).unwrap_err();
+        let err = apply_all(&setup, &r, None).unwrap_err();
         assert!(matches!(err, Error::Apply(_)), "{err:?}");
         assert!(err.to_string().starts_with("base directory "), "{err}");
     }

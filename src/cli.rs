@@ -92,6 +92,9 @@ pub enum Command {
     },
     /// Write a commented starter driftfix.toml (never overwrites).
     Init,
+    /// Restore the files the last `fix --apply` or `--preview` wrote under
+    /// the base directory, where they still hold what that run wrote.
+    Undo(UndoArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -121,9 +124,60 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
 
-    /// Also report governed values that are neither canonical nor alias.
+    /// Also report governed values that are neither canonical nor alias,
+    /// and warn about suppressions that suppress nothing.
     #[arg(long)]
     pub strict: bool,
+
+    /// Record the current findings in FILE (a baseline for --baseline);
+    /// the run then exits 0 unless it had errors. A baseline records the
+    /// whole tree, so not with --since.
+    #[arg(long, value_name = "FILE", conflicts_with = "since")]
+    pub write_baseline: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// What `scan` and `fix` look at: suppressions and the files in scope.
+#[derive(Args, Debug, Default)]
+pub struct FilterArgs {
+    /// Findings recorded in FILE (scan --write-baseline) are suppressed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Also list suppressed findings, with what suppresses each.
+    #[arg(long)]
+    pub show_suppressed: bool,
+
+    /// Only files that differ from git REF: committed since, staged,
+    /// unstaged, and untracked files that are not ignored.
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
+}
+
+/// Where the undo journal is kept.
+#[derive(Args, Debug, Default)]
+pub struct JournalArgs {
+    /// Journal directory (default: $XDG_STATE_HOME/driftfix, else
+    /// ~/.local/state/driftfix); never inside the base directory.
+    #[arg(long, value_name = "DIR")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct UndoArgs {
+    /// List the recorded runs (newest first) instead of undoing one.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Undo this run (an id from --list) instead of the last one for the
+    /// base directory.
+    #[arg(long, value_name = "ID", conflicts_with = "list")]
+    pub run: Option<String>,
+
+    #[command(flatten)]
+    pub journal: JournalArgs,
 }
 
 #[derive(Args, Debug)]
@@ -150,6 +204,16 @@ pub struct FixArgs {
     /// Write the patch or report to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub journal: JournalArgs,
+
+    /// Write without recording the files' previous bytes for `undo`.
+    #[arg(long, conflicts_with = "journal")]
+    pub no_journal: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

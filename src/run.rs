@@ -25,6 +25,10 @@ pub struct RunInput<'a> {
     pub max_file_size: u64,
     /// The run's own files (`--output`, baseline): never targets.
     pub own_files: &'a [PathBuf],
+    /// `--baseline FILE`: findings recorded there are suppressed.
+    pub baseline: Option<&'a crate::suppress::baseline::Baseline>,
+    /// `--since REF`: only these files (relative to the base) are planned.
+    pub only: Option<&'a std::collections::BTreeSet<String>>,
 }
 
 /// One target and what planning made of it.
@@ -197,7 +201,23 @@ pub fn run(input: &RunInput) -> Run {
 }
 
 fn run_inner(input: &RunInput, progress: &Progress) -> Run {
-    let walked = walk(input.base, input.roots, input.rules, input.own_files);
+    let mut walked = walk(input.base, input.roots, input.rules, input.own_files);
+    let whole_tree = covers_base(input.base, input.roots);
+    // With explicit roots the walk sees only part of the tree, and a glob
+    // for the rest would be warned about wrongly; `--since` narrows what
+    // is read, not what the walk saw.
+    let walked_files: Option<Vec<String>> = whole_tree.then(|| {
+        walked
+            .targets
+            .iter()
+            .map(|t| t.rel_path.clone())
+            .chain(walked.skipped.iter().map(|s| s.path.clone()))
+            .collect()
+    });
+    if let Some(only) = input.only {
+        walked.targets.retain(|t| only.contains(&t.rel_path));
+        walked.skipped.retain(|s| only.contains(&s.path));
+    }
     progress
         .total
         .store(walked.targets.len(), Ordering::Relaxed);
@@ -206,6 +226,7 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         rules: input.rules,
         matcher: &matcher,
         options: input.options,
+        baseline: input.baseline,
     };
     let outcomes: Vec<Outcome> = walked
         .targets
@@ -238,21 +259,28 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         })
         .collect();
     let mut warnings = walked.warnings;
-    if covers_base(input.base, input.roots) {
-        // With explicit roots the walk sees only part of the tree, and a glob
-        // for the rest would be warned about wrongly.
-        let files: Vec<String> = outcomes
-            .iter()
-            .map(|o| o.target.rel_path.clone())
-            .chain(walked.skipped.iter().map(|s| s.path.clone()))
-            .collect();
+    if let Some(files) = &walked_files {
         warnings.extend(crate::rules::lint::unmatched_globs(
             input.rules,
-            &files,
+            files,
             Some(&walked.excluded_by),
             "file that was scanned",
         ));
     }
+    let targets: std::collections::BTreeSet<&str> = outcomes
+        .iter()
+        .map(|o| o.target.rel_path.as_str())
+        .collect();
+    warnings.extend(crate::plan::suppression_warnings(
+        &crate::plan::SuppressionScope {
+            rules: input.rules,
+            baseline: input.baseline,
+            strict: input.options.strict,
+            whole_tree: whole_tree && input.only.is_none(),
+            targets: &targets,
+        },
+        outcomes.iter().filter_map(|o| o.result.as_ref().ok()),
+    ));
     Run {
         outcomes,
         walk_skipped: walked.skipped,

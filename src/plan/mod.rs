@@ -19,12 +19,14 @@ mod collide;
 mod error;
 mod findings;
 mod govern;
+mod suppressed;
 mod ungoverned;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 pub use error::{FileError, FileErrorKind, SkipReason};
+pub use suppressed::{Suppressed, SuppressionScope, suppression_warnings};
 pub use ungoverned::Why;
 
 use crate::formats::{
@@ -151,6 +153,9 @@ pub struct FilePlan {
     pub canonical_uses: Vec<usize>,
     /// Alias occurrences outside governed fields (SPEC §8), in order.
     pub ungoverned: Vec<Occurrence>,
+    /// Findings suppressed inline, by an `[[ignore]]` rule or by the
+    /// baseline (SPEC §11), and what the suppressions did.
+    pub suppressed: Suppressed,
 }
 
 /// An alias occurrence outside governed fields: counted, and hinted at
@@ -183,6 +188,7 @@ impl FilePlan {
             refused: None,
             canonical_uses: Vec::new(),
             ungoverned: Vec::new(),
+            suppressed: Suppressed::default(),
         }
     }
 
@@ -316,6 +322,7 @@ pub fn plan_bytes(
             rules,
             matcher: &matcher,
             options: PlanOptions::default(),
+            baseline: None,
         },
         rel_path,
         file_type,
@@ -329,6 +336,8 @@ pub struct Context<'a> {
     pub rules: &'a RuleSet,
     pub matcher: &'a Matcher,
     pub options: PlanOptions,
+    /// `--baseline FILE`: the findings it records are suppressed.
+    pub baseline: Option<&'a crate::suppress::baseline::Baseline>,
 }
 
 /// Plans one file with a prepared context.
@@ -385,15 +394,30 @@ pub fn plan_with(
     if role == Role::Authority {
         plan.canonical_uses = govern::canonical_uses(ctx, &governed);
     }
-    let outside = ungoverned::find(ctx, &fields, &scan.scalars, &governed, text, &scan.comments);
+    let mut outside =
+        ungoverned::find(ctx, &fields, &scan.scalars, &governed, text, &scan.comments);
+    let mut suppressor = suppressed::Suppressor::new(
+        ctx,
+        rel_path,
+        text,
+        &scan.comments,
+        file_type.spec().lines_only,
+        &index,
+    );
     let (mut findings, mut used) = site.findings(governed, &scan.scalars);
-    plan.ungoverned = outside.iter().map(|u| site.occurrence(u)).collect();
+    plan.ungoverned = suppressor
+        .occurrences(&mut outside)
+        .iter()
+        .map(|u| site.occurrence(u))
+        .collect();
+    let mut extra = vec![false; findings.len()];
     if ctx.options.strict {
         findings.extend(site.ungoverned_findings(outside, &mut used));
+        extra.resize(findings.len(), true);
     }
     plan.scalars = used;
-    plan.findings = findings;
-    plan.findings.sort_by_key(|f| (f.line, f.column));
+    (plan.findings, plan.suppressed) =
+        suppressor.apply(ctx, rel_path, &plan.scalars, findings, extra);
     findings::assign_groups(&mut plan.findings, &plan.scalars);
     if plan.fix_count() > 0 {
         let (edits, subs) = plan.edits_for(&|_| true)?;

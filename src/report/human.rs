@@ -14,7 +14,39 @@ use crate::run::Run;
 
 /// `scan --format human` (the default).
 pub fn render(r: &Report<'_>) -> String {
-    render_run(r.run, r.rules, r.paint)
+    let mut out = render_run(r.run, r.rules, r.paint);
+    if r.show_suppressed {
+        out.push_str(&suppressed_section(r.run, r.paint));
+    }
+    out
+}
+
+/// `--show-suppressed`: the suppressed findings, one line each with the
+/// suppression that covers it.
+fn suppressed_section(run: &Run, paint: Paint) -> String {
+    let all: Vec<_> = super::listed(run, true)
+        .into_iter()
+        .filter_map(|(f, why)| Some((f, why?)))
+        .collect();
+    if all.is_empty() {
+        return String::new();
+    }
+    let findings: Vec<&Finding> = all.iter().map(|(f, _)| *f).collect();
+    let widths = Widths::of(&findings);
+    let mut out = format!(
+        "\n{}\n",
+        paint.paint(Style::new().bold(), &format!("suppressed ({})", all.len()))
+    );
+    for (f, why) in all {
+        let _ = writeln!(
+            out,
+            "  {}  [{}: {}]",
+            line(f, &widths, paint),
+            why.source.name(),
+            super::visible(&why.by)
+        );
+    }
+    out
 }
 
 /// The whole human report.
@@ -64,7 +96,14 @@ fn render_run(run: &Run, rules: &RuleSet, paint: Paint) -> String {
     }
     out.push_str(&summary_line(run));
     out.push('\n');
-    if let Some(line) = super::ungoverned_line(&Summary::of(run)) {
+    let summary = Summary::of(run);
+    for line in [
+        super::ungoverned_line(&summary),
+        super::suppressed_line(&summary),
+    ]
+    .into_iter()
+    .flatten()
+    {
         out.push_str(&line);
         out.push('\n');
     }

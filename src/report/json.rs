@@ -50,7 +50,25 @@ impl std::fmt::Display for Status {
 
 /// The report object; `files` is added for `fix`.
 pub fn report(run: &Run, files: Option<&[FileStatus]>) -> Value {
-    let findings: Vec<Value> = run.findings().map(finding).collect();
+    report_with(run, files, false)
+}
+
+/// The report object; with `show_suppressed` the suppressed findings are
+/// listed among the others, every finding then saying whether it is
+/// suppressed (`"suppressed": "inline" | "rule" | "baseline" | null`) and
+/// by what (`"suppressed_by"`).
+pub fn report_with(run: &Run, files: Option<&[FileStatus]>, show_suppressed: bool) -> Value {
+    let findings: Vec<Value> = super::listed(run, show_suppressed)
+        .into_iter()
+        .map(|(f, why)| {
+            let mut v = finding(f);
+            if show_suppressed && let Some(map) = v.as_object_mut() {
+                map.insert("suppressed".into(), json!(why.map(|w| w.source.name())));
+                map.insert("suppressed_by".into(), json!(why.map(|w| &w.by)));
+            }
+            v
+        })
+        .collect();
     let errors: Vec<Value> = run
         .errors_with_positions()
         .into_iter()
@@ -74,6 +92,7 @@ pub fn report(run: &Run, files: Option<&[FileStatus]>) -> Value {
             "by_action": s.by_action,
             "by_severity": s.by_severity,
             "ungoverned": s.ungoverned,
+            "suppressed": s.suppressed,
         },
     });
     if let (Some(files), Some(map)) = (files, obj.as_object_mut()) {
@@ -91,7 +110,8 @@ pub fn report(run: &Run, files: Option<&[FileStatus]>) -> Value {
 /// `--format json`: the report as pretty JSON with a final newline (with
 /// `files` for `fix`).
 pub fn render(r: &Report<'_>) -> String {
-    let mut out = serde_json::to_string_pretty(&report(r.run, r.files)).unwrap_or_default();
+    let mut out = serde_json::to_string_pretty(&report_with(r.run, r.files, r.show_suppressed))
+        .unwrap_or_default();
     out.push('\n');
     out
 }

@@ -29,10 +29,41 @@ const ROLES: [Role; 3] = [Role::Authority, Role::Editable, Role::Readonly];
 
 /// `--format markdown`: the report, and for `fix` the fix with its diffs.
 pub fn render(r: &Report<'_>) -> String {
-    match r.command {
+    let mut out = match r.command {
         Command::Scan => scan(r.run, r.rules),
         Command::Fix => fix(r.run, r.rules),
+    };
+    if r.show_suppressed {
+        suppressed_table(r.run, &mut out);
     }
+    out
+}
+
+/// `--show-suppressed`: every suppressed finding and what suppresses it.
+fn suppressed_table(run: &Run, out: &mut String) {
+    let all: Vec<_> = super::listed(run, true)
+        .into_iter()
+        .filter_map(|(f, why)| Some((f, why?)))
+        .collect();
+    out.push_str("## Suppressed findings\n\n");
+    if all.is_empty() {
+        out.push_str("None.\n\n");
+        return;
+    }
+    out.push_str("| File | Line | Field | Alias | Suppressed | By |\n|---|---:|---|---|---|---|\n");
+    for (f, why) in all {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell_code(&f.path),
+            f.line,
+            cell_code(&f.field),
+            cell_code(f.alias.as_deref().unwrap_or(&f.actual)),
+            why.source.name(),
+            text(&why.by),
+        );
+    }
+    out.push('\n');
 }
 
 /// `scan --format markdown`.
@@ -204,6 +235,9 @@ impl<'a> Model<'a> {
         );
         if let Some(line) = super::ungoverned_line(s) {
             let _ = writeln!(out, "- **Outside governed fields:** {line}.");
+        }
+        if let Some(line) = super::suppressed_line(s) {
+            let _ = writeln!(out, "- **Suppressed:** {line}.");
         }
         let verdicts: Vec<String> = ROLES
             .iter()

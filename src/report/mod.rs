@@ -147,6 +147,8 @@ pub struct Report<'a> {
     pub paint: Paint,
     /// `fix`: what was done (or would be done) with each file.
     pub files: Option<&'a [FileStatus]>,
+    /// `--show-suppressed`: list suppressed findings too, with their source.
+    pub show_suppressed: bool,
 }
 
 /// Counts every report closes with.
@@ -159,6 +161,11 @@ pub struct Summary {
     pub by_severity: BTreeMap<&'static str, usize>,
     /// Alias occurrences outside governed fields (SPEC §8).
     pub ungoverned: usize,
+    /// Findings suppressed inline, by rules or by the baseline (SPEC §11);
+    /// none of the counts above holds them.
+    pub suppressed: usize,
+    /// The same, by source (`inline`, `rule`, `baseline`).
+    pub suppressed_by: BTreeMap<&'static str, usize>,
 }
 
 impl Summary {
@@ -175,6 +182,10 @@ impl Summary {
         }
         for plan in run.plans() {
             s.ungoverned += plan.ungoverned.len();
+            for (_, why) in &plan.suppressed.findings {
+                s.suppressed += 1;
+                *s.suppressed_by.entry(why.source.name()).or_default() += 1;
+            }
             if !plan.findings.is_empty() {
                 s.files_with_findings += 1;
             }
@@ -222,6 +233,46 @@ pub fn ungoverned_line(summary: &Summary) -> Option<String> {
             plural(n)
         )
     })
+}
+
+/// `3 findings suppressed (inline 1, rule 1, baseline 1)`, when there are
+/// any: said under every report, so a clean result never hides them.
+pub fn suppressed_line(summary: &Summary) -> Option<String> {
+    let n = summary.suppressed;
+    (n > 0).then(|| {
+        let by: Vec<String> = crate::suppress::Source::ALL
+            .iter()
+            .filter_map(|src| {
+                let k = summary.suppressed_by.get(src.name()).copied().unwrap_or(0);
+                (k > 0).then(|| format!("{} {k}", src.name()))
+            })
+            .collect();
+        format!(
+            "{n} finding{} suppressed ({}); --show-suppressed lists them",
+            plural(n),
+            by.join(", ")
+        )
+    })
+}
+
+/// The findings a report lists, in path, line, column order: the run's,
+/// and with `show_suppressed` the suppressed ones too, each with why.
+pub fn listed(
+    run: &Run,
+    show_suppressed: bool,
+) -> Vec<(&crate::plan::Finding, Option<&crate::suppress::Suppression>)> {
+    let mut out = Vec::new();
+    for plan in run.plans() {
+        let start = out.len();
+        out.extend(plan.findings.iter().map(|f| (f, None)));
+        if show_suppressed {
+            out.extend(plan.suppressed.findings.iter().map(|(f, s)| (f, Some(s))));
+            if let Some(tail) = out.get_mut(start..) {
+                tail.sort_by_key(|(f, _)| (f.line, f.column));
+            }
+        }
+    }
+    out
 }
 
 /// `""` for one, `"s"` otherwise.

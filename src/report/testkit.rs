@@ -110,6 +110,7 @@ pub fn planned(path: &str, original: &str, findings: Vec<Finding>) -> Outcome {
         refused: None,
         canonical_uses: Vec::new(),
         ungoverned: Vec::new(),
+        suppressed: Default::default(),
     };
     Outcome {
         target: t,

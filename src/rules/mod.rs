@@ -7,6 +7,7 @@
 
 pub mod dead;
 pub mod globs;
+pub mod ignore;
 pub mod lint;
 mod load;
 pub mod selector;
@@ -181,6 +182,8 @@ pub struct RuleSet {
     pub canonicals: Vec<Canonical>,
     pub fields: Vec<FieldRule>,
     pub severities: Vec<SeverityRule>,
+    /// `[[ignore]]` rules (SPEC §11), in file order.
+    pub ignores: Vec<ignore::IgnoreRule>,
     /// alias → index into `canonicals`.
     alias_index: HashMap<String, usize>,
     /// Valid but suspicious entries found while loading, with their
