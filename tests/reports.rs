@@ -41,12 +41,21 @@ fn code(out: &std::process::Output) -> i32 {
 }
 
 /// Snapshots live in the top-level `snapshots/` folder; timings and the
-/// crate version are filtered so snapshots stay put.
+/// crate version are filtered so snapshots stay put. SARIF URIs are
+/// relative to the git work tree when there is one (SRCROOT): the fixture's
+/// place in this repository (`tests/fixtures/homelab/`) is shown as
+/// `[SRCROOT]/`, and so is the base outside a work tree (a source
+/// tarball), so the snapshots hold either way; the tests with a nested base
+/// check the prefix itself.
 fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.set_snapshot_path("../snapshots");
     s.set_prepend_module_to_snapshot(false);
     s.add_filter(r" in \d+\.\d+s", " in [TIME]");
+    s.add_filter(
+        r#""uri": "(tests/fixtures/homelab(-drifted)?/)?"#,
+        r#""uri": "[SRCROOT]/"#,
+    );
     let version = env!("CARGO_PKG_VERSION").replace('.', r"\.");
     s.add_filter(
         &format!(r#""(version|semanticVersion)": "{version}""#),
@@ -267,9 +276,17 @@ fn sarif_results_carry_levels_regions_fixes_and_fingerprints() {
             loc["region"]["endColumn"].as_u64().unwrap(),
             f["column"].as_u64().unwrap() + alias_len
         );
-        assert_eq!(
-            r["ruleId"],
-            format!("alias/{}", f["canonical"].as_str().unwrap())
+        // One rule per kind of finding; the canonical name is the
+        // result's, never a rule of its own (SPEC §13).
+        assert_eq!(r["ruleId"], "non-canonical-label");
+        assert_eq!(r["ruleId"], f["rule"]);
+        assert_eq!(r["ruleIndex"], 0);
+        assert_eq!(r["properties"]["canonical"], f["canonical"]);
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(
+            uri.ends_with(f["path"].as_str().unwrap()),
+            "{uri} names {}",
+            f["path"]
         );
         assert_eq!(r.get("fixes").is_some(), f["action"] == "fix", "{r}");
         assert!(
@@ -299,7 +316,9 @@ fn sarif_fixes_replace_the_alias_on_its_line() {
         };
         let change = &fix["artifactChanges"][0];
         let path = change["artifactLocation"]["uri"].as_str().unwrap();
-        let original = std::fs::read_to_string(repo().join(HOMELAB).join(path)).unwrap();
+        // URIs are relative to the git work tree (SRCROOT), else the base.
+        let root = work_tree(&repo().join(HOMELAB)).unwrap_or(repo().join(HOMELAB));
+        let original = std::fs::read_to_string(root.join(path)).unwrap();
         let edited =
             apply_sarif_replacements(&original, change["replacements"].as_array().unwrap());
         assert_ne!(edited, original);
@@ -318,6 +337,14 @@ fn sarif_fixes_replace_the_alias_on_its_line() {
         checked += 1;
     }
     assert!(checked >= 3, "only {checked} fixes checked");
+}
+
+/// The git work tree holding `dir` (the nearest ancestor with `.git`).
+fn work_tree(dir: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(dir).unwrap();
+    real.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// Applies SARIF replacements (line/column regions in code points).
@@ -546,8 +573,14 @@ fn strict_reports_unknown_values_only_when_asked() {
     let (sarif, _) = scan_in(t.path(), &["--format", "sarif", "--strict"]);
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(
-        results.iter().all(|r| r["ruleId"] == "unknown-label"),
+        results
+            .iter()
+            .all(|r| r["ruleId"] == "unknown-label" && r["ruleIndex"] == 1),
         "{sarif}"
+    );
+    assert!(
+        findings.iter().all(|f| f["rule"] == "unknown-label"),
+        "{strict}"
     );
 
     let md = driftfix()
