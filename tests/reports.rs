@@ -246,11 +246,42 @@ fn sarif_validates_against_the_schema() {
             !log["runs"][0]["results"].as_array().unwrap().is_empty(),
             "{what}: no results"
         );
+        assert_github_limits(log, what);
     }
     // The check is real: a log without `version` is rejected.
     let mut bad = logs[0].1.clone();
     bad.as_object_mut().unwrap().remove("version");
     assert!(!v.is_valid(&bad));
+}
+
+/// What GitHub code scanning requires beyond the schema: at most 25,000
+/// results and 25,000 rules per run, every rule with `help.text` and a
+/// `fullDescription` of at most 1,024 characters, relative URIs.
+fn assert_github_limits(log: &Value, what: &str) {
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 3, "{what}: one rule per kind of finding");
+    for r in rules {
+        let full = r["fullDescription"]["text"].as_str().unwrap();
+        assert!(full.chars().count() <= 1024, "{what}: {}", r["id"]);
+        assert!(
+            r["help"]["text"].as_str().is_some_and(|t| !t.is_empty()),
+            "{what}: {}",
+            r["id"]
+        );
+        assert!(r["help"]["markdown"].is_string(), "{what}: {}", r["id"]);
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() <= 25_000, "{what}");
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(
+            !uri.starts_with('/') && !uri.contains("://"),
+            "{what}: {uri}"
+        );
+    }
 }
 
 #[test]
