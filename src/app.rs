@@ -5,15 +5,13 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use clap::CommandFactory;
-
 use crate::cli::{Cli, Command, FilterArgs, FixArgs, RulesCommand, ScanArgs};
 use crate::exit::{self, Exit};
 use crate::fix::preview::{self, PreviewError};
 use crate::fix::write::{Job, WriteContext, WriteError, output_dir, write_output};
 use crate::plan::{FileError, FilePlan, PlanOptions};
 use crate::report::json::{FileStatus, Status};
-use crate::report::{self, Format, Paint, Report, human, plural};
+use crate::report::{self, Format, Paint, Report, SourceRoot, human, plural};
 use crate::rules::Role;
 use crate::run::{Run, RunInput, run};
 use crate::setup::{RULE_FILE_NAME, Setup, SetupError, setup};
@@ -46,6 +44,11 @@ pub enum Error {
     Undo(#[from] crate::undo::UndoError),
     #[error("--write-baseline and --output name the same file {}", .0.display())]
     SameFile(PathBuf),
+    #[error(transparent)]
+    Man(#[from] crate::man::ManError),
+    /// Options that do not go together.
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// `--output FILE` (or `--write-baseline FILE`: `flag` names which) may not
@@ -101,12 +104,15 @@ pub fn main(cli: Cli) -> Exit {
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
-                &mut Cli::command(),
+                &mut crate::cli::command(),
                 "driftfix",
                 &mut std::io::stdout(),
             );
             Ok(Exit::Ok)
         }
+        Command::Man { command } => crate::man::write(command.as_deref(), &mut std::io::stdout())
+            .map(|()| Exit::Ok)
+            .map_err(Error::from),
         Command::Rules {
             command: RulesCommand::Check,
         } => rules_check(&cli),
@@ -115,7 +121,11 @@ pub fn main(cli: Cli) -> Exit {
         Command::Undo(args) => crate::undo::undo(&cli, args).map_err(Error::from),
     };
     result.unwrap_or_else(|e| {
-        eprintln!("error: {e}");
+        match e {
+            // Each with its code frame.
+            Error::Setup(SetupError::Rules(errors)) => report::stderr::rule_errors(&errors),
+            e => eprintln!("error: {e}"),
+        }
         Exit::Error
     })
 }
@@ -128,6 +138,8 @@ struct Scope<'a> {
     output: Option<&'a Path>,
     write_baseline: Option<&'a Path>,
     filter: &'a FilterArgs,
+    /// `scan -q`: warnings are not printed.
+    quiet: bool,
 }
 
 /// Loads the baseline, asks git what changed, walks and plans.
@@ -150,11 +162,13 @@ fn start_run(cli: &Cli, setup: &Setup, scope: &Scope) -> Result<Run, Error> {
     let only = match &scope.filter.since {
         Some(rev) => {
             let files = crate::since::changed_files(&setup.base, rev)?;
-            eprintln!(
-                "--since {rev}: {} changed file{} under the base directory",
-                files.len(),
-                plural(files.len())
-            );
+            if !scope.quiet {
+                eprintln!(
+                    "--since {rev}: {} changed file{} under the base directory",
+                    files.len(),
+                    plural(files.len())
+                );
+            }
             Some(files)
         }
         None => None,
@@ -171,21 +185,27 @@ fn start_run(cli: &Cli, setup: &Setup, scope: &Scope) -> Result<Run, Error> {
         baseline: baseline.as_ref(),
         only: only.as_ref(),
     });
-    report::stderr::diagnostics(&setup.rules, &r);
+    report::stderr::diagnostics(&setup.rules, &r, scope.quiet);
     Ok(r)
 }
 
-/// Writes the output to `--output FILE` atomically, or to stdout.
-fn emit(output: Option<&Path>, text: &str) -> Result<(), Error> {
+/// Writes the output to `--output FILE` atomically (whole), or streams it
+/// to stdout.
+fn emit(
+    output: Option<&Path>,
+    write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let Some(path) = output else {
         let mut out = std::io::stdout().lock();
-        return match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        return match write(&mut out).and_then(|_| out.flush()) {
             // A closed pipe (`| head`) is not an error worth reporting.
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
             _ => Ok(()),
         };
     };
-    write_output(path, text.as_bytes()).map_err(|source| {
+    let mut bytes = Vec::new();
+    write(&mut bytes).map_err(Error::Stdout)?;
+    write_output(path, &bytes).map_err(|source| {
         OutputError::Write {
             path: path.to_path_buf(),
             source,
@@ -239,6 +259,12 @@ fn check_output(flag: &'static str, path: Option<&Path>, setup: &Setup) -> Resul
 }
 
 fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Json) {
+        return Err(Error::Usage(format!(
+            "--statistics prints human or json, not {}",
+            args.format
+        )));
+    }
     let setup = setup(cli)?;
     check_output("--output", args.output.as_deref(), &setup)?;
     check_output("--write-baseline", args.write_baseline.as_deref(), &setup)?;
@@ -256,28 +282,48 @@ fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
             output: args.output.as_deref(),
             write_baseline: args.write_baseline.as_deref(),
             filter: &args.filter,
+            quiet: args.quiet,
         },
     )?;
-    let text = args.format.render(&Report {
+    let root = SourceRoot::find(&setup.base);
+    let report = Report {
         command: report::Command::Scan,
         run: &r,
         rules: &setup.rules,
         paint: Paint::for_stdout(cli.color, args.output.is_some()),
         files: None,
         show_suppressed: args.filter.show_suppressed,
-    });
-    emit(args.output.as_deref(), &text)?;
-    if !args.format.spec().has_summary {
-        eprintln!("{}", human::summary_line(&r));
-        let summary = report::Summary::of(&r);
-        for line in [
-            report::ungoverned_line(&summary),
-            report::suppressed_line(&summary),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            eprintln!("{line}");
+        root: &root,
+        quiet: args.quiet,
+    };
+    if args.statistics {
+        emit(args.output.as_deref(), &|out| match args.format {
+            Format::Json => report::statistics::write_json(&r, out),
+            _ => out.write_all(report::statistics::text(&r).as_bytes()),
+        })?;
+    } else {
+        emit(args.output.as_deref(), &|out| {
+            args.format.write(&report, out)
+        })?;
+    }
+    if !args.quiet {
+        if !args.statistics {
+            for w in args.format.warnings(&report) {
+                eprintln!("{w}");
+            }
+        }
+        if args.statistics || !args.format.spec().has_summary {
+            eprintln!("{}", human::summary_line(&r));
+            let summary = report::Summary::of(&r);
+            for line in [
+                report::ungoverned_line(&summary),
+                report::suppressed_line(&summary),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                eprintln!("{line}");
+            }
         }
     }
     if let Some(path) = &args.write_baseline {
@@ -326,6 +372,7 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
             output: args.output.as_deref(),
             write_baseline: None,
             filter: &args.filter,
+            quiet: false,
         },
     )?;
     let mut journal = if (args.apply || args.preview) && !args.no_journal && has_fixes(&r) {
@@ -370,9 +417,13 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
             paint: Paint::for_stdout(cli.color, args.output.is_some()),
             files: Some(&statuses),
             show_suppressed: args.filter.show_suppressed,
+            root: &SourceRoot::base(),
+            quiet: false,
         });
         if !text.is_empty() {
-            emit(args.output.as_deref(), &text)?;
+            emit(args.output.as_deref(), &|out| {
+                out.write_all(text.as_bytes())
+            })?;
         }
     }
     report::stderr::leftovers(&r);

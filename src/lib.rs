@@ -26,6 +26,7 @@ pub mod fix;
 pub mod formats;
 pub mod fs;
 pub mod journal;
+pub mod man;
 pub mod matcher;
 pub mod plan;
 pub mod report;

@@ -56,6 +56,8 @@ pub struct ErrorEntry {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
+    /// The line the position is on, for the code frame on stderr.
+    pub source: Option<crate::text::SourceLine>,
 }
 
 /// `LINE:COLUMN: message`, or the message alone.
@@ -116,6 +118,7 @@ impl Run {
                 line: None,
                 column: None,
                 message: message.clone(),
+                source: None,
             })
             .collect();
         errs.extend(self.outcomes.iter().filter_map(|o| match o.problem() {
@@ -124,6 +127,7 @@ impl Run {
                 line: e.line,
                 column: e.column,
                 message: e.message.clone(),
+                source: e.source.clone(),
             }),
             _ => None,
         }));
@@ -246,11 +250,12 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
                     target.role,
                     &bytes,
                 )?;
-                if let Some(LinkTo::Outside(real)) = &target.link {
-                    plan.demote_fixes(&format!(
-                        "symlink to {}, outside the base directory: never written",
-                        real.display()
-                    ));
+                // The reason reaches every report: it names no absolute
+                // path (reports stay reproducible and leak no layout).
+                if let Some(LinkTo::Outside(_)) = &target.link {
+                    plan.demote_fixes(
+                        "symlink to a file outside the base directory: never written",
+                    );
                 }
                 Ok(plan)
             });

@@ -695,6 +695,7 @@ mod tests {
             role: Role::Editable,
             action,
             reason: (action == Action::Manual).then(|| "test".into()),
+            check: crate::plan::Check::NonCanonical,
             scalar: 0,
             end_line: line,
             end_column: 15,

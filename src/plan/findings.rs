@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use super::govern::Candidate;
 use super::ungoverned::Ungoverned;
-use super::{Action, Applicability, Context, Finding, Fix, Occurrence, collide};
+use super::{Action, Applicability, Check, Context, Finding, Fix, Occurrence, collide};
 use crate::formats::{
     Edit, Format, Replacement, Scalar, apply_replacements, path_to_string, source_offset,
     source_range,
@@ -215,6 +215,7 @@ impl<'a> Site<'a> {
             role: self.role,
             action,
             reason,
+            check: Check::NonCanonical,
             scalar: si,
             range,
             fix: None,
@@ -261,6 +262,7 @@ impl<'a> Site<'a> {
         f.expected = closest.clone();
         f.canonical = closest;
         f.mode = MatchMode::Exact;
+        f.check = Check::Unknown;
         Some(f)
     }
 }
@@ -322,6 +324,7 @@ impl Site<'_> {
                 ));
                 f.alias = Some(u.hit.alias.clone());
                 f.canonical = Some(rep.text);
+                f.check = Check::Ungoverned;
                 used.push(u.scalar);
                 f
             })

@@ -58,6 +58,42 @@ impl Action {
     }
 }
 
+/// Which check a finding comes from. Each is one rule of the SARIF log,
+/// the `rule` of a JSON finding and the `check_name` of a GitLab issue, so
+/// a code-scanning UI groups findings by what is wrong rather than by
+/// which cluster they name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Check {
+    /// An alias in a governed field.
+    NonCanonical,
+    /// `--strict`: a governed value that is neither canonical nor alias.
+    Unknown,
+    /// `--strict`: an alias outside governed fields (a scalar or key no
+    /// field governs, a comment, or only part of an exact-match value).
+    Ungoverned,
+}
+
+impl Check {
+    /// Every check, in rule-index order.
+    pub const ALL: [Check; 3] = [Check::NonCanonical, Check::Unknown, Check::Ungoverned];
+
+    /// The rule id (`non-canonical-label`, `unknown-label`,
+    /// `ungoverned-alias`): stable, kebab-case as ruff and semgrep name
+    /// theirs.
+    pub fn id(self) -> &'static str {
+        match self {
+            Check::NonCanonical => "non-canonical-label",
+            Check::Unknown => "unknown-label",
+            Check::Ungoverned => "ungoverned-alias",
+        }
+    }
+
+    /// Position in [`Check::ALL`] (the SARIF `ruleIndex`).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// Whether a fix is written (ruff's applicability).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Applicability {
@@ -110,6 +146,8 @@ pub struct Finding {
     pub role: Role,
     pub action: Action,
     pub reason: Option<String>,
+    /// The check that reported it.
+    pub check: Check,
     /// Index of the scalar in [`FilePlan::scalars`], and the byte range of
     /// the alias (for `--strict`, of the whole value) in its value.
     pub scalar: usize,
@@ -367,7 +405,7 @@ pub fn plan_with(
         return Ok(plan);
     }
     plan.original = text.to_string();
-    check_line_endings(text)?;
+    check_line_endings(text).map_err(|e| e.in_text(text))?;
     let format = file_type.format();
     // Engines may leave out scalars whose bytes hold no alias (text does,
     // line by line); with --strict every governed value counts.
@@ -378,6 +416,7 @@ pub fn plan_with(
             e.column,
             format!("{} parse error: {}", file_type.name(), e.message),
         )
+        .in_text(text)
     })?;
     plan.parsed = true;
     let index = LineIndex::new(text);

@@ -14,7 +14,7 @@ use crate::run::Run;
 
 /// `scan --format human` (the default).
 pub fn render(r: &Report<'_>) -> String {
-    let mut out = render_run(r.run, r.rules, r.paint);
+    let mut out = render_run(r.run, r.rules, r.paint, r.quiet);
     if r.show_suppressed {
         out.push_str(&suppressed_section(r.run, r.paint));
     }
@@ -49,8 +49,9 @@ fn suppressed_section(run: &Run, paint: Paint) -> String {
     out
 }
 
-/// The whole human report.
-fn render_run(run: &Run, rules: &RuleSet, paint: Paint) -> String {
+/// The whole human report; `quiet` (`scan -q`): the finding lines (and
+/// their reasons) only, without group titles or the summary.
+fn render_run(run: &Run, rules: &RuleSet, paint: Paint, quiet: bool) -> String {
     let mut groups: BTreeMap<(usize, String), Vec<&Finding>> = BTreeMap::new();
     for f in run.findings() {
         // `--strict` findings (no alias) get their own group, even when a
@@ -84,7 +85,9 @@ fn render_run(run: &Run, rules: &RuleSet, paint: Paint) -> String {
                 .unwrap_or_default();
             format!("{}{desc}", super::visible(name))
         };
-        let _ = writeln!(out, "{}", paint.paint(Style::new().bold(), &title));
+        if !quiet {
+            let _ = writeln!(out, "{}", paint.paint(Style::new().bold(), &title));
+        }
         for f in findings {
             let _ = writeln!(out, "  {}", line(f, &widths, paint));
             if let Some(r) = &f.reason {
@@ -92,7 +95,12 @@ fn render_run(run: &Run, rules: &RuleSet, paint: Paint) -> String {
                 let _ = writeln!(out, "      {}", paint.paint(Style::new().dimmed(), &r));
             }
         }
-        out.push('\n');
+        if !quiet {
+            out.push('\n');
+        }
+    }
+    if quiet {
+        return out;
     }
     out.push_str(&summary_line(run));
     out.push('\n');
@@ -196,6 +204,7 @@ mod tests {
             &testkit::homelab(),
             &testkit::rules(),
             Paint { color: false },
+            false,
         )
     }
 
@@ -255,11 +264,26 @@ mod tests {
     }
 
     #[test]
+    fn quiet_prints_the_finding_lines_only() {
+        let out = render_run(
+            &testkit::homelab(),
+            &testkit::rules(),
+            Paint { color: false },
+            true,
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 7, "6 findings and one reason:\n{out}");
+        assert!(lines.iter().all(|l| l.starts_with("  ")), "{out}");
+        assert!(!out.contains("files scanned"), "{out}");
+    }
+
+    #[test]
     fn color_only_when_asked() {
         let out = render_run(
             &testkit::homelab(),
             &testkit::rules(),
             Paint { color: true },
+            false,
         );
         assert!(out.contains("\u{1b}["), "{out}");
         assert!(out.contains("HIGH"));
@@ -272,7 +296,7 @@ mod tests {
         f.action = Action::Manual;
         f.reason = Some("`pve2` is neither a canonical name nor a known alias".into());
         let run = testkit::run(vec![testkit::planned("workbench/a.yaml", "", vec![f])]);
-        let out = render_run(&run, &testkit::rules(), Paint { color: false });
+        let out = render_run(&run, &testkit::rules(), Paint { color: false }, false);
         assert!(out.starts_with("unknown values (--strict: neither canonical nor alias)\n  workbench/a.yaml:1:11  host  pve2 → pve  MEDIUM    manual\n"), "{out}");
     }
 
@@ -297,7 +321,7 @@ mod tests {
             testkit::planned("workbench/a\tb.yaml", "", vec![f]),
             testkit::planned("workbench/c.yaml", "", vec![long]),
         ]);
-        let out = render_run(&run, &testkit::rules(), Paint { color: false });
+        let out = render_run(&run, &testkit::rules(), Paint { color: false }, false);
         let lines: Vec<&str> = out
             .lines()
             .filter(|l| l.starts_with("  workbench/"))

@@ -2,15 +2,27 @@
 //! Each output format is its own module, listed in the [`Format`] registry;
 //! none recomputes the plans. One exception reads files: [`usage`] re-scans
 //! authority files for the markdown report's "source of authority" column
-//! (plans only record aliases). What goes to stderr (warnings, errors,
-//! manual findings) is printed by [`stderr`].
+//! (plans only record aliases). What goes to stderr (warnings, errors with
+//! their code frames, manual findings) is printed by [`stderr`] and
+//! [`frame`]; `scan --statistics` by [`statistics`].
+//!
+//! The formats CI tools read (github, gitlab, sarif) name files relative
+//! to the git work tree ([`root`]); the others relative to the base
+//! directory. json, sarif and gitlab are streamed: serialized finding by
+//! finding into a buffered writer, never held whole in memory.
 
+pub mod checks;
+pub mod frame;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod paint;
 pub mod patch;
+pub mod root;
 pub mod sarif;
+pub mod statistics;
 pub mod stderr;
 #[cfg(test)]
 mod testkit;
@@ -18,6 +30,7 @@ pub mod usage;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io;
 
 use clap::ValueEnum as _;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
@@ -25,18 +38,21 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use crate::plan::Action;
 use crate::rules::{RuleSet, Severity};
 use crate::run::Run;
+use crate::warning::Warning;
 pub use json::FileStatus;
 pub use paint::{ColorWhen, Paint};
+pub use root::SourceRoot;
 
 /// The output formats: the registry behind `--format`.
 ///
 /// Adding an output format takes two steps:
 ///
 /// 1. a module under `src/report/` with
-///    `pub fn render(r: &Report<'_>) -> String`;
+///    `pub fn write(r: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()>`
+///    (or a `render` to a `String`, wrapped by [`whole`]);
 /// 2. a variant here (its `--format` name is the variant's name in
 ///    kebab-case) and its arm in [`Format::spec`], which names the commands
-///    that accept it and that module's `render`.
+///    that accept it and that module's writer.
 ///
 /// `--format` of `scan` and `fix`, its `--help`, completions and the
 /// dispatch all follow from these. The variant order is the order `--help`
@@ -52,8 +68,12 @@ pub enum Format {
     Markdown,
     // The `driftfix/v1` JSON report.
     Json,
-    // SARIF 2.1.0, for code-scanning UIs.
+    // SARIF 2.1.0, for code-scanning UIs (GitHub code scanning).
     Sarif,
+    // GitHub Actions workflow commands: inline annotations.
+    Github,
+    // GitLab Code Quality JSON (a `codequality` report artifact).
+    Gitlab,
 }
 
 /// The commands that print a report.
@@ -63,6 +83,9 @@ pub enum Command {
     Fix,
 }
 
+/// Writes a report to `out`.
+pub type Writer = fn(&Report<'_>, &mut dyn io::Write) -> io::Result<()>;
+
 /// What the registry holds for one format.
 pub struct Spec {
     /// The commands whose `--format` accepts it.
@@ -70,7 +93,7 @@ pub struct Spec {
     /// The report closes with the run's summary line itself; for the
     /// others `scan` prints that line on stderr.
     pub has_summary: bool,
-    pub render: fn(&Report<'_>) -> String,
+    pub write: Writer,
 }
 
 impl Format {
@@ -81,35 +104,79 @@ impl Format {
             Format::Human => Spec {
                 commands: &[Scan],
                 has_summary: true,
-                render: human::render,
+                write: |r, out| whole(human::render(r), out),
             },
             Format::Patch => Spec {
                 commands: &[Fix],
                 has_summary: false,
-                render: patch::render,
+                write: |r, out| whole(patch::render(r), out),
             },
             Format::Markdown => Spec {
                 commands: &[Scan, Fix],
                 has_summary: false,
-                render: markdown::render,
+                write: |r, out| whole(markdown::render(r), out),
             },
             Format::Json => Spec {
                 commands: &[Scan, Fix],
                 has_summary: false,
-                render: json::render,
+                write: json::write,
             },
             Format::Sarif => Spec {
                 commands: &[Scan],
                 has_summary: false,
-                render: sarif::render,
+                write: sarif::write,
+            },
+            Format::Github => Spec {
+                commands: &[Scan],
+                has_summary: false,
+                write: github::write,
+            },
+            Format::Gitlab => Spec {
+                commands: &[Scan],
+                has_summary: false,
+                write: gitlab::write,
             },
         }
     }
 
-    /// The report in this format.
-    pub fn render(self, r: &Report<'_>) -> String {
-        (self.spec().render)(r)
+    /// Writes the report in this format to `out` (streaming writers buffer
+    /// themselves: see [`buffered`]).
+    pub fn write(self, r: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
+        (self.spec().write)(r, out)?;
+        out.flush()
     }
+
+    /// The report in this format, whole (for `--output`, which replaces a
+    /// file atomically, and for tests).
+    pub fn render(self, r: &Report<'_>) -> String {
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = (self.spec().write)(r, &mut out);
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// What the report left out, for stderr: the SARIF results over
+    /// GitHub's limit.
+    pub fn warnings(self, r: &Report<'_>) -> Vec<Warning> {
+        match self {
+            Format::Sarif => sarif::warnings(r),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A buffer in front of `out` for a writer that emits many small pieces
+/// (serde's pretty printer writes each indent and quote on its own): the
+/// pieces go through a statically known `BufWriter`, and `out` (a `dyn`
+/// writer: stdout, a file, a `Vec`) sees 64 KiB chunks.
+pub fn buffered(out: &mut dyn io::Write) -> io::BufWriter<&mut dyn io::Write> {
+    io::BufWriter::with_capacity(64 * 1024, out)
+}
+
+/// A report rendered whole, written out.
+pub fn whole(text: String, out: &mut dyn io::Write) -> io::Result<()> {
+    out.write_all(text.as_bytes())
 }
 
 impl std::fmt::Display for Format {
@@ -149,6 +216,10 @@ pub struct Report<'a> {
     pub files: Option<&'a [FileStatus]>,
     /// `--show-suppressed`: list suppressed findings too, with their source.
     pub show_suppressed: bool,
+    /// Where CI formats root their paths (github, gitlab, sarif).
+    pub root: &'a SourceRoot,
+    /// `scan -q`: the human report prints its findings only.
+    pub quiet: bool,
 }
 
 /// Counts every report closes with.

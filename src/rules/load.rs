@@ -21,7 +21,7 @@ use super::{
     SeverityRule,
 };
 use crate::formats::FileType;
-use crate::text::LineIndex;
+use crate::text::{LineIndex, SourceLine};
 use crate::warning::Warning;
 
 type SpannedList = Vec<Spanned<String>>;
@@ -140,6 +140,7 @@ impl ParsedFile {
             line: Some(line),
             column: Some(column),
             message: message.into(),
+            source: SourceLine::of(&self.text, line, column).map(Box::new),
         }
     }
 
@@ -175,6 +176,10 @@ pub fn parse_rule_text(text: &str, origin: &Path) -> Result<ParsedFile, RuleErro
             line,
             column,
             message: e.message().trim().to_string(),
+            source: line
+                .zip(column)
+                .and_then(|(l, c)| SourceLine::of(text, l, c))
+                .map(Box::new),
         }
     })?;
     let file = ParsedFile {

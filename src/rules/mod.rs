@@ -220,6 +220,7 @@ impl RuleSet {
                         line: None,
                         column: None,
                         message: format!("cannot read rule file: {e}"),
+                        source: None,
                     });
                     continue;
                 }
@@ -299,6 +300,9 @@ pub struct RuleError {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
+    /// The line the position is on, for the code frame on stderr (boxed:
+    /// errors travel in `Result`s and stay small).
+    pub source: Option<Box<crate::text::SourceLine>>,
 }
 
 impl fmt::Display for RuleError {
