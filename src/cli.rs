@@ -22,7 +22,8 @@ pub struct Cli {
     pub rules: Vec<PathBuf>,
 
     /// Directory that globs and printed paths are relative to. Default: the
-    /// directory holding the (first) rule file.
+    /// current directory when --rules is given, else the directory of the
+    /// discovered driftfix.toml.
     #[arg(long, value_name = "DIR", global = true)]
     pub base: Option<PathBuf>,
 
