@@ -79,6 +79,7 @@ fn prefilter_miss(c: &mut Criterion) {
         rules: &rules,
         matcher: &matcher,
         options: PlanOptions::default(),
+        baseline: None,
     };
     let mut group = c.benchmark_group("prefilter_miss");
     for kind in [Kind::Yaml, Kind::Json] {

@@ -22,7 +22,8 @@ pub struct Cli {
     pub rules: Vec<PathBuf>,
 
     /// Directory that globs and printed paths are relative to. Default: the
-    /// directory holding the (first) rule file.
+    /// current directory when --rules is given, else the directory of the
+    /// discovered driftfix.toml.
     #[arg(long, value_name = "DIR", global = true)]
     pub base: Option<PathBuf>,
 
@@ -42,9 +43,9 @@ impl Cli {
     /// arguments first, since clap prints its errors before any value is
     /// parsed. A usage error exits 2 (SPEC §3).
     pub fn parse_args() -> Cli {
-        use clap::{CommandFactory, FromArgMatches};
+        use clap::FromArgMatches;
         let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-        let mut cmd = Cli::command().color(color_choice(&args));
+        let mut cmd = command().color(color_choice(&args));
         let parsed = cmd
             .try_get_matches_from_mut(&args)
             .and_then(|m| Cli::from_arg_matches(&m));
@@ -53,6 +54,95 @@ impl Cli {
             Err(e) => e.format(&mut cmd).exit(),
         }
     }
+}
+
+/// The examples `--help` and the man page show: (command line, what it
+/// does).
+pub const EXAMPLES: [(&str, &str); 13] = [
+    ("driftfix init", "write a commented starter driftfix.toml"),
+    ("driftfix rules check", "validate the rule files"),
+    (
+        "driftfix scan",
+        "report every alias, grouped by canonical name",
+    ),
+    (
+        "driftfix scan -q --fail-on high",
+        "findings and errors only; fail on high or critical",
+    ),
+    (
+        "driftfix scan --statistics",
+        "one line per alias: occurrences, files, fixable",
+    ),
+    (
+        "driftfix scan --format markdown --output drift.md",
+        "the review report",
+    ),
+    (
+        "driftfix scan --format github",
+        "inline annotations in GitHub Actions",
+    ),
+    (
+        "driftfix scan --format sarif --output driftfix.sarif",
+        "for GitHub code scanning",
+    ),
+    (
+        "driftfix scan --format gitlab --output gl-code-quality.json",
+        "GitLab Code Quality",
+    ),
+    (
+        "driftfix fix",
+        "show the fix as a unified diff (writes nothing)",
+    ),
+    ("driftfix fix --apply", "write it"),
+    ("driftfix undo", "restore what the last fix --apply wrote"),
+    ("driftfix man | man -l -", "read this manual"),
+];
+
+/// The exit codes (SPEC §3): (code, meaning).
+pub const EXIT_CODES: [(u8, &str); 3] = [
+    (
+        0,
+        "clean: no finding at or above --fail-on (scan); nothing left to change (fix)",
+    ),
+    (
+        1,
+        "drift remains: a finding at or above --fail-on (scan); changes pending (fix --dry-run); editable findings left unfixed (fix --apply, --preview)",
+    ),
+    (
+        2,
+        "error: invalid rules or arguments, a missing root, or a file that could not be read, parsed or written (every other file is still processed)",
+    ),
+];
+
+/// The command-line definition with its examples and exit codes (`--help`
+/// of driftfix and of `scan`, completions and the man page all read this).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+        .after_help(help_footer(&EXAMPLES))
+        .mut_subcommand("scan", |c| {
+            c.after_help(help_footer(
+                &EXAMPLES
+                    .into_iter()
+                    .filter(|(cmd, _)| cmd.starts_with("driftfix scan"))
+                    .collect::<Vec<_>>(),
+            ))
+        })
+}
+
+/// `Examples:` and `Exit codes:`, every entry indented (so that the man
+/// page keeps one entry per line).
+fn help_footer(examples: &[(&str, &str)]) -> String {
+    let width = examples.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+    let mut out = String::from("Examples:\n");
+    for (cmd, what) in examples {
+        out.push_str(&format!("  {cmd:<width$}  {what}\n"));
+    }
+    out.push_str("\nExit codes:\n");
+    for (code, what) in EXIT_CODES {
+        out.push_str(&format!("  {code}  {what}\n"));
+    }
+    out
 }
 
 /// The color for clap's own messages, from the raw arguments.
@@ -92,12 +182,25 @@ pub enum Command {
     },
     /// Write a commented starter driftfix.toml (never overwrites).
     Init,
+    /// Restore the files the last `fix --apply` or `--preview` wrote under
+    /// the base directory, where they still hold what that run wrote.
+    Undo(UndoArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff): `driftfix man | man -l -`.
+    Man {
+        /// A command's own page (driftfix-scan(1), ...) instead of
+        /// driftfix(1).
+        #[arg(value_parser = MAN_PAGES)]
+        command: Option<String>,
+    },
 }
+
+/// The commands with a man page of their own.
+pub const MAN_PAGES: [&str; 7] = ["scan", "fix", "rules", "init", "undo", "completions", "man"];
 
 #[derive(Subcommand, Debug)]
 pub enum RulesCommand {
@@ -110,6 +213,9 @@ pub struct ScanArgs {
     /// Files or directories to scan (default: the base directory).
     pub roots: Vec<PathBuf>,
 
+    /// Report format: github and gitlab print CI annotations and Code
+    /// Quality JSON, sarif is for code scanning (paths relative to the git
+    /// work tree).
     #[arg(long, default_value_t = Format::Human, value_parser = report::Command::Scan.format_parser())]
     pub format: Format,
 
@@ -121,9 +227,71 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
 
-    /// Also report governed values that are neither canonical nor alias.
+    /// Also report governed values that are neither canonical nor alias,
+    /// and aliases outside governed fields; warn about suppressions that
+    /// suppress nothing.
     #[arg(long)]
     pub strict: bool,
+
+    /// Print findings and errors only: no warnings, no summary lines, no
+    /// group titles.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Instead of the report, one line per alias: occurrences, files,
+    /// fixable (human), or a JSON array (--format json).
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Record the current findings in FILE (a baseline for --baseline);
+    /// the run then exits 0 unless it had errors. A baseline records the
+    /// whole tree, so not with --since.
+    #[arg(long, value_name = "FILE", conflicts_with = "since")]
+    pub write_baseline: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+/// What `scan` and `fix` look at: suppressions and the files in scope.
+#[derive(Args, Debug, Default)]
+pub struct FilterArgs {
+    /// Findings recorded in FILE (scan --write-baseline) are suppressed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Also list suppressed findings, with what suppresses each.
+    #[arg(long)]
+    pub show_suppressed: bool,
+
+    /// Only files that differ from git REF: committed since, staged,
+    /// unstaged, and untracked files that are not ignored.
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
+}
+
+/// Where the undo journal is kept.
+#[derive(Args, Debug, Default)]
+pub struct JournalArgs {
+    /// Journal directory (default: $XDG_STATE_HOME/driftfix, else
+    /// ~/.local/state/driftfix); never inside the base directory.
+    #[arg(long, value_name = "DIR")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct UndoArgs {
+    /// List the recorded runs (newest first) instead of undoing one.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Undo this run (an id from --list) instead of the last one for the
+    /// base directory.
+    #[arg(long, value_name = "ID", conflicts_with = "list")]
+    pub run: Option<String>,
+
+    #[command(flatten)]
+    pub journal: JournalArgs,
 }
 
 #[derive(Args, Debug)]
@@ -150,6 +318,16 @@ pub struct FixArgs {
     /// Write the patch or report to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub journal: JournalArgs,
+
+    /// Write without recording the files' previous bytes for `undo`.
+    #[arg(long, conflicts_with = "journal")]
+    pub no_journal: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -188,6 +366,30 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+        command().debug_assert();
+    }
+
+    #[test]
+    fn man_pages_name_every_command() {
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .filter(|n| n != "help")
+            .collect();
+        assert_eq!(names, MAN_PAGES);
+    }
+
+    #[test]
+    fn help_shows_examples_and_exit_codes() {
+        let help = command().render_long_help().to_string();
+        assert!(help.contains("Examples:\n  driftfix init"), "{help}");
+        assert!(help.contains("Exit codes:\n  0  clean"), "{help}");
+        let mut cmd = command();
+        let scan = cmd.find_subcommand_mut("scan").unwrap();
+        let help = scan.render_long_help().to_string();
+        assert!(help.contains("driftfix scan --format github"), "{help}");
+        assert!(!help.contains("driftfix fix --apply"), "{help}");
+        assert!(help.contains("-q, --quiet"), "{help}");
     }
 
     #[test]

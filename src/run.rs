@@ -24,11 +24,19 @@ pub struct RunInput<'a> {
     pub rules: &'a RuleSet,
     pub options: PlanOptions,
     pub max_file_size: u64,
-    /// The run's own `--output` file, when it exists, by device and inode:
-    /// never planned (SPEC §8). When the walk finds it as a target that is
-    /// not driftfix's own JSON output, it is listed in [`Run::own_targets`]
-    /// and `--output` refuses to replace it (SPEC §14).
+    /// The files this run writes besides targets (`--output`,
+    /// `--write-baseline`), when they exist, by device and inode: never
+    /// planned (SPEC §8). When the walk finds one as a target that is not
+    /// driftfix's own JSON output, it is listed in [`Run::own_targets`] and
+    /// is not replaced (SPEC §14).
     pub own_files: &'a [FileId],
+    /// Files the run reads besides targets (`--baseline`): never targets,
+    /// like the rule files.
+    pub never: &'a [FileId],
+    /// `--baseline FILE`: findings recorded there are suppressed.
+    pub baseline: Option<&'a crate::suppress::baseline::Baseline>,
+    /// `--since REF`: only these files (relative to the base) are planned.
+    pub only: Option<&'a std::collections::BTreeSet<String>>,
 }
 
 /// One target and what planning made of it.
@@ -59,6 +67,8 @@ pub struct ErrorEntry {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
+    /// The line the position is on, for the code frame on stderr.
+    pub source: Option<crate::text::SourceLine>,
 }
 
 /// `LINE:COLUMN: message`, or the message alone.
@@ -83,10 +93,10 @@ pub struct Run {
     pub warnings: Vec<crate::warning::Warning>,
     /// Errors outside any one file (a missing root): `(path, message)`.
     pub errors: Vec<(String, String)>,
-    /// Targets the walk found that are the run's own `--output` file (and
-    /// not a driftfix JSON report): not planned, and never replaced by the
-    /// report.
-    pub own_targets: Vec<String>,
+    /// Targets the walk found that are one of the run's own output files
+    /// (and not a driftfix JSON report), with their identity: not planned,
+    /// and never replaced by the output.
+    pub own_targets: Vec<(String, FileId)>,
     pub elapsed: Duration,
 }
 
@@ -123,6 +133,7 @@ impl Run {
                 line: None,
                 column: None,
                 message: message.clone(),
+                source: None,
             })
             .collect();
         errs.extend(self.outcomes.iter().filter_map(|o| match o.problem() {
@@ -131,6 +142,7 @@ impl Run {
                 line: e.line,
                 column: e.column,
                 message: e.message.clone(),
+                source: e.source.clone(),
             }),
             _ => None,
         }));
@@ -212,11 +224,28 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         .rules
         .source_ids
         .iter()
+        .chain(input.never)
         .chain(input.own_files)
         .copied()
         .collect();
-    let walked = walk(input.base, input.roots, input.rules, &never);
+    let mut walked = walk(input.base, input.roots, input.rules, &never);
     let own_targets = std::sync::Mutex::new(Vec::new());
+    let whole_tree = covers_base(input.base.path(), input.roots);
+    // With explicit roots the walk sees only part of the tree, and a glob
+    // for the rest would be warned about wrongly; `--since` narrows what
+    // is read, not what the walk saw.
+    let walked_files: Option<Vec<String>> = whole_tree.then(|| {
+        walked
+            .targets
+            .iter()
+            .map(|t| t.rel_path.clone())
+            .chain(walked.skipped.iter().map(|s| s.path.clone()))
+            .collect()
+    });
+    if let Some(only) = input.only {
+        walked.targets.retain(|t| only.contains(&t.rel_path));
+        walked.skipped.retain(|s| only.contains(&s.path));
+    }
     progress
         .total
         .store(walked.targets.len(), Ordering::Relaxed);
@@ -225,6 +254,7 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         rules: input.rules,
         matcher: &matcher,
         options: input.options,
+        baseline: input.baseline,
     };
     let outcomes: Vec<Outcome> = walked
         .targets
@@ -243,8 +273,8 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
                     .as_ref()
                     .is_ok_and(|bytes| is_driftfix_output(target.file_type, bytes))
             {
-                if let Ok(mut list) = own_targets.lock() {
-                    list.push(target.rel_path.clone());
+                if let (Ok(mut list), Some(id)) = (own_targets.lock(), id) {
+                    list.push((target.rel_path.clone(), id));
                 }
                 progress.done.fetch_add(1, Ordering::Relaxed);
                 return None;
@@ -263,11 +293,12 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
                     target.role,
                     &bytes,
                 )?;
-                if let Some(LinkTo::Outside(real)) = &target.link {
-                    plan.demote_fixes(&format!(
-                        "symlink to {}, outside the base directory: never written",
-                        real.display()
-                    ));
+                // The reason reaches every report: it names no absolute
+                // path (reports stay reproducible and leak no layout).
+                if let Some(LinkTo::Outside(_)) = &target.link {
+                    plan.demote_fixes(
+                        "symlink to a file outside the base directory: never written",
+                    );
                 }
                 Ok(plan)
             });
@@ -276,23 +307,30 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         })
         .collect();
     let mut warnings = walked.warnings;
-    if covers_base(input.base.path(), input.roots) {
-        // With explicit roots the walk sees only part of the tree, and a glob
-        // for the rest would be warned about wrongly.
-        let files: Vec<String> = outcomes
-            .iter()
-            .map(|o| o.target.rel_path.clone())
-            .chain(walked.skipped.iter().map(|s| s.path.clone()))
-            .collect();
+    if let Some(files) = &walked_files {
         warnings.extend(crate::rules::lint::unmatched_globs(
             input.rules,
-            &files,
+            files,
             Some(&walked.excluded_by),
             "file that was scanned",
         ));
     }
     let mut own_targets = own_targets.into_inner().unwrap_or_default();
     own_targets.sort();
+    let targets: std::collections::BTreeSet<&str> = outcomes
+        .iter()
+        .map(|o| o.target.rel_path.as_str())
+        .collect();
+    warnings.extend(crate::plan::suppression_warnings(
+        &crate::plan::SuppressionScope {
+            rules: input.rules,
+            baseline: input.baseline,
+            strict: input.options.strict,
+            whole_tree: whole_tree && input.only.is_none(),
+            targets: &targets,
+        },
+        outcomes.iter().filter_map(|o| o.result.as_ref().ok()),
+    ));
     Run {
         outcomes,
         walk_skipped: walked.skipped,

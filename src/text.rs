@@ -94,6 +94,53 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// The source line an error points at, kept with the error so that its
+/// code frame can be drawn later without reading the file again — cut to
+/// at most [`SourceLine::RADIUS`] characters either side of the column, so
+/// that an error in a 30 MB one-line JSON file keeps 100 characters (a
+/// terminal line), not the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceLine {
+    /// 1-based line number in the file.
+    pub line: usize,
+    /// The kept part of the line, without its line break (and, on line 1,
+    /// without a UTF-8 BOM).
+    pub text: String,
+    /// 1-based character column of the position in `text` (one past its
+    /// last character when the position is the end of the line).
+    pub column: usize,
+    /// Whether characters were cut before and after `text`.
+    pub cut_before: bool,
+    pub cut_after: bool,
+}
+
+impl SourceLine {
+    /// Characters kept either side of the column.
+    pub const RADIUS: usize = 50;
+
+    /// The line of `text` at 1-based `line` and character `column`, as
+    /// [`LineIndex::line_col`] counts them; `None` past the last line.
+    pub fn of(text: &str, line: usize, column: usize) -> Option<SourceLine> {
+        let raw = text.split('\n').nth(line.checked_sub(1)?)?;
+        let mut raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if line == 1 {
+            raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+        }
+        let total = raw.chars().count();
+        let column = column.clamp(1, total + 1);
+        let skip = (column - 1).saturating_sub(Self::RADIUS);
+        let kept: String = raw.chars().skip(skip).take(2 * Self::RADIUS).collect();
+        let kept_len = kept.chars().count();
+        Some(SourceLine {
+            line,
+            text: kept,
+            column: column - skip,
+            cut_before: skip > 0,
+            cut_after: skip + kept_len < total,
+        })
+    }
+}
+
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     bytes
         .iter()
@@ -143,6 +190,22 @@ mod tests {
             );
         }
         assert_eq!(idx.line_col(t.len()).0, 2);
+    }
+
+    #[test]
+    fn source_lines_are_cut_around_the_column() {
+        let t = "\u{feff}a: b\r\nx: [é\n";
+        let first = SourceLine::of(t, 1, 1).unwrap();
+        assert_eq!((first.text.as_str(), first.column), ("a: b", 1));
+        let second = SourceLine::of(t, 2, 6).unwrap();
+        assert_eq!((second.text.as_str(), second.column), ("x: [é", 6));
+        assert!(!second.cut_before && !second.cut_after);
+        assert_eq!(SourceLine::of(t, 4, 1), None);
+        let long = format!("{}X{}", "a".repeat(1000), "b".repeat(1000));
+        let cut = SourceLine::of(&long, 1, 1001).unwrap();
+        assert_eq!(cut.text.chars().count(), 2 * SourceLine::RADIUS);
+        assert_eq!(cut.text.chars().nth(cut.column - 1), Some('X'));
+        assert!(cut.cut_before && cut.cut_after);
     }
 
     #[test]

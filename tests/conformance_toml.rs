@@ -624,6 +624,7 @@ fn invalid_rejected() {
         rules: &rules,
         matcher: &matcher,
         options: PlanOptions { strict: true },
+        baseline: None,
     };
     let (mut pass, mut non_utf8, mut failures) = (0, 0, Vec::new());
     for p in &files {

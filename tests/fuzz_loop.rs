@@ -47,12 +47,97 @@ const SEEDS: &[(FileType, &str)] = &[
         FileType::Yaml,
         "\u{feff}a: a\r\nb:\r\n  - \"a\\tb\"\r\n  - 'it''s a'\r\n  - c: >\r\n      a\r\n",
     ),
+    (
+        FileType::Jsonc,
+        "// settings\n{\"host\": \"a\", /* c */ \"hosts\": {\"pve-shop\": [\"x.y\", \"see a and bb\",],},\n \"k\": \"p\\u0076e-shop\", // end\n}\n",
+    ),
+    (
+        FileType::Ini,
+        "pve-shop ansible_host=a # c\n[a]\nhost:22 k=\"k k\" v='x.y' n=12\nweb[01:03] A1=bb\n[a:vars]\nkey = pve-shop # not a comment\nq = \"bb\"\n[b:children]\na\n[b]\n",
+    ),
+    (
+        FileType::Ini,
+        "; c\r\n[pve-shop]\r\nb\r\n[pve-shop:vars]\r\nhost=A1\r\n[all:children]\r\npve-shop",
+    ),
+    (
+        FileType::Text,
+        "\u{feff}# notes: pve-shop\r\nssh root@pve-shop.lan (a) `bb` x.y:\r\nk k, A1\né-host",
+    ),
 ];
 
 /// Tokens that mutations insert, per format: structure, quotes, escapes,
 /// aliases, line breaks, a BOM, multi-byte text.
 fn tokens(ft: FileType) -> &'static [&'static str] {
     match ft {
+        FileType::Jsonc => &[
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "\"a\"",
+            "\"pve-shop\"",
+            "//",
+            "/*",
+            "*/",
+            "// c\n",
+            "/* c */",
+            ",]",
+            ",}",
+            "\\",
+            "\n",
+            "\r\n",
+            "\r",
+            " ",
+            "1",
+            "null",
+            "\u{feff}",
+            "é",
+        ],
+        FileType::Ini => &[
+            "[",
+            "]",
+            "[a]",
+            "[a:vars]",
+            "[a:children]",
+            "[b:hosts]",
+            ":",
+            "=",
+            "a",
+            "pve-shop",
+            "x.y",
+            "k k",
+            "A1",
+            "bb",
+            "'",
+            "\"",
+            "\\",
+            "#",
+            ";",
+            " # c",
+            "\n",
+            "\r\n",
+            "\r",
+            " ",
+            "\t",
+            "[01:03]",
+            "[a:c]",
+            ":22",
+            "12",
+            "True",
+            "[1, 'a']",
+            "u'x'",
+            "\u{feff}",
+            "é",
+            "\u{c}",
+            "\u{a0}",
+        ],
+        FileType::Text => &[
+            "a", "pve-shop", "x.y", "k k", "A1", "bb", "host", "é-host", " ", ":", "(", ")", "`",
+            ".", "-", "_", "\n", "\r\n", "\r", "\u{feff}", "é", "<!-- -->",
+        ],
         FileType::Json => &[
             "{",
             "}",
@@ -164,33 +249,64 @@ fn extension_matches(ft: FileType, p: &Path) -> bool {
 fn corpus(ft: FileType) -> &'static [Vec<u8>] {
     static CORPORA: OnceLock<Vec<(FileType, Vec<Vec<u8>>)>> = OnceLock::new();
     let all = CORPORA.get_or_init(|| {
-        [FileType::Json, FileType::Toml, FileType::Yaml]
-            .into_iter()
-            .map(|ft| {
-                let mut docs: Vec<Vec<u8>> = SEEDS
-                    .iter()
-                    .filter(|(t, _)| *t == ft)
-                    .map(|(_, d)| d.as_bytes().to_vec())
-                    .collect();
-                let suites: &[&str] = match ft {
-                    FileType::Json => &["json-test-suite", "realworld"],
-                    FileType::Toml => &["toml-test"],
-                    FileType::Yaml => &["yaml-test-suite", "realworld"],
+        [
+            FileType::Json,
+            FileType::Toml,
+            FileType::Yaml,
+            FileType::Jsonc,
+            FileType::Ini,
+            FileType::Text,
+        ]
+        .into_iter()
+        .map(|ft| {
+            let mut docs: Vec<Vec<u8>> = SEEDS
+                .iter()
+                .filter(|(t, _)| *t == ft)
+                .map(|(_, d)| d.as_bytes().to_vec())
+                .collect();
+            let suites: &[&str] = match ft {
+                FileType::Json => &["json-test-suite", "realworld"],
+                FileType::Toml => &["toml-test"],
+                FileType::Yaml => &["yaml-test-suite", "realworld"],
+                FileType::Jsonc | FileType::Ini | FileType::Text => &[],
+            };
+            // The corpora that ship in the repository.
+            let fixtures =
+                std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+            let shipped: &[&str] = match ft {
+                FileType::Jsonc => &["jsonc-corpus"],
+                FileType::Ini => &["ini-corpus", "ini-hostile"],
+                _ => &[],
+            };
+            for dir in shipped {
+                let keep = |p: &Path| {
+                    !matches!(
+                        p.file_name().and_then(|n| n.to_str()),
+                        Some("LICENSE" | "SOURCES.md")
+                    )
                 };
-                for suite in suites {
-                    if let Some(dir) = common::conformance_dir(suite) {
-                        for p in common::files_under(&dir, &|p| extension_matches(ft, p)) {
-                            if let Ok(bytes) = std::fs::read(&p)
-                                && bytes.len() <= 16 * 1024
-                            {
-                                docs.push(bytes);
-                            }
+                for p in common::files_under(&fixtures.join(dir), &keep) {
+                    if let Ok(bytes) = std::fs::read(&p)
+                        && bytes.len() <= 16 * 1024
+                    {
+                        docs.push(bytes);
+                    }
+                }
+            }
+            for suite in suites {
+                if let Some(dir) = common::conformance_dir(suite) {
+                    for p in common::files_under(&dir, &|p| extension_matches(ft, p)) {
+                        if let Ok(bytes) = std::fs::read(&p)
+                            && bytes.len() <= 16 * 1024
+                        {
+                            docs.push(bytes);
                         }
                     }
                 }
-                (ft, docs)
-            })
-            .collect()
+            }
+            (ft, docs)
+        })
+        .collect()
     });
     all.iter()
         .find(|(t, _)| *t == ft)
@@ -324,11 +440,47 @@ fn yaml_token_soup() {
     token_soup(FileType::Yaml);
 }
 
+#[test]
+fn jsonc_mutated_corpus() {
+    mutated_corpus(FileType::Jsonc);
+}
+
+#[test]
+fn jsonc_token_soup() {
+    token_soup(FileType::Jsonc);
+}
+
+#[test]
+fn ini_mutated_corpus() {
+    mutated_corpus(FileType::Ini);
+}
+
+#[test]
+fn ini_token_soup() {
+    token_soup(FileType::Ini);
+}
+
+#[test]
+fn text_mutated_corpus() {
+    mutated_corpus(FileType::Text);
+}
+
+#[test]
+fn text_token_soup() {
+    token_soup(FileType::Text);
+}
+
 /// Every unmutated corpus document once (the seeds first). The seeds are
 /// rewritten under every rule set, so the loop does reach edits and verify.
 #[test]
 fn whole_corpus_once() {
-    for ft in [FileType::Json, FileType::Toml] {
+    for ft in [
+        FileType::Json,
+        FileType::Toml,
+        FileType::Jsonc,
+        FileType::Ini,
+        FileType::Text,
+    ] {
         for (i, doc) in corpus(ft).iter().enumerate() {
             let rewritten = oracle::check(ft, doc);
             if i < SEEDS.iter().filter(|(t, _)| *t == ft).count() {

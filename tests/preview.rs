@@ -65,7 +65,8 @@ impl Pty {
         cmd.current_dir(dir)
             .args(["fix", "--preview"])
             .args(extra)
-            .env_remove("NO_COLOR");
+            .env_remove("NO_COLOR")
+            .env("XDG_STATE_HOME", common::state_dir());
         let mut session = Session::spawn(cmd).unwrap();
         session.set_expect_timeout(Some(Duration::from_secs(30)));
         Pty {
@@ -367,6 +368,7 @@ fn ctrl_c_at_a_prompt_stops_cleanly_and_restores_the_terminal() {
     let dir = tree();
     // Through a shell, so that `stty` reads the terminal before and after.
     let mut cmd = StdCommand::new("sh");
+    cmd.env("XDG_STATE_HOME", common::state_dir());
     cmd.current_dir(dir.path()).arg("-c").arg(format!(
         "stty -a; echo BEFORE-END; {} fix --preview --color never; echo \"exit=$?\"; stty -a; echo AFTER-END",
         env!("CARGO_BIN_EXE_driftfix")
@@ -645,4 +647,82 @@ fn file_names_with_control_characters_are_shown_escaped() {
     assert!(!rest.contains('\u{1b}'), "{rest:?}");
     assert_eq!(code, 0);
     assert_eq!(read(dir.path(), name), A_FIXED);
+}
+
+/// SPEC §14: a review session journals every file it writes, so `undo`
+/// puts back exactly those; declined files were never touched and stay.
+#[test]
+fn undo_after_a_review_with_a_file_declined_restores_the_written_ones() {
+    let dir = tree();
+    let journal = tempfile::tempdir().unwrap();
+    let before = snapshot(dir.path());
+    let j = journal.path().to_str().unwrap();
+    let mut t = Pty::spawn(dir.path(), &["--color", "never", "--journal", j]);
+    t.expect(PROMPT);
+    t.key("y");
+    t.expect(PROMPT);
+    t.key("n");
+    t.expect(PROMPT);
+    t.key("y");
+    let (_, code) = t.finish();
+    assert_eq!(code, 1, "a declined file leaves drift");
+    assert_eq!(read(dir.path(), "a.json"), A_FIXED);
+    assert_eq!(read(dir.path(), "b.toml"), B);
+    assert_eq!(read(dir.path(), "c.json"), C_FIXED);
+
+    let out = driftfix()
+        .current_dir(dir.path())
+        .args(["undo", "--journal", j])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("restored a.json\n"), "{err}");
+    assert!(err.contains("restored c.json\n"), "{err}");
+    assert!(
+        !err.contains("b.toml"),
+        "the declined file is no part of the run: {err}"
+    );
+    assert!(err.contains("restored 2 files"), "{err}");
+    assert_eq!(snapshot(dir.path()), before, "byte for byte as before");
+    no_temp_files(dir.path());
+}
+
+/// SPEC §11: the reviewer sees what is not offered because it is
+/// suppressed, and why; a suppressed finding is never written.
+#[test]
+fn a_review_says_how_many_findings_are_suppressed_and_why() {
+    let dir = tree();
+    std::fs::write(
+        dir.path().join("b.toml"),
+        "# clusters\ncluster = \"pve-home\"   # driftfix: ignore\nhost = 'pve-shop'\n",
+    )
+    .unwrap();
+    let mut rules = RULES.to_string();
+    rules.push_str("\n[[ignore]]\nfiles = [\"a.json\"]\nreason = \"archived\"\n");
+    std::fs::write(dir.path().join("driftfix.toml"), rules).unwrap();
+    let mut t = Pty::spawn(dir.path(), &["--color", "never", "--no-journal"]);
+    let first = t.expect(PROMPT);
+    assert!(
+        first.contains("2 findings suppressed (inline 1, rule 1); --show-suppressed lists them\n"),
+        "{first}"
+    );
+    assert!(
+        first.contains(
+            "[1/2] b.toml  1 change, highest severity MEDIUM [suppressed, not offered: 1 inline]\n"
+        ),
+        "{first}"
+    );
+    t.key("a");
+    let (_, code) = t.finish();
+    assert_eq!(code, 0);
+    assert_eq!(
+        read(dir.path(), "a.json"),
+        A,
+        "suppressed by a rule: never written"
+    );
+    assert_eq!(
+        read(dir.path(), "b.toml"),
+        "# clusters\ncluster = \"pve-home\"   # driftfix: ignore\nhost = 'pve'\n"
+    );
 }

@@ -41,12 +41,21 @@ fn code(out: &std::process::Output) -> i32 {
 }
 
 /// Snapshots live in the top-level `snapshots/` folder; timings and the
-/// crate version are filtered so snapshots stay put.
+/// crate version are filtered so snapshots stay put. SARIF URIs are
+/// relative to the git work tree when there is one (SRCROOT): the fixture's
+/// place in this repository (`tests/fixtures/homelab/`) is shown as
+/// `[SRCROOT]/`, and so is the base outside a work tree (a source
+/// tarball), so the snapshots hold either way; the tests with a nested base
+/// check the prefix itself.
 fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.set_snapshot_path("../snapshots");
     s.set_prepend_module_to_snapshot(false);
     s.add_filter(r" in \d+\.\d+s", " in [TIME]");
+    s.add_filter(
+        r#""uri": "(tests/fixtures/homelab(-drifted)?/)?"#,
+        r#""uri": "[SRCROOT]/"#,
+    );
     let version = env!("CARGO_PKG_VERSION").replace('.', r"\.");
     s.add_filter(
         &format!(r#""(version|semanticVersion)": "{version}""#),
@@ -237,11 +246,42 @@ fn sarif_validates_against_the_schema() {
             !log["runs"][0]["results"].as_array().unwrap().is_empty(),
             "{what}: no results"
         );
+        assert_github_limits(log, what);
     }
     // The check is real: a log without `version` is rejected.
     let mut bad = logs[0].1.clone();
     bad.as_object_mut().unwrap().remove("version");
     assert!(!v.is_valid(&bad));
+}
+
+/// What GitHub code scanning requires beyond the schema: at most 25,000
+/// results and 25,000 rules per run, every rule with `help.text` and a
+/// `fullDescription` of at most 1,024 characters, relative URIs.
+fn assert_github_limits(log: &Value, what: &str) {
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 3, "{what}: one rule per kind of finding");
+    for r in rules {
+        let full = r["fullDescription"]["text"].as_str().unwrap();
+        assert!(full.chars().count() <= 1024, "{what}: {}", r["id"]);
+        assert!(
+            r["help"]["text"].as_str().is_some_and(|t| !t.is_empty()),
+            "{what}: {}",
+            r["id"]
+        );
+        assert!(r["help"]["markdown"].is_string(), "{what}: {}", r["id"]);
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() <= 25_000, "{what}");
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(
+            !uri.starts_with('/') && !uri.contains("://"),
+            "{what}: {uri}"
+        );
+    }
 }
 
 #[test]
@@ -267,9 +307,17 @@ fn sarif_results_carry_levels_regions_fixes_and_fingerprints() {
             loc["region"]["endColumn"].as_u64().unwrap(),
             f["column"].as_u64().unwrap() + alias_len
         );
-        assert_eq!(
-            r["ruleId"],
-            format!("alias/{}", f["canonical"].as_str().unwrap())
+        // One rule per kind of finding; the canonical name is the
+        // result's, never a rule of its own (SPEC §13).
+        assert_eq!(r["ruleId"], "non-canonical-label");
+        assert_eq!(r["ruleId"], f["rule"]);
+        assert_eq!(r["ruleIndex"], 0);
+        assert_eq!(r["properties"]["canonical"], f["canonical"]);
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(
+            uri.ends_with(f["path"].as_str().unwrap()),
+            "{uri} names {}",
+            f["path"]
         );
         assert_eq!(r.get("fixes").is_some(), f["action"] == "fix", "{r}");
         assert!(
@@ -299,7 +347,9 @@ fn sarif_fixes_replace_the_alias_on_its_line() {
         };
         let change = &fix["artifactChanges"][0];
         let path = change["artifactLocation"]["uri"].as_str().unwrap();
-        let original = std::fs::read_to_string(repo().join(HOMELAB).join(path)).unwrap();
+        // URIs are relative to the git work tree (SRCROOT), else the base.
+        let root = work_tree(&repo().join(HOMELAB)).unwrap_or(repo().join(HOMELAB));
+        let original = std::fs::read_to_string(root.join(path)).unwrap();
         let edited =
             apply_sarif_replacements(&original, change["replacements"].as_array().unwrap());
         assert_ne!(edited, original);
@@ -318,6 +368,14 @@ fn sarif_fixes_replace_the_alias_on_its_line() {
         checked += 1;
     }
     assert!(checked >= 3, "only {checked} fixes checked");
+}
+
+/// The git work tree holding `dir` (the nearest ancestor with `.git`).
+fn work_tree(dir: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(dir).unwrap();
+    real.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// Applies SARIF replacements (line/column regions in code points).
@@ -546,8 +604,14 @@ fn strict_reports_unknown_values_only_when_asked() {
     let (sarif, _) = scan_in(t.path(), &["--format", "sarif", "--strict"]);
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(
-        results.iter().all(|r| r["ruleId"] == "unknown-label"),
+        results
+            .iter()
+            .all(|r| r["ruleId"] == "unknown-label" && r["ruleIndex"] == 1),
         "{sarif}"
+    );
+    assert!(
+        findings.iter().all(|f| f["rule"] == "unknown-label"),
+        "{strict}"
     );
 
     let md = driftfix()

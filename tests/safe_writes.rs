@@ -25,7 +25,7 @@ mod common;
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _, PermissionsExt as _, symlink};
-use std::os::unix::process::ExitStatusExt as _;
+use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
@@ -74,9 +74,11 @@ fn cmd(dir: &Path, args: &[&str]) -> Command {
         .args(args)
         .env_remove(PAUSE)
         .env("NO_COLOR", "1")
+        .env("XDG_STATE_HOME", common::state_dir())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        .process_group(0);
     c
 }
 
@@ -92,8 +94,9 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap()
 }
 
-/// The child's output, killing it first when it has not ended within
-/// `limit` (so a hang fails the test instead of hanging it).
+/// The child's output, killing it (and its process group: `strace` and
+/// the driftfix it traces) first when it has not ended within `limit`, so
+/// a hang fails the test instead of hanging it.
 fn finish_within(mut child: Child, limit: Duration, what: &str) -> Output {
     let start = Instant::now();
     loop {
@@ -101,7 +104,9 @@ fn finish_within(mut child: Child, limit: Duration, what: &str) -> Output {
             return child.wait_with_output().unwrap();
         }
         if start.elapsed() > limit {
-            let _ = child.kill();
+            let group = i32::try_from(child.id()).unwrap();
+            // SAFETY: kill(2) to the process group this test started.
+            unsafe { libc::kill(-group, libc::SIGKILL) };
             let out = child.wait_with_output().unwrap();
             panic!(
                 "{what}: still running after {limit:?} (killed); stderr: {}",
@@ -190,9 +195,11 @@ fn under_strace(dir: &Path, ms: u64, args: &[&str]) -> Command {
         .args(args)
         .env_remove(PAUSE)
         .env("NO_COLOR", "1")
+        .env("XDG_STATE_HOME", common::state_dir())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        .process_group(0);
     c
 }
 
@@ -365,6 +372,16 @@ fn case2_a_fifo_and_a_link_to_a_pipe_are_streamed_to() {
     };
     let o = run(&p, &["scan", "--format", "json", "--output", "report.fifo"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    // A FIFO replaced by a file leaves its reader waiting for good: fail,
+    // leaving the thread behind, rather than hang.
+    let start = Instant::now();
+    while !reader.is_finished() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the FIFO's reader never got the report"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert_eq!(reader.join().unwrap(), want, "the reader got the report");
     assert!(
         std::fs::symlink_metadata(&fifo)
@@ -538,6 +555,7 @@ fn case4_a_rule_file_through_a_bind_mount_is_never_written() {
         );
         let o = Command::new("unshare")
             .args(["-m", "sh", "-c", &script])
+            .env("XDG_STATE_HOME", common::state_dir())
             .current_dir(b)
             .output()
             .unwrap();
@@ -876,7 +894,7 @@ fn case8_what_cannot_be_kept_is_an_error_and_nothing_is_written() {
     let o = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(&exe)
-        .args(["fix", "--apply", "a.yaml"])
+        .args(["fix", "--apply", "--no-journal", "a.yaml"])
         .current_dir(p)
         .output()
         .unwrap();
@@ -943,6 +961,7 @@ fn case10_a_signal_ignored_at_start_stays_ignored() {
     let mut c = Command::new("nohup");
     c.arg(bin())
         .args(["fix", "--apply"])
+        .env("XDG_STATE_HOME", common::state_dir())
         .current_dir(p)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

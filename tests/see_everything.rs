@@ -432,3 +432,66 @@ fn the_base_is_the_current_directory_when_rules_are_given() {
     assert_eq!(code, 1);
     assert_eq!(paths(&v, "findings"), ["a.yaml"]);
 }
+
+/// SPEC §8: `rules check` parses the tree and names selectors that match
+/// nothing, with the selector that would.
+#[test]
+fn rules_check_names_dead_selectors_with_a_hint() {
+    let dir = tree(&[
+        (
+            "driftfix.toml",
+            &format!(
+                "{CANON}[[field]]\nselect = [\"ingress.hosts[*].host\", \"hosts.name\", \"nowhere\"]\n[[field]]\nselect = [\"targets[*].id\"]\n"
+            ),
+        ),
+        (
+            "values.yaml",
+            "gitea:\n  ingress:\n    hosts:\n      - host: x\nhosts:\n  - name: y\ntargets:\n  - id: z\n",
+        ),
+    ]);
+    let out = driftfix(dir.path())
+        .args(["rules", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("select `ingress.hosts[*].host` matches no scalar in any file it applies to (did you mean `**.ingress.hosts[*].host`?)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("select `hosts.name` matches no scalar in any file it applies to (did you mean `hosts[*].name`?)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("select `nowhere` matches no scalar"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("targets[*].id"), "{stderr}");
+    assert!(
+        stderr.contains("driftfix.toml:4: select"),
+        "origin named: {stderr}"
+    );
+}
+
+/// SPEC §10: a text-only rule governs every line; `select`/`keys_of` there
+/// are an error.
+#[test]
+fn a_text_only_field_takes_no_selectors() {
+    let dir = tree(&[(
+        "driftfix.toml",
+        &format!("{CANON}[[field]]\ntypes = [\"text\"]\nselect = [\"host\"]\n"),
+    )]);
+    let out = driftfix(dir.path())
+        .args(["rules", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "driftfix.toml:4:1: a [[field]] for text files only takes no `select` or `keys_of`"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -364,6 +364,7 @@ fn ctrl_c_during_apply_leaves_every_file_whole_and_no_temp_file() {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("driftfix"))
         .current_dir(dir.path())
         .args(["fix", "--apply"])
+        .env("XDG_STATE_HOME", common::state_dir())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

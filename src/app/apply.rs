@@ -3,6 +3,7 @@
 //! were written and which were not (SPEC §14).
 
 use crate::fix::write::{Job, WriteContext, WriteErrorKind};
+use crate::journal::{Intent, Journal, JournalError};
 use crate::plan::{FileError, FilePlan};
 use crate::report::json::{FileStatus, Status};
 use crate::report::visible;
@@ -48,10 +49,17 @@ fn dry_status(path: String, result: &Result<FilePlan, FileError>) -> FileStatus 
 }
 
 /// `--apply`: writes every planned file through the base directory's
-/// handles; one status per target. A file not started because a stop
-/// signal arrived is `skipped` with [`INTERRUPTED`]; a file that could not
-/// be written is an `error` (its `error:` line printed here, escaped).
-pub fn apply_all(setup: &Setup, r: &Run) -> Vec<FileStatus> {
+/// handles; one status per target. Each file is recorded in `journal`
+/// (when given) before any is written; a journal that cannot record them
+/// is an error of the command, and nothing is written. A file not started
+/// because a stop signal arrived is `skipped` with [`INTERRUPTED`]; a file
+/// that could not be written is an `error` (its `error:` line printed
+/// here, escaped).
+pub fn apply_all(
+    setup: &Setup,
+    r: &Run,
+    mut journal: Option<&mut Journal>,
+) -> Result<Vec<FileStatus>, JournalError> {
     let ctx = WriteContext::new(&setup.base_dir, &setup.rules);
     let mut statuses = dry_statuses(r);
     // (index into statuses, target, plan, new text) of every file to write.
@@ -65,6 +73,17 @@ pub fn apply_all(setup: &Setup, r: &Run) -> Vec<FileStatus> {
             _ => None,
         })
         .collect();
+    if let Some(j) = journal.as_deref_mut() {
+        let intents: Vec<Intent> = to_write
+            .iter()
+            .map(|(_, target, plan, new)| Intent {
+                path: target.patch_path(),
+                before: plan.original.as_bytes(),
+                after: new.as_bytes(),
+            })
+            .collect();
+        j.intend(&intents)?;
+    }
     let jobs: Vec<Job> = to_write
         .iter()
         .map(|(_, target, plan, new)| Job {
@@ -76,6 +95,12 @@ pub fn apply_all(setup: &Setup, r: &Run) -> Vec<FileStatus> {
         .collect();
     let results = ctx.write_all(&jobs, WRITE_THREADS);
     for ((i, target, _, _), result) in to_write.iter().zip(results) {
+        if let Some(j) = journal.as_deref_mut() {
+            j.done(
+                target.patch_path(),
+                result.as_ref().is_ok_and(|w| !w.already),
+            );
+        }
         let Some(status) = statuses.get_mut(*i) else {
             continue;
         };
@@ -101,7 +126,12 @@ pub fn apply_all(setup: &Setup, r: &Run) -> Vec<FileStatus> {
             }
         }
     }
-    statuses
+    Ok(statuses)
+}
+
+/// Whether any file of the run has a fix to write.
+pub fn has_fixes(r: &Run) -> bool {
+    r.plans().any(|p| p.new_text.is_some())
 }
 
 /// The closing lines of a run that a stop signal ended early: every file

@@ -5,23 +5,22 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use clap::CommandFactory;
-
 mod apply;
 mod output;
 
 pub use output::OutputError;
 
-use crate::cli::{Cli, Command, FixArgs, RulesCommand, ScanArgs};
+use crate::cli::{Cli, Command, FilterArgs, FixArgs, RulesCommand, ScanArgs};
 use crate::exit::{self, Exit};
 use crate::fix::preview::{self, PreviewError};
 use crate::fix::{signals, write};
 use crate::fs::{BaseLock, FileId, FsError, LOCK_TIMEOUT, Output};
 use crate::plan::PlanOptions;
 use crate::report::json::Status;
-use crate::report::{self, Format, Paint, Report, human, plural, visible};
+use crate::report::{self, Format, Paint, Report, SourceRoot, human, plural, visible};
 use crate::run::{Run, RunInput, run};
 use crate::setup::{RULE_FILE_NAME, Setup, SetupError, setup};
+use crate::suppress::baseline::{self, Baseline, BaselineError};
 
 /// Why a command failed (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +40,21 @@ pub enum Error {
     Stdout(std::io::Error),
     #[error(transparent)]
     Init(#[from] InitError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+    #[error(transparent)]
+    Since(#[from] crate::since::SinceError),
+    #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
+    #[error(transparent)]
+    Undo(#[from] crate::undo::UndoError),
+    #[error("--write-baseline and --output name the same file {}", .0.display())]
+    SameFile(PathBuf),
+    #[error(transparent)]
+    Man(#[from] crate::man::ManError),
+    /// Options that do not go together.
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// `init` could not write the starter rule file.
@@ -67,56 +81,108 @@ pub fn main(cli: Cli) -> Exit {
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
-                &mut Cli::command(),
+                &mut crate::cli::command(),
                 "driftfix",
                 &mut std::io::stdout(),
             );
             Ok(Exit::Ok)
         }
+        Command::Man { command } => crate::man::write(command.as_deref(), &mut std::io::stdout())
+            .map(|()| Exit::Ok)
+            .map_err(Error::from),
         Command::Rules {
             command: RulesCommand::Check,
         } => rules_check(&cli),
         Command::Scan(args) => scan(&cli, args),
         Command::Fix(args) => fix(&cli, args),
+        Command::Undo(args) => crate::undo::undo(&cli, args).map_err(Error::from),
     };
     result.unwrap_or_else(|e| {
-        eprintln!("error: {}", visible(&e.to_string()));
+        match e {
+            // Each with its code frame.
+            Error::Setup(SetupError::Rules(errors)) => report::stderr::rule_errors(&errors),
+            e => eprintln!("error: {}", visible(&e.to_string())),
+        }
         Exit::Error
     })
 }
 
-/// Walks and plans through the base directory's handle; `own` (the run's
-/// `--output`, when it exists) is never planned.
-fn start_run(cli: &Cli, setup: &Setup, roots: &[PathBuf], strict: bool, own: &[FileId]) -> Run {
-    let r = run(&RunInput {
-        base: &setup.base_dir,
-        roots,
-        rules: &setup.rules,
-        options: PlanOptions { strict },
-        max_file_size: cli.max_file_size,
-        own_files: own,
-    });
-    report::stderr::diagnostics(&setup.rules, &r);
-    r
+/// What a run reads besides the rules: its roots, its own files (never
+/// targets: `--output`, the baselines) and its filters.
+struct Scope<'a> {
+    roots: &'a [PathBuf],
+    strict: bool,
+    output: Option<&'a Path>,
+    write_baseline: Option<&'a Path>,
+    filter: &'a FilterArgs,
+    /// `scan -q`: warnings are not printed.
+    quiet: bool,
 }
 
-/// The identity of an existing `--output` file (following links), so the
-/// run never plans it.
-fn own_files(output: Option<&Path>) -> Vec<FileId> {
-    output
-        .filter(|p| *p != Path::new("-"))
-        .and_then(|p| FileId::of_path(p).ok())
-        .into_iter()
+/// Loads the baseline, asks git what changed, walks and plans through the
+/// base directory's handle.
+fn start_run(cli: &Cli, setup: &Setup, scope: &Scope) -> Result<Run, Error> {
+    let own_files = ids_of(&[scope.output, scope.write_baseline]);
+    let never = ids_of(&[scope.filter.baseline.as_deref()]);
+    let baseline = scope
+        .filter
+        .baseline
+        .as_deref()
+        .map(Baseline::load)
+        .transpose()?;
+    let only = match &scope.filter.since {
+        Some(rev) => {
+            let files = crate::since::changed_files(&setup.base, rev)?;
+            if !scope.quiet {
+                eprintln!(
+                    "--since {rev}: {} changed file{} under the base directory",
+                    files.len(),
+                    plural(files.len())
+                );
+            }
+            Some(files)
+        }
+        None => None,
+    };
+    let r = run(&RunInput {
+        base: &setup.base_dir,
+        roots: scope.roots,
+        rules: &setup.rules,
+        options: PlanOptions {
+            strict: scope.strict,
+        },
+        max_file_size: cli.max_file_size,
+        own_files: &own_files,
+        never: &never,
+        baseline: baseline.as_ref(),
+        only: only.as_ref(),
+    });
+    report::stderr::diagnostics(&setup.rules, &r, scope.quiet);
+    Ok(r)
+}
+
+/// The identities of those of `paths` that exist (following links), by
+/// which the run knows them whatever name reaches them.
+fn ids_of(paths: &[Option<&Path>]) -> Vec<FileId> {
+    paths
+        .iter()
+        .flatten()
+        .filter(|p| **p != Path::new("-"))
+        .filter_map(|p| FileId::of_path(p).ok())
         .collect()
 }
 
-/// Writes the report to stdout, or into the opened `--output`.
-fn emit(output: Option<(Output<'_>, &Path)>, text: &str) -> Result<(), Error> {
+/// Streams the output into the opened `--output` (replaced atomically, or
+/// a stream), or to stdout.
+fn emit(
+    output: Option<(Output<'_>, &Path)>,
+    write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     if let Some((out, path)) = output {
-        return Ok(output::emit(out, path, text)?);
+        return Ok(output::emit(out, "--output", path, write)?);
     }
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match write(&mut out).and_then(|_| out.flush()) {
         // A closed pipe (`| head`) is not an error worth reporting.
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
         _ => Ok(()),
@@ -141,33 +207,118 @@ fn lock(setup: &Setup) -> Result<BaseLock, Error> {
 }
 
 fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Json) {
+        return Err(Error::Usage(format!(
+            "--statistics prints human or json, not {}",
+            args.format
+        )));
+    }
     let setup = setup(cli)?;
+    if let (Some(b), Some(o)) = (&args.write_baseline, &args.output)
+        && (crate::fs::paths::absolute(b) == crate::fs::paths::absolute(o)
+            || ids_of(&[Some(b)])
+                .iter()
+                .any(|id| ids_of(&[Some(o)]).contains(id)))
+    {
+        return Err(Error::SameFile(b.clone()));
+    }
     let forbidden = output::Forbidden::new(&setup);
     let check = |id: FileId| forbidden.reason(id);
     let path = args.output.as_deref();
     let out = path
-        .map(|p| output::open(p, &setup, &check, &write::hold_signals))
+        .map(|p| output::open("--output", p, &setup, &check, &write::hold_signals))
         .transpose()?;
-    let r = start_run(cli, &setup, &args.roots, args.strict, &own_files(path));
+    let baseline_out = args
+        .write_baseline
+        .as_deref()
+        .map(|p| output::open("--write-baseline", p, &setup, &check, &write::hold_signals))
+        .transpose()?;
+    let r = start_run(
+        cli,
+        &setup,
+        &Scope {
+            roots: &args.roots,
+            strict: args.strict,
+            output: args.output.as_deref(),
+            write_baseline: args.write_baseline.as_deref(),
+            filter: &args.filter,
+            quiet: args.quiet,
+        },
+    )?;
     forbidden.add_run(&r);
     if let (Some(o), Some(p)) = (&out, path) {
-        output::check_after_run(o, p, &r)?;
+        output::check_after_run(o, "--output", p, &r)?;
     }
-    let text = args.format.render(&Report {
+    if let (Some(o), Some(p)) = (&baseline_out, args.write_baseline.as_deref()) {
+        output::check_after_run(o, "--write-baseline", p, &r)?;
+    }
+    let out = out.zip(path);
+    let root = SourceRoot::find(&setup.base);
+    let report = Report {
         command: report::Command::Scan,
         run: &r,
         rules: &setup.rules,
         paint: Paint::for_stdout(cli.color, args.output.is_some()),
         files: None,
-    });
-    emit(out.zip(path), &text)?;
-    if !args.format.spec().has_summary {
-        eprintln!("{}", human::summary_line(&r));
-        if let Some(line) = report::ungoverned_line(&report::Summary::of(&r)) {
-            eprintln!("{line}");
+        show_suppressed: args.filter.show_suppressed,
+        root: &root,
+        quiet: args.quiet,
+    };
+    if args.statistics {
+        emit(out, &|out| match args.format {
+            Format::Json => report::statistics::write_json(&r, out),
+            _ => out.write_all(report::statistics::text(&r).as_bytes()),
+        })?;
+    } else {
+        emit(out, &|out| args.format.write(&report, out))?;
+    }
+    if !args.quiet {
+        if !args.statistics {
+            for w in args.format.warnings(&report) {
+                eprintln!("{w}");
+            }
+        }
+        if args.statistics || !args.format.spec().has_summary {
+            eprintln!("{}", human::summary_line(&r));
+            let summary = report::Summary::of(&r);
+            for line in [
+                report::ungoverned_line(&summary),
+                report::suppressed_line(&summary),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                eprintln!("{line}");
+            }
         }
     }
+    if let (Some(o), Some(path)) = (baseline_out, &args.write_baseline) {
+        return write_baseline(o, path, &r);
+    }
     Ok(exit::scan(&r, args.fail_on))
+}
+
+/// `scan --write-baseline FILE`: records every finding that no marker or
+/// `[[ignore]]` rule suppresses (those of an older `--baseline` included,
+/// so a baseline can be refreshed in place), atomically, through the
+/// `--output` writer. The recorded findings are accepted from now on, so
+/// the run exits 0 unless it had errors.
+fn write_baseline(out: Output<'_>, path: &Path, r: &Run) -> Result<Exit, Error> {
+    let entries: Vec<_> = r
+        .plans()
+        .flat_map(|p| p.suppressed.fingerprints.iter().cloned())
+        .collect();
+    let n = entries.len();
+    let text = baseline::render(entries);
+    output::emit(out, "--write-baseline", path, &|w| {
+        w.write_all(text.as_bytes())
+    })?;
+    eprintln!(
+        "wrote baseline {}: {n} finding{}",
+        visible(&path.display().to_string()),
+        plural(n)
+    );
+    Ok(Exit::of(!r.error_list().is_empty(), false))
 }
 
 fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
@@ -179,32 +330,62 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
     let check = |id: FileId| forbidden.reason(id);
     let path = args.output.as_deref();
     let out = path
-        .map(|p| output::open(p, &setup, &check, &write::hold_signals))
+        .map(|p| output::open("--output", p, &setup, &check, &write::hold_signals))
         .transpose()?;
-    let _lock = if args.apply || args.preview {
+    let lock = if args.apply || args.preview {
         Some(lock(&setup)?)
     } else {
         None
     };
-    let r = start_run(cli, &setup, &args.roots, false, &own_files(path));
+    let r = start_run(
+        cli,
+        &setup,
+        &Scope {
+            roots: &args.roots,
+            strict: false,
+            output: path,
+            write_baseline: None,
+            filter: &args.filter,
+            quiet: false,
+        },
+    )?;
     forbidden.add_run(&r);
     if let (Some(o), Some(p)) = (&out, path) {
-        output::check_after_run(o, p, &r)?;
+        output::check_after_run(o, "--output", p, &r)?;
     }
+    let mut journal = if (args.apply || args.preview) && !args.no_journal && apply::has_fixes(&r) {
+        let root = crate::journal::dir(args.journal.journal.as_deref())?;
+        let command = if args.apply {
+            "fix --apply"
+        } else {
+            "fix --preview"
+        };
+        Some(crate::journal::Journal::begin(&root, &setup.base, command)?)
+    } else {
+        None
+    };
     if args.preview {
         let options = preview::Options {
             paint: Paint::for_stdout(cli.color, false),
             base: &setup.base_dir,
             rules: &setup.rules,
         };
-        return Ok(preview::run(&options, &r)?);
+        let exit = preview::run(&options, &r, journal.as_mut());
+        if let Some(j) = journal {
+            j.finish();
+        }
+        return Ok(exit?);
     }
     // While files are written, a stop signal lets the files being written
     // finish and starts no new one; the report and the closing lines then
     // say what was written (SPEC §14).
     let stopping = args.apply.then(signals::Stopping::install);
     let statuses = if args.apply {
-        apply::apply_all(&setup, &r)
+        let statuses = apply::apply_all(&setup, &r, journal.as_mut());
+        if let Some(j) = journal {
+            j.finish();
+        }
+        statuses?
     } else {
         apply::dry_statuses(&r)
     };
@@ -217,9 +398,12 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
             rules: &setup.rules,
             paint: Paint::for_stdout(cli.color, args.output.is_some()),
             files: Some(&statuses),
+            show_suppressed: args.filter.show_suppressed,
+            root: &SourceRoot::base(),
+            quiet: false,
         });
         if !text.is_empty() {
-            emit(out.zip(path), &text)?;
+            emit(out.zip(path), &|out| out.write_all(text.as_bytes()))?;
         }
     }
     report::stderr::leftovers(&r);
@@ -240,12 +424,16 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
             plural(files)
         );
     }
+    // Never written, so say so (SPEC §11).
+    if let Some(line) = report::suppressed_line(&report::Summary::of(&r)) {
+        eprintln!("{line}");
+    }
     if let Some(sig) = signals::stop_requested() {
         for line in apply::interrupted_lines(signals::name(sig), &statuses) {
             eprintln!("{line}");
         }
-        // Ends the process by the signal; here only if it did not.
-        drop(_lock);
+        // Ends the process by the signal; returns only if it did not.
+        drop(lock);
         if let Some(s) = stopping {
             s.finish();
         }
@@ -263,11 +451,25 @@ fn rules_check(cli: &Cli) -> Result<Exit, Error> {
         .warnings
         .iter()
         .chain(&crate::rules::lint::warnings(rules, &setup.base))
+        .chain(&crate::rules::dead::dead_selectors(
+            rules,
+            &setup.base,
+            cli.max_file_size,
+        ))
     {
         eprintln!("{}", visible(&w.to_string()));
     }
+    let ignores = if rules.ignores.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {} ignore rule{}",
+            rules.ignores.len(),
+            plural(rules.ignores.len())
+        )
+    };
     println!(
-        "rules ok: {} file{}, {} canonical name{}, {} alias{}, {} field rule{}, {} severity rule{}",
+        "rules ok: {} file{}, {} canonical name{}, {} alias{}, {} field rule{}, {} severity rule{}{ignores}",
         rules.sources.len(),
         plural(rules.sources.len()),
         rules.canonicals.len(),

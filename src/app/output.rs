@@ -1,5 +1,6 @@
-//! `--output FILE`: opened before the run, checked again after it and at
-//! the moment it is replaced (SPEC §14), through the fs layer's [`Output`].
+//! `--output FILE` and `--write-baseline FILE`: opened before the run,
+//! checked again after it and at the moment they are replaced (SPEC §14),
+//! through the fs layer's [`Output`].
 //!
 //! What it may never replace, by device and inode ([`Forbidden`]): the rule
 //! files (known at start), and every file the run scanned (known after the
@@ -20,26 +21,40 @@ use crate::rules::Role;
 use crate::run::Run;
 use crate::setup::Setup;
 
-/// `--output FILE` may not be used or written.
+/// `--output FILE` (or `--write-baseline FILE`: `flag` names which) may not
+/// be used or written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("--output {}: directory {} does not exist", .path.display(), .dir.display())]
-    NoDirectory { path: PathBuf, dir: PathBuf },
-    /// A file `--output` may never replace: `why` reads after the path.
-    #[error("--output {} {why}", .path.display())]
-    Refused { path: PathBuf, why: String },
+    #[error("{flag} {}: directory {} does not exist", .path.display(), .dir.display())]
+    NoDirectory {
+        flag: &'static str,
+        path: PathBuf,
+        dir: PathBuf,
+    },
+    /// A file it may never replace: `why` reads after the path.
+    #[error("{flag} {} {why}", .path.display())]
+    Refused {
+        flag: &'static str,
+        path: PathBuf,
+        why: String,
+    },
     #[error(
-        "--output {} is {} ({rel}); driftfix never writes those",
+        "{flag} {} is {} ({rel}); driftfix never writes those",
         .path.display(),
         .role.name()
     )]
     Governed {
+        flag: &'static str,
         path: PathBuf,
         role: Role,
         rel: String,
     },
-    #[error("--output {}: {source}", .path.display())]
-    Open { path: PathBuf, source: FsError },
+    #[error("{flag} {}: {source}", .path.display())]
+    Open {
+        flag: &'static str,
+        path: PathBuf,
+        source: FsError,
+    },
     #[error("{}: {source}", .path.display())]
     Write {
         path: PathBuf,
@@ -49,19 +64,21 @@ pub enum OutputError {
 
 impl OutputError {
     /// The error for `path` from the fs layer's.
-    fn of(path: &Path, e: FsError) -> OutputError {
+    fn of(flag: &'static str, path: &Path, e: FsError) -> OutputError {
         let path = path.to_path_buf();
         match e {
-            FsError::Forbidden(why) => OutputError::Refused { path, why },
+            FsError::Forbidden(why) => OutputError::Refused { flag, path, why },
             FsError::Refused(why) if why.ends_with("is a directory") => OutputError::Refused {
+                flag,
                 path,
                 why: "is a directory".into(),
             },
             FsError::NotFound(dir) => OutputError::NoDirectory {
+                flag,
                 path,
                 dir: PathBuf::from(dir),
             },
-            source => OutputError::Open { path, source },
+            source => OutputError::Open { flag, path, source },
         }
     }
 }
@@ -113,10 +130,12 @@ impl Forbidden {
     }
 }
 
-/// Opens `--output` at start (before anything is read or written): its
-/// directory must exist, and it may be neither a rule file nor, inside the
-/// base directory, a read-only or authority file.
+/// Opens `--output` (or `--write-baseline`: `flag`) at start, before
+/// anything is read or written: its directory must exist, and it may be
+/// neither a rule file nor, inside the base directory, a read-only or
+/// authority file.
 pub fn open<'f>(
+    flag: &'static str,
     path: &Path,
     setup: &Setup,
     forbidden: &'f dyn Fn(FileId) -> Option<String>,
@@ -124,12 +143,13 @@ pub fn open<'f>(
 ) -> Result<Output<'f>, OutputError> {
     if let Some((role, rel)) = governed(path, setup) {
         return Err(OutputError::Governed {
+            flag,
             path: path.to_path_buf(),
             role,
             rel,
         });
     }
-    let out = Output::open_checked(path, forbidden).map_err(|e| OutputError::of(path, e))?;
+    let out = Output::open_checked(path, forbidden).map_err(|e| OutputError::of(flag, path, e))?;
     Ok(out.with_hold(hold))
 }
 
@@ -162,25 +182,37 @@ fn governed(path: &Path, setup: &Setup) -> Option<(Role, String)> {
     (!role.writable()).then_some((role, rel))
 }
 
-/// After the run, before anything is written: `--output` is not a file the
+/// After the run, before anything is written: the output is not a file the
 /// run scans (or found as a target), checked through its directory handle.
-pub fn check_after_run(out: &Output<'_>, path: &Path, r: &Run) -> Result<(), OutputError> {
-    if let Some(rel) = r.own_targets.first() {
+pub fn check_after_run(
+    out: &Output<'_>,
+    flag: &'static str,
+    path: &Path,
+    r: &Run,
+) -> Result<(), OutputError> {
+    let own = FileId::of_path(path).ok();
+    if let Some((rel, _)) = r.own_targets.iter().find(|(_, id)| Some(*id) == own) {
         return Err(OutputError::Refused {
+            flag,
             path: path.to_path_buf(),
             why: format!("is a file this run scans ({rel}); not overwritten"),
         });
     }
-    out.recheck().map_err(|e| OutputError::of(path, e))
+    out.recheck().map_err(|e| OutputError::of(flag, path, e))
 }
 
-/// Writes `text` to the output and finishes it: a replaced file is renamed
-/// into place after its last check. A reader that went away (`| head`) is
-/// not an error for stdout or a stream.
-pub fn emit(mut out: Output<'_>, path: &Path, text: &str) -> Result<(), OutputError> {
+/// Writes into the output with `write` and finishes it: a replaced file
+/// is renamed into place after its last check. A reader that went away
+/// (`| head`) is not an error for stdout or a stream.
+pub fn emit(
+    mut out: Output<'_>,
+    flag: &'static str,
+    path: &Path,
+    write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), OutputError> {
     let streamed = matches!(out.kind(), OutputKind::Std | OutputKind::Stream);
     let closed = |e: &std::io::Error| streamed && e.kind() == std::io::ErrorKind::BrokenPipe;
-    if let Err(e) = out.write_all(text.as_bytes()) {
+    if let Err(e) = write(&mut out).and_then(|()| out.flush()) {
         if closed(&e) {
             return Ok(());
         }
@@ -190,9 +222,9 @@ pub fn emit(mut out: Output<'_>, path: &Path, text: &str) -> Result<(), OutputEr
         });
     }
     // The test hook: a test plants a link at the output name here.
-    crate::fs::pause_before_write().map_err(|e| OutputError::of(path, e))?;
+    crate::fs::pause_before_write().map_err(|e| OutputError::of(flag, path, e))?;
     match out.commit() {
         Err(FsError::Io { source, .. }) if closed(&source) => Ok(()),
-        r => r.map_err(|e| OutputError::of(path, e)),
+        r => r.map_err(|e| OutputError::of(flag, path, e)),
     }
 }

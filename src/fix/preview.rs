@@ -78,6 +78,9 @@ pub enum SinkError {
     Render(FileError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The undo journal could not record the file first: not written.
+    #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
     /// A plan the session does not know, or one without changes.
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -323,6 +326,19 @@ fn header(plan: &FilePlan, fixes: &[usize], k: usize, total: usize, paint: Paint
             if manual == 1 { "s" } else { "" }
         ));
     }
+    let suppressed: Vec<String> = crate::suppress::Source::ALL
+        .iter()
+        .filter_map(|src| {
+            let n = plan.suppressed.count(*src);
+            (n > 0).then(|| format!("{n} {}", src.name()))
+        })
+        .collect();
+    if !suppressed.is_empty() {
+        s.push_str(&format!(
+            " [suppressed, not offered: {}]",
+            suppressed.join(", ")
+        ));
+    }
     s
 }
 
@@ -454,8 +470,13 @@ fn require_terminal() -> Result<(), PreviewError> {
     }
 }
 
-/// `fix --preview`.
-pub fn run(opts: &Options<'_>, run: &Run) -> Result<Exit, PreviewError> {
+/// `fix --preview`; each accepted file is recorded in `journal` (when
+/// given) before it is written.
+pub fn run(
+    opts: &Options<'_>,
+    run: &Run,
+    journal: Option<&mut crate::journal::Journal>,
+) -> Result<Exit, PreviewError> {
     require_terminal()?;
     let paint = opts.paint;
     let ctx = WriteContext::new(opts.base, opts.rules);
@@ -464,9 +485,22 @@ pub fn run(opts: &Options<'_>, run: &Run) -> Result<Exit, PreviewError> {
         paths: run
             .outcomes
             .iter()
-            .map(|o| (o.target.rel_path.clone(), o.target.open_path.clone()))
+            .map(|o| {
+                (
+                    o.target.rel_path.clone(),
+                    (
+                        o.target.open_path.clone(),
+                        o.target.patch_path().to_string(),
+                    ),
+                )
+            })
             .collect(),
+        journal,
     };
+    // What the reviewer is not asked about, and why (SPEC §11).
+    if let Some(line) = crate::report::suppressed_line(&crate::report::Summary::of(run)) {
+        println!("{line}\n");
+    }
     let plans: Vec<&FilePlan> = run.plans().collect();
     // SIGINT, SIGTERM and SIGHUP (a closed terminal) end the session like
     // `q`: the key being read is given up, the terminal restored, the
@@ -510,17 +544,20 @@ pub fn run(opts: &Options<'_>, run: &Run) -> Result<Exit, PreviewError> {
     Ok(tally.exit_code(!run.error_list().is_empty(), exit::manual_left(run)))
 }
 
-/// Writes through the guarded atomic writer.
+/// Writes through the guarded atomic writer, recording each file in the
+/// undo journal first.
 struct DiskSink<'a> {
     ctx: WriteContext<'a>,
-    /// Each target's path beneath the base (no symlinked directory on the
-    /// way), by its shown path.
-    paths: HashMap<String, String>,
+    /// Per target (by its shown path): its path beneath the base with no
+    /// symlinked directory on the way, and the path the journal records (a
+    /// symlink's target under the base).
+    paths: HashMap<String, (String, String)>,
+    journal: Option<&'a mut crate::journal::Journal>,
 }
 
 impl Sink for DiskSink<'_> {
     fn write(&mut self, plan: &FilePlan, accepted: &[usize]) -> Result<Vec<String>, SinkError> {
-        let path = self
+        let (path, real) = self
             .paths
             .get(&plan.rel_path)
             .ok_or(SinkError::Internal("unknown path"))?;
@@ -533,10 +570,20 @@ impl Sink for DiskSink<'_> {
             plan.render_subset(&|i| set.contains(&i))
                 .map_err(SinkError::Render)?
         };
-        let written = self
+        if let Some(j) = self.journal.as_deref_mut() {
+            j.intend(&[crate::journal::Intent {
+                path: real,
+                before: plan.original.as_bytes(),
+                after: new.as_bytes(),
+            }])?;
+        }
+        let result = self
             .ctx
-            .write(path, plan.role, plan.original.as_bytes(), new.as_bytes())?;
-        Ok(written.hard_link_note(&plan.rel_path).into_iter().collect())
+            .write(path, plan.role, plan.original.as_bytes(), new.as_bytes());
+        if let Some(j) = self.journal.as_deref_mut() {
+            j.done(real, result.as_ref().is_ok_and(|w| !w.already));
+        }
+        Ok(result?.hard_link_note(&plan.rel_path).into_iter().collect())
     }
 }
 
@@ -662,6 +709,7 @@ mod tests {
             role: Role::Editable,
             action,
             reason: (action == Action::Manual).then(|| "test".into()),
+            check: crate::plan::Check::NonCanonical,
             scalar: 0,
             end_line: line,
             end_column: 15,
@@ -697,6 +745,7 @@ mod tests {
             edits: Vec::new(),
             canonical_uses: Vec::new(),
             ungoverned: Vec::new(),
+            suppressed: Default::default(),
         }
     }
 

@@ -29,7 +29,10 @@
 use std::fmt;
 use std::ops::Range;
 
+pub mod ini;
 pub mod json;
+pub mod jsonc;
+pub mod text;
 pub mod toml;
 pub mod yaml;
 
@@ -39,12 +42,26 @@ pub mod yaml;
 pub enum FileType {
     Yaml,
     Json,
+    /// JSON with comments and trailing commas (SPEC §10).
+    Jsonc,
     Toml,
+    /// Ansible INI inventories (SPEC §9).
+    Ini,
+    /// Any UTF-8 text, line by line (SPEC §10); only by a `[types]` line.
+    Text,
 }
 
 impl FileType {
     /// Every file type, in the order the built-in type map tries their globs.
-    pub const ALL: [FileType; 3] = [FileType::Yaml, FileType::Json, FileType::Toml];
+    /// JSONC comes before JSON: its paths (`.vscode/*.json`) are JSON names.
+    pub const ALL: [FileType; 6] = [
+        FileType::Yaml,
+        FileType::Jsonc,
+        FileType::Json,
+        FileType::Toml,
+        FileType::Ini,
+        FileType::Text,
+    ];
 
     /// The registry entry of this file type.
     pub fn spec(self) -> &'static FormatSpec {
@@ -52,6 +69,9 @@ impl FileType {
             FileType::Yaml => &yaml::SPEC,
             FileType::Json => &json::SPEC,
             FileType::Toml => &toml::SPEC,
+            FileType::Jsonc => &jsonc::SPEC,
+            FileType::Ini => &ini::SPEC,
+            FileType::Text => &text::SPEC,
         }
     }
 
@@ -242,6 +262,8 @@ pub enum Style {
     TomlLiteral,
     TomlMultiBasic,
     TomlMultiLiteral,
+    /// An Ansible INI inventory name or value (see [`ini`]).
+    Ini,
     /// Text that stands for itself, byte for byte (a comment, a line of a
     /// text file): replaced by the new bytes as they are.
     Verbatim,
@@ -405,6 +427,14 @@ pub trait Format: Sync {
     /// strings. [`Scan::parsed`] keeps the engine's parse when
     /// [`Format::verify`] can reuse it.
     fn scan(&self, src: &str) -> Result<Scan, ParseError>;
+
+    /// [`Format::scan`] for a caller that only cares about scalars whose
+    /// source bytes pass `may_hold` (the planner's alias prefilter): an
+    /// engine may leave the others out to save memory (text does, line by
+    /// line). Comments are still all returned. By default: [`Format::scan`].
+    fn scan_for(&self, src: &str, _may_hold: &dyn Fn(&[u8]) -> bool) -> Result<Scan, ParseError> {
+        self.scan(src)
+    }
 
     /// Just the scalars of [`Format::scan`].
     fn scalars(&self, src: &str) -> Result<Vec<Scalar>, ParseError> {

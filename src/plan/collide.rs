@@ -18,6 +18,34 @@ pub(super) fn mark(
 ) {
     mark_keys(scalars, candidates, new_value);
     mark_links(scalars, candidates, new_value);
+    mark_link_groups(candidates);
+}
+
+/// A linked name is renamed in all its places or in none (SPEC §9: an INI
+/// host in every group that lists it; a group in `[g]`, `[g:vars]`,
+/// `[g:children]` and every `[x:children]`): when one place cannot be
+/// renamed (a collision, a blocked scalar), none is, or ansible-core would
+/// read a different inventory (a `[g:vars]` for an undeclared group).
+fn mark_link_groups(candidates: &mut [Candidate]) {
+    let mut blocked: HashMap<crate::formats::Link, String> = HashMap::new();
+    for c in candidates.iter().filter(|c| !c.hits.is_empty()) {
+        if let (Some(link), Some(reason)) = (&c.scalar.link, &c.manual) {
+            blocked
+                .entry(link.clone())
+                .or_insert_with(|| reason.clone());
+        }
+    }
+    if blocked.is_empty() {
+        return;
+    }
+    for c in candidates.iter_mut().filter(|c| c.manual.is_none()) {
+        if let Some(reason) = c.scalar.link.as_ref().and_then(|l| blocked.get(l)) {
+            c.manual = Some(format!(
+                "`{}` is one name written in several places, renamed together or not at all; another place cannot be renamed: {reason}",
+                c.scalar.value
+            ));
+        }
+    }
 }
 
 fn mark_keys(

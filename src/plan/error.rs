@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::text::SourceLine;
+
 /// A file that could not be planned: skipped, unreadable, not parseable, or
 /// its edited text failed verification.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,6 +14,8 @@ pub struct FileError {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
+    /// The line the position is on, for the code frame on stderr.
+    pub source: Option<SourceLine>,
 }
 
 /// What went wrong with a file.
@@ -73,6 +77,7 @@ impl FileError {
             line: None,
             column: None,
             message: message.into(),
+            source: None,
         }
     }
 
@@ -98,6 +103,14 @@ impl FileError {
 
     pub fn internal(message: impl Into<String>) -> FileError {
         FileError::new(FileErrorKind::Internal, message)
+    }
+
+    /// With the source line of its position in `text` (for the code frame).
+    pub fn in_text(mut self, text: &str) -> FileError {
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            self.source = SourceLine::of(text, line, column);
+        }
+        self
     }
 
     /// A skip warns; anything else is an error (exit 2).

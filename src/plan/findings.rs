@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::govern::Candidate;
 use super::ungoverned::Ungoverned;
-use super::{Action, Applicability, Context, Finding, Fix, Occurrence, ScalarText, collide};
+use super::{Action, Applicability, Check, Context, Finding, Fix, Occurrence, ScalarText, collide};
 use crate::formats::{
     Edit, Format, Replacement, Scalar, apply_replacements, path_to_string, source_offset,
     source_range,
@@ -195,17 +195,22 @@ impl<'a> Site<'a> {
             end_line,
             end_column,
             document: s.document,
-            field: path_to_string(&s.path),
+            field: if s.kind.has_field() {
+                path_to_string(&s.path)
+            } else {
+                String::new()
+            },
             kind: s.kind,
             actual: Arc::from(""),
             expected: None,
             alias: None,
             canonical: None,
-            mode: c.field.mode,
+            mode: super::govern::mode_for(s, c.field),
             severity: self.severity,
             role: self.role,
             action,
             reason,
+            check: Check::NonCanonical,
             scalar: si,
             range,
             fix: None,
@@ -215,7 +220,7 @@ impl<'a> Site<'a> {
     /// `--strict`: an exact-mode governed value that is neither canonical
     /// nor alias.
     fn strict_finding(&self, c: &Candidate, si: usize) -> Option<Finding> {
-        if c.field.mode != MatchMode::Exact {
+        if super::govern::mode_for(c.scalar, c.field) != MatchMode::Exact {
             return None;
         }
         let value = &c.scalar.value;
@@ -253,6 +258,7 @@ impl<'a> Site<'a> {
         f.expected = closest.as_deref().map(ScalarText::from);
         f.canonical = closest;
         f.mode = MatchMode::Exact;
+        f.check = Check::Unknown;
         Some(f)
     }
 }
@@ -328,6 +334,7 @@ impl Site<'_> {
                 f.actual = value;
                 f.alias = Some(u.hit.alias.clone());
                 f.canonical = Some(rep.text);
+                f.check = Check::Ungoverned;
                 f
             })
             .collect()
@@ -343,6 +350,7 @@ static UNGOVERNED: std::sync::LazyLock<FieldRule> = std::sync::LazyLock::new(|| 
     keys_of: Vec::new(),
     mode: MatchMode::Token,
     ignore_case: false,
+    origin: String::new(),
 });
 
 impl Finding {

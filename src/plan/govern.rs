@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use super::Context;
 use crate::formats::{DocPath, Link, Scalar, ScalarKind, Share, path_to_string};
 use crate::matcher::Hit;
-use crate::rules::FieldRule;
+use crate::rules::{FieldRule, MatchMode};
 use crate::text::LineIndex;
 
 /// A governed scalar and its matches, before edits are decided.
@@ -105,7 +105,7 @@ impl<'a> Governor<'a> {
             .or_else(|| reused.iter().find_map(|p| self.rule_at(p, s.kind)))?;
         let hits = ctx
             .matcher
-            .find(&s.value, field.mode, field.ignore_case, ctx.rules);
+            .find(&s.value, mode_for(s, field), field.ignore_case, ctx.rules);
         let ungoverned: Vec<String> = std::iter::once(s)
             .filter(|_| own.is_none())
             .chain(uses.iter().copied().filter(|u| self.own_rule(u).is_none()))
@@ -137,14 +137,27 @@ impl<'a> Governor<'a> {
     }
 }
 
+/// The match mode for a scalar under `field`: text lines always match by
+/// token (SPEC §10), whatever the rule says for other types.
+pub(crate) fn mode_for(s: &Scalar, field: &FieldRule) -> MatchMode {
+    if s.kind == ScalarKind::Text {
+        MatchMode::Token
+    } else {
+        field.mode
+    }
+}
+
 /// The canonical names (indexes into the rule set) that governed scalars
 /// use, under each scalar's governing rule's match mode and case rule.
 pub(super) fn canonical_uses(ctx: &Context, candidates: &[Candidate]) -> Vec<usize> {
     let mut used: Vec<usize> = candidates
         .iter()
         .flat_map(|c| {
-            ctx.matcher
-                .find_names(&c.scalar.value, c.field.mode, c.field.ignore_case)
+            ctx.matcher.find_names(
+                &c.scalar.value,
+                mode_for(c.scalar, c.field),
+                c.field.ignore_case,
+            )
         })
         .collect();
     used.sort_unstable();

@@ -19,6 +19,7 @@ mod collide;
 mod error;
 mod findings;
 mod govern;
+mod suppressed;
 mod ungoverned;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use error::{FileError, FileErrorKind, SkipReason};
+pub use suppressed::{Suppressed, SuppressionScope, suppression_warnings};
 pub use ungoverned::Why;
 
 use crate::formats::{
@@ -54,6 +56,42 @@ impl Action {
             Action::Report => "report",
             Action::Manual => "manual",
         }
+    }
+}
+
+/// Which check a finding comes from. Each is one rule of the SARIF log,
+/// the `rule` of a JSON finding and the `check_name` of a GitLab issue, so
+/// a code-scanning UI groups findings by what is wrong rather than by
+/// which cluster they name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Check {
+    /// An alias in a governed field.
+    NonCanonical,
+    /// `--strict`: a governed value that is neither canonical nor alias.
+    Unknown,
+    /// `--strict`: an alias outside governed fields (a scalar or key no
+    /// field governs, a comment, or only part of an exact-match value).
+    Ungoverned,
+}
+
+impl Check {
+    /// Every check, in rule-index order.
+    pub const ALL: [Check; 3] = [Check::NonCanonical, Check::Unknown, Check::Ungoverned];
+
+    /// The rule id (`non-canonical-label`, `unknown-label`,
+    /// `ungoverned-alias`): stable, kebab-case as ruff and semgrep name
+    /// theirs.
+    pub fn id(self) -> &'static str {
+        match self {
+            Check::NonCanonical => "non-canonical-label",
+            Check::Unknown => "unknown-label",
+            Check::Ungoverned => "ungoverned-alias",
+        }
+    }
+
+    /// Position in [`Check::ALL`] (the SARIF `ruleIndex`).
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -108,6 +146,8 @@ pub struct Finding {
     pub role: Role,
     pub action: Action,
     pub reason: Option<String>,
+    /// The check that reported it.
+    pub check: Check,
     /// Index of the scalar in [`FilePlan::scalars`], and the byte range of
     /// the alias (for `--strict`, of the whole value) in its value.
     pub scalar: usize,
@@ -224,6 +264,9 @@ pub struct FilePlan {
     pub canonical_uses: Vec<usize>,
     /// Alias occurrences outside governed fields (SPEC §8), in order.
     pub ungoverned: Vec<Occurrence>,
+    /// Findings suppressed inline, by an `[[ignore]]` rule or by the
+    /// baseline (SPEC §11), and what the suppressions did.
+    pub suppressed: Suppressed,
 }
 
 /// An alias occurrence outside governed fields: counted, and hinted at
@@ -256,6 +299,7 @@ impl FilePlan {
             refused: None,
             canonical_uses: Vec::new(),
             ungoverned: Vec::new(),
+            suppressed: Suppressed::default(),
         }
     }
 
@@ -408,6 +452,7 @@ pub fn plan_bytes(
             rules,
             matcher: &matcher,
             options: PlanOptions::default(),
+            baseline: None,
         },
         rel_path,
         file_type,
@@ -421,6 +466,8 @@ pub struct Context<'a> {
     pub rules: &'a RuleSet,
     pub matcher: &'a Matcher,
     pub options: PlanOptions,
+    /// `--baseline FILE`: the findings it records are suppressed.
+    pub baseline: Option<&'a crate::suppress::baseline::Baseline>,
 }
 
 /// Plans one file with a prepared context.
@@ -450,14 +497,18 @@ pub fn plan_with(
         return Ok(plan);
     }
     plan.original = text.to_string();
-    check_line_endings(text)?;
+    check_line_endings(text).map_err(|e| e.in_text(text))?;
     let format = file_type.format();
-    let scan = format.scan(text).map_err(|e| {
+    // Engines may leave out scalars whose bytes hold no alias (text does,
+    // line by line); with --strict every governed value counts.
+    let may_hold = |b: &[u8]| ctx.options.strict || ctx.matcher.may_match(b);
+    let scan = format.scan_for(text, &may_hold).map_err(|e| {
         FileError::invalid(
             e.line,
             e.column,
             format!("{} parse error: {}", file_type.name(), e.message),
         )
+        .in_text(text)
     })?;
     plan.parsed = true;
     let index = LineIndex::new(text);
@@ -474,15 +525,30 @@ pub fn plan_with(
     if role == Role::Authority {
         plan.canonical_uses = govern::canonical_uses(ctx, &governed);
     }
-    let outside = ungoverned::find(ctx, &fields, &scan.scalars, &governed, text, &scan.comments);
+    let mut outside =
+        ungoverned::find(ctx, &fields, &scan.scalars, &governed, text, &scan.comments);
+    let mut suppressor = suppressed::Suppressor::new(
+        ctx,
+        rel_path,
+        text,
+        &scan.comments,
+        file_type.spec().lines_only,
+        &index,
+    );
     let (mut findings, mut used) = site.findings(governed, &scan.scalars);
-    plan.ungoverned = outside.iter().map(|u| site.occurrence(u)).collect();
+    plan.ungoverned = suppressor
+        .occurrences(&mut outside)
+        .iter()
+        .map(|u| site.occurrence(u))
+        .collect();
+    let mut extra = vec![false; findings.len()];
     if ctx.options.strict {
         findings.extend(site.ungoverned_findings(outside, &mut used));
+        extra.resize(findings.len(), true);
     }
     plan.scalars = used;
-    plan.findings = findings;
-    plan.findings.sort_by_key(|f| (f.line, f.column));
+    (plan.findings, plan.suppressed) =
+        suppressor.apply(ctx, rel_path, &plan.scalars, findings, extra);
     findings::assign_groups(&mut plan.findings, &plan.scalars);
     if plan.fix_count() > 0 {
         let (edits, subs) = plan.edits_for(&|_| true)?;

@@ -14,11 +14,44 @@ use crate::run::Run;
 
 /// `scan --format human` (the default).
 pub fn render(r: &Report<'_>) -> String {
-    render_run(r.run, r.rules, r.paint)
+    let mut out = render_run(r.run, r.rules, r.paint, r.quiet);
+    if r.show_suppressed {
+        out.push_str(&suppressed_section(r.run, r.paint));
+    }
+    out
 }
 
-/// The whole human report.
-fn render_run(run: &Run, rules: &RuleSet, paint: Paint) -> String {
+/// `--show-suppressed`: the suppressed findings, one line each with the
+/// suppression that covers it.
+fn suppressed_section(run: &Run, paint: Paint) -> String {
+    let all: Vec<_> = super::listed(run, true)
+        .into_iter()
+        .filter_map(|(f, why)| Some((f, why?)))
+        .collect();
+    if all.is_empty() {
+        return String::new();
+    }
+    let findings: Vec<&Finding> = all.iter().map(|(f, _)| *f).collect();
+    let widths = Widths::of(&findings);
+    let mut out = format!(
+        "\n{}\n",
+        paint.paint(Style::new().bold(), &format!("suppressed ({})", all.len()))
+    );
+    for (f, why) in all {
+        let _ = writeln!(
+            out,
+            "  {}  [{}: {}]",
+            line(f, &widths, paint),
+            why.source.name(),
+            super::visible(&why.by)
+        );
+    }
+    out
+}
+
+/// The whole human report; `quiet` (`scan -q`): the finding lines (and
+/// their reasons) only, without group titles or the summary.
+fn render_run(run: &Run, rules: &RuleSet, paint: Paint, quiet: bool) -> String {
     let mut groups: BTreeMap<(usize, String), Vec<&Finding>> = BTreeMap::new();
     for f in run.findings() {
         // `--strict` findings (no alias) get their own group, even when a
@@ -52,7 +85,9 @@ fn render_run(run: &Run, rules: &RuleSet, paint: Paint) -> String {
                 .unwrap_or_default();
             format!("{}{desc}", super::visible(name))
         };
-        let _ = writeln!(out, "{}", paint.paint(Style::new().bold(), &title));
+        if !quiet {
+            let _ = writeln!(out, "{}", paint.paint(Style::new().bold(), &title));
+        }
         for f in findings {
             let _ = writeln!(out, "  {}", line(f, &widths, paint));
             if let Some(r) = &f.reason {
@@ -60,11 +95,23 @@ fn render_run(run: &Run, rules: &RuleSet, paint: Paint) -> String {
                 let _ = writeln!(out, "      {}", paint.paint(Style::new().dimmed(), &r));
             }
         }
-        out.push('\n');
+        if !quiet {
+            out.push('\n');
+        }
+    }
+    if quiet {
+        return out;
     }
     out.push_str(&summary_line(run));
     out.push('\n');
-    if let Some(line) = super::ungoverned_line(&Summary::of(run)) {
+    let summary = Summary::of(run);
+    for line in [
+        super::ungoverned_line(&summary),
+        super::suppressed_line(&summary),
+    ]
+    .into_iter()
+    .flatten()
+    {
         out.push_str(&line);
         out.push('\n');
     }
@@ -82,7 +129,7 @@ impl Widths {
         let max = |f: &dyn Fn(&Finding) -> usize| findings.iter().map(|x| f(x)).max().unwrap_or(0);
         Widths {
             location: max(&|f| location(f).chars().count()),
-            field: max(&|f| super::visible(&f.field).chars().count()),
+            field: max(&|f| super::field_shown(f).chars().count()),
             change: max(&|f| change(f).chars().count()),
         }
     }
@@ -92,15 +139,14 @@ fn location(f: &Finding) -> String {
     format!("{}:{}:{}", super::visible(&f.path), f.line, f.column)
 }
 
-/// `actual → expected`, each on one line (a block scalar's line breaks
-/// shown as `\n`) and cut at [`super::MAX_VALUE_CHARS`] characters.
+/// `actual → expected`, each on one line: a value longer than one line or
+/// [`super::MAX_VALUE_CHARS`] characters shows a window around the alias
+/// ([`super::excerpt`]).
 fn change(f: &Finding) -> String {
     format!(
         "{} → {}",
-        super::one_line(&f.actual),
-        f.expected
-            .as_ref()
-            .map_or("?".into(), |e| super::one_line(&e.text()))
+        super::actual_excerpt(f),
+        super::expected_excerpt(f).unwrap_or_else(|| "?".into())
     )
 }
 
@@ -119,7 +165,7 @@ fn line(f: &Finding, w: &Widths, paint: Paint) -> String {
     format!(
         "{}  {}  {}  {}{}  {}",
         paint.paint(Style::new().bold(), &pad(&location(f), w.location)),
-        pad(&super::visible(&f.field), w.field),
+        pad(&super::field_shown(f), w.field),
         pad(&change(f), w.change),
         paint.severity(f.severity),
         " ".repeat(8usize.saturating_sub(sev.len())),
@@ -158,6 +204,7 @@ mod tests {
             &testkit::homelab(),
             &testkit::rules(),
             Paint { color: false },
+            false,
         )
     }
 
@@ -217,11 +264,26 @@ mod tests {
     }
 
     #[test]
+    fn quiet_prints_the_finding_lines_only() {
+        let out = render_run(
+            &testkit::homelab(),
+            &testkit::rules(),
+            Paint { color: false },
+            true,
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 7, "6 findings and one reason:\n{out}");
+        assert!(lines.iter().all(|l| l.starts_with("  ")), "{out}");
+        assert!(!out.contains("files scanned"), "{out}");
+    }
+
+    #[test]
     fn color_only_when_asked() {
         let out = render_run(
             &testkit::homelab(),
             &testkit::rules(),
             Paint { color: true },
+            false,
         );
         assert!(out.contains("\u{1b}["), "{out}");
         assert!(out.contains("HIGH"));
@@ -234,36 +296,50 @@ mod tests {
         f.action = Action::Manual;
         f.reason = Some("`pve2` is neither a canonical name nor a known alias".into());
         let run = testkit::run(vec![testkit::planned("workbench/a.yaml", "", vec![f])]);
-        let out = render_run(&run, &testkit::rules(), Paint { color: false });
+        let out = render_run(&run, &testkit::rules(), Paint { color: false }, false);
         assert!(out.starts_with("unknown values (--strict: neither canonical nor alias)\n  workbench/a.yaml:1:11  host  pve2 → pve  MEDIUM    manual\n"), "{out}");
     }
 
+    /// SPEC §8: each finding stays on one line, and a value longer than
+    /// one line or 120 characters shows a window around the alias (never a
+    /// cut that hides it).
     #[test]
-    fn every_finding_stays_on_one_line() {
-        let mut f = testkit::finding(
-            "workbench/a\tb.yaml",
-            1,
-            "notes",
-            "first pve-shop line\nsecond\u{1}line\n",
-            "pve",
-        );
-        f.expected = Some("first pve line\nsecond\u{1}line\n".into());
-        let long = testkit::finding("workbench/c.yaml", 2, "x", &"pve-shop ".repeat(40), "pve");
+    fn every_finding_stays_on_one_line_with_the_alias_in_sight() {
+        let value = "first line\nsecond pve-shop\u{1}line\n";
+        let mut f = testkit::finding("workbench/a\tb.yaml", 1, "notes", value, "pve");
+        let at = value.find("pve-shop").unwrap();
+        f.range = at..at + 8;
+        f.alias = Some("pve-shop".into());
+        f.expected = Some("first line\nsecond pve\u{1}line\n".into());
+        let long_value = format!("{}pve-shop{}", "x ".repeat(100), " y".repeat(100));
+        let mut long = testkit::finding("workbench/c.yaml", 2, "x", &long_value, "pve");
+        let at = long_value.find("pve-shop").unwrap();
+        long.range = at..at + 8;
+        long.alias = Some("pve-shop".into());
+        long.expected = Some(long_value.replace("pve-shop", "pve").as_str().into());
         let run = testkit::run(vec![
             testkit::planned("workbench/a\tb.yaml", "", vec![f]),
             testkit::planned("workbench/c.yaml", "", vec![long]),
         ]);
-        let out = render_run(&run, &testkit::rules(), Paint { color: false });
+        let out = render_run(&run, &testkit::rules(), Paint { color: false }, false);
         let lines: Vec<&str> = out
             .lines()
             .filter(|l| l.starts_with("  workbench/"))
             .collect();
         assert_eq!(lines.len(), 2, "{out}");
         assert!(
-            lines[0].starts_with("  workbench/a\\tb.yaml:1:11  notes  first pve-shop line\\nsecond\\u{1}line\\n → first pve line\\nsecond\\u{1}line\\n"),
+            lines[0].starts_with(
+                "  workbench/a\\tb.yaml:1:11  notes  …second pve-shop\\u{1}line… → …second pve\\u{1}line…"
+            ),
             "{out}"
         );
-        let cut = format!("{}… → pve  ", &"pve-shop ".repeat(40)[..119]);
-        assert!(lines[1].contains(&cut), "{out}");
+        let window = format!(
+            "…{}pve-shop{}… → …{}pve{}…",
+            "x ".repeat(20),
+            " y".repeat(20),
+            "x ".repeat(20),
+            " y".repeat(20)
+        );
+        assert!(lines[1].contains(&window), "{out}");
     }
 }

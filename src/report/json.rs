@@ -1,7 +1,11 @@
 //! The machine-readable report (SPEC §4): one JSON object, schema
 //! `driftfix/v1`, findings sorted by path, line, column.
 
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 use super::{Report, Summary};
 use crate::plan::Finding;
@@ -48,72 +52,245 @@ impl std::fmt::Display for Status {
     }
 }
 
-/// The report object; `files` is added for `fix`.
-pub fn report(run: &Run, files: Option<&[FileStatus]>) -> Value {
-    let findings: Vec<Value> = run.findings().map(finding).collect();
-    let errors: Vec<Value> = run
-        .errors_with_positions()
-        .into_iter()
-        .map(|e| json!({"path": e.path, "line": e.line, "column": e.column, "message": e.message}))
-        .collect();
-    let skipped: Vec<Value> = run
-        .skipped()
-        .into_iter()
-        .map(|s| json!({"path": s.path, "reason": s.reason.name(), "message": s.message}))
-        .collect();
-    let s = Summary::of(run);
-    let mut obj = json!({
-        "schema": "driftfix/v1",
-        "findings": findings,
-        "errors": errors,
-        "skipped": skipped,
-        "summary": {
-            "files_scanned": s.files_scanned,
-            "files_with_findings": s.files_with_findings,
-            "findings": s.findings,
-            "by_action": s.by_action,
-            "by_severity": s.by_severity,
-            "ungoverned": s.ungoverned,
-        },
-    });
-    if let (Some(files), Some(map)) = (files, obj.as_object_mut()) {
-        let list: Vec<Value> = files
-            .iter()
-            .map(|f| {
-                json!({"path": f.path, "status": f.status.name(), "changes": f.changes, "message": f.message})
-            })
-            .collect();
-        map.insert("files".into(), Value::Array(list));
-    }
-    obj
-}
-
 /// `--format json`: the report as pretty JSON with a final newline (with
-/// `files` for `fix`).
-pub fn render(r: &Report<'_>) -> String {
-    let mut out = serde_json::to_string_pretty(&report(r.run, r.files)).unwrap_or_default();
-    out.push('\n');
-    out
+/// `files` for `fix`), streamed finding by finding.
+///
+/// Serialized from structs whose fields are declared in alphabetical order:
+/// the bytes are exactly those of the `serde_json::Value` tree this report
+/// used to build (whose maps sort their keys), without holding that tree —
+/// a copy of every finding — in memory.
+pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = super::buffered(out);
+    serde_json::to_writer_pretty(&mut out, &Document::of(r.run, r.files, r.show_suppressed))?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
-fn finding(f: &Finding) -> Value {
-    json!({
-        "path": f.path,
-        "line": f.line,
-        "column": f.column,
-        "end_line": f.end_line,
-        "end_column": f.end_column,
-        "document": f.document,
-        "field": f.kind.has_field().then_some(&f.field),
-        "kind": f.kind.name(),
-        "actual": &*f.actual,
-        "expected": f.expected,
-        "alias": f.alias,
-        "canonical": f.canonical,
-        "match": f.mode.name(),
-        "severity": f.severity.name(),
-        "role": f.role.name(),
-        "action": f.action.name(),
-        "reason": f.reason,
-    })
+/// The report as a `serde_json::Value` (for tests and callers that want to
+/// look inside it); `files` is added for `fix`.
+pub fn report(run: &Run, files: Option<&[FileStatus]>) -> Value {
+    report_with(run, files, false)
+}
+
+/// The report as a `serde_json::Value`; with `show_suppressed` the
+/// suppressed findings are listed among the others, every finding then
+/// saying whether it is suppressed (`"suppressed": "inline" | "rule" |
+/// "baseline" | null`) and by what (`"suppressed_by"`).
+pub fn report_with(run: &Run, files: Option<&[FileStatus]>, show_suppressed: bool) -> Value {
+    serde_json::to_value(Document::of(run, files, show_suppressed)).unwrap_or(Value::Null)
+}
+
+/// The top-level object.
+#[derive(Serialize)]
+struct Document<'a> {
+    errors: Vec<ErrorJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    files: Option<Vec<FileJson<'a>>>,
+    findings: Findings<'a>,
+    schema: &'static str,
+    skipped: Vec<SkippedJson>,
+    summary: SummaryJson,
+}
+
+impl<'a> Document<'a> {
+    fn of(run: &'a Run, files: Option<&'a [FileStatus]>, show_suppressed: bool) -> Document<'a> {
+        let s = Summary::of(run);
+        Document {
+            errors: run
+                .errors_with_positions()
+                .into_iter()
+                .map(|e| ErrorJson {
+                    column: e.column,
+                    line: e.line,
+                    message: e.message,
+                    path: e.path,
+                })
+                .collect(),
+            files: files.map(|files| {
+                files
+                    .iter()
+                    .map(|f| FileJson {
+                        changes: f.changes,
+                        message: f.message.as_deref(),
+                        path: &f.path,
+                        status: f.status.name(),
+                    })
+                    .collect()
+            }),
+            findings: Findings {
+                run,
+                show_suppressed,
+            },
+            schema: SCHEMA,
+            skipped: run
+                .skipped()
+                .into_iter()
+                .map(|s| SkippedJson {
+                    message: s.message,
+                    path: s.path,
+                    reason: s.reason.name(),
+                })
+                .collect(),
+            summary: SummaryJson {
+                by_action: s.by_action,
+                by_severity: s.by_severity,
+                files_scanned: s.files_scanned,
+                files_with_findings: s.files_with_findings,
+                findings: s.findings,
+                suppressed: s.suppressed,
+                ungoverned: s.ungoverned,
+            },
+        }
+    }
+}
+
+/// The `schema` of the report.
+pub const SCHEMA: &str = "driftfix/v1";
+
+/// Every finding of the run (and with `show_suppressed` the suppressed
+/// ones, in place), serialized one at a time.
+struct Findings<'a> {
+    run: &'a Run,
+    show_suppressed: bool,
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if !self.show_suppressed {
+            return s.collect_seq(self.run.findings().map(FindingJson::of));
+        }
+        s.collect_seq(
+            super::listed(self.run, true)
+                .into_iter()
+                .map(|(f, why)| FindingJson {
+                    suppressed: Some(why.map(|w| w.source.name())),
+                    suppressed_by: Some(why.map(|w| w.by.as_str())),
+                    ..FindingJson::of(f)
+                }),
+        )
+    }
+}
+
+/// One finding (SPEC §4; `end_line`, `end_column` and `rule` are
+/// additions of SPEC §13).
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    action: &'static str,
+    actual: &'a str,
+    alias: Option<&'a str>,
+    canonical: Option<&'a str>,
+    column: usize,
+    document: usize,
+    end_column: usize,
+    end_line: usize,
+    /// Rendered when serialized: findings of one scalar share its value.
+    expected: Option<&'a crate::plan::ScalarText>,
+    field: Option<&'a str>,
+    kind: &'static str,
+    line: usize,
+    #[serde(rename = "match")]
+    mode: &'static str,
+    path: &'a str,
+    reason: Option<&'a str>,
+    role: &'static str,
+    rule: &'static str,
+    severity: &'static str,
+    /// `--show-suppressed` only: `inline`, `rule`, `baseline` or null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<Option<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed_by: Option<Option<&'a str>>,
+}
+
+impl<'a> FindingJson<'a> {
+    fn of(f: &'a Finding) -> FindingJson<'a> {
+        FindingJson {
+            action: f.action.name(),
+            actual: &f.actual,
+            alias: f.alias.as_deref(),
+            canonical: f.canonical.as_deref(),
+            column: f.column,
+            document: f.document,
+            end_column: f.end_column,
+            end_line: f.end_line,
+            expected: f.expected.as_ref(),
+            field: f.kind.has_field().then_some(f.field.as_str()),
+            kind: f.kind.name(),
+            line: f.line,
+            mode: f.mode.name(),
+            path: &f.path,
+            reason: f.reason.as_deref(),
+            role: f.role.name(),
+            rule: f.check.id(),
+            severity: f.severity.name(),
+            suppressed: None,
+            suppressed_by: None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorJson {
+    column: Option<usize>,
+    line: Option<usize>,
+    message: String,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct SkippedJson {
+    message: String,
+    path: String,
+    reason: &'static str,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    by_action: BTreeMap<&'static str, usize>,
+    by_severity: BTreeMap<&'static str, usize>,
+    files_scanned: usize,
+    files_with_findings: usize,
+    findings: usize,
+    suppressed: usize,
+    ungoverned: usize,
+}
+
+#[derive(Serialize)]
+struct FileJson<'a> {
+    changes: usize,
+    message: Option<&'a str>,
+    path: &'a str,
+    status: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testkit;
+
+    /// The streamed bytes are those of the same report built as a
+    /// `serde_json::Value` tree (sorted keys) and pretty-printed.
+    #[test]
+    fn streamed_bytes_equal_the_value_tree_s() {
+        let run = testkit::homelab();
+        let files = [FileStatus {
+            path: "a.yaml".into(),
+            status: Status::Changed,
+            changes: 2,
+            message: None,
+        }];
+        for (files, shown) in [(None, false), (Some(&files[..]), false), (None, true)] {
+            let mut streamed = Vec::new();
+            let doc = Document::of(&run, files, shown);
+            serde_json::to_writer_pretty(&mut streamed, &doc).unwrap();
+            let tree: Value = serde_json::to_value(&doc).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                serde_json::to_string_pretty(&tree).unwrap()
+            );
+        }
+        let v = report(&run, None);
+        assert_eq!(v["findings"][0]["rule"], "non-canonical-label");
+        assert_eq!(v["schema"], "driftfix/v1");
+    }
 }

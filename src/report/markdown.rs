@@ -12,8 +12,9 @@
 //! inside, control characters are shown as `\n`, `\r`, `\t` or `\u{..}`, and
 //! in table cells `|` is escaped as `\|` (GFM splits cells before it parses
 //! code spans). Free text (descriptions, reasons) is backslash-escaped
-//! ([`text`]). Values longer than [`super::MAX_VALUE_CHARS`] characters are cut
-//! with `…` so one long block scalar cannot swamp a table.
+//! ([`text`]). A value longer than one line or [`super::MAX_VALUE_CHARS`]
+//! characters shows a window around the alias (`…context pve-shop context…`),
+//! so one long block scalar cannot swamp a table nor hide the alias.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -28,10 +29,41 @@ const ROLES: [Role; 3] = [Role::Authority, Role::Editable, Role::Readonly];
 
 /// `--format markdown`: the report, and for `fix` the fix with its diffs.
 pub fn render(r: &Report<'_>) -> String {
-    match r.command {
+    let mut out = match r.command {
         Command::Scan => scan(r.run, r.rules),
         Command::Fix => fix(r.run, r.rules),
+    };
+    if r.show_suppressed {
+        suppressed_table(r.run, &mut out);
     }
+    out
+}
+
+/// `--show-suppressed`: every suppressed finding and what suppresses it.
+fn suppressed_table(run: &Run, out: &mut String) {
+    let all: Vec<_> = super::listed(run, true)
+        .into_iter()
+        .filter_map(|(f, why)| Some((f, why?)))
+        .collect();
+    out.push_str("## Suppressed findings\n\n");
+    if all.is_empty() {
+        out.push_str("None.\n\n");
+        return;
+    }
+    out.push_str("| File | Line | Field | Alias | Suppressed | By |\n|---|---:|---|---|---|---|\n");
+    for (f, why) in all {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell_code(&f.path),
+            f.line,
+            cell_code(&f.field),
+            cell_code(f.alias.as_deref().unwrap_or(&f.actual)),
+            why.source.name(),
+            text(&why.by),
+        );
+    }
+    out.push('\n');
 }
 
 /// `scan --format markdown`.
@@ -204,6 +236,9 @@ impl<'a> Model<'a> {
         if let Some(line) = super::ungoverned_line(s) {
             let _ = writeln!(out, "- **Outside governed fields:** {line}.");
         }
+        if let Some(line) = super::suppressed_line(s) {
+            let _ = writeln!(out, "- **Suppressed:** {line}.");
+        }
         let verdicts: Vec<String> = ROLES
             .iter()
             .map(|&r| format!("{}: {}", r.name(), self.verdict(r)))
@@ -356,10 +391,11 @@ impl<'a> Model<'a> {
                     "| {} | {} | {} | {} | {} |",
                     cell_code(&row.path),
                     lines.join(", "),
-                    value_cell(&row.actual),
+                    shown_cell(&row.actual, &row.shown_actual),
                     row.expected
                         .as_ref()
-                        .map(|e| value_cell(&e.text()))
+                        .zip(row.shown_expected.as_deref())
+                        .map(|(v, shown)| shown_cell(&v.text(), shown))
                         .unwrap_or("—".into()),
                     row.action,
                 );
@@ -623,12 +659,13 @@ fn mismatch_table(out: &mut String, found: &[&Finding], expected_title: &str) {
             f.role.name(),
             cell_code(&f.path),
             f.line,
-            cell_code(&f.field),
+            cell_code(&super::field_shown(f)),
             f.expected
                 .as_ref()
-                .map(|e| value_cell(&e.text()))
+                .zip(super::expected_excerpt(f))
+                .map(|(v, shown)| shown_cell(&v.text(), &shown))
                 .unwrap_or("—".into()),
-            value_cell(&f.actual),
+            shown_cell(&f.actual, &super::actual_excerpt(f)),
             severity_cell(f.severity),
         );
     }
@@ -639,8 +676,12 @@ fn mismatch_table(out: &mut String, found: &[&Finding], expected_title: &str) {
 struct Row {
     path: String,
     lines: Vec<usize>,
+    /// Shared with the findings (SPEC §14: no copy per finding).
     actual: std::sync::Arc<str>,
     expected: Option<crate::plan::ScalarText>,
+    /// The values as shown: a window around the alias when long.
+    shown_actual: String,
+    shown_expected: Option<String>,
     action: String,
 }
 
@@ -665,6 +706,8 @@ fn remediation_rows(found: &[&Finding]) -> Vec<Row> {
                 lines: vec![f.line],
                 actual: f.actual.clone(),
                 expected: f.expected.clone(),
+                shown_actual: super::actual_excerpt(f),
+                shown_expected: super::expected_excerpt(f),
                 action,
             }),
         }
@@ -725,13 +768,13 @@ fn or_dash(s: String) -> String {
     if s.is_empty() { "—".into() } else { s }
 }
 
-/// A scanned value for a table cell: visible control characters, cut at
-/// [`super::MAX_VALUE_CHARS`], in a code span; `(empty)` for the empty string.
-fn value_cell(value: &str) -> String {
+/// A value cell from its shown form ([`super::excerpt`]): `(empty)` for
+/// the empty string.
+fn shown_cell(value: &str, shown: &str) -> String {
     if value.is_empty() {
         return "*(empty)*".into();
     }
-    cell_code(&super::one_line(value))
+    cell_code(shown)
 }
 
 /// A code span that renders `s` verbatim (CommonMark "code spans"): the
@@ -814,11 +857,11 @@ mod tests {
     }
 
     #[test]
-    fn long_values_are_cut() {
-        let long = "x".repeat(500);
-        let cell = value_cell(&long);
+    fn long_values_show_a_window_around_the_alias() {
+        let long = format!("{}pve-shop{}", "x".repeat(300), "y".repeat(300));
+        let cell = shown_cell(&long, &crate::report::excerpt(&long, &(300..308), false));
         assert!(cell.chars().count() < 130, "{cell}");
-        assert!(cell.contains('…'));
+        assert!(cell.contains("…xxxx") && cell.contains("pve-shop") && cell.contains("yyy…"));
     }
 
     #[test]

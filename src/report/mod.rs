@@ -2,15 +2,27 @@
 //! Each output format is its own module, listed in the [`Format`] registry;
 //! none recomputes the plans. One exception reads files: [`usage`] re-scans
 //! authority files for the markdown report's "source of authority" column
-//! (plans only record aliases). What goes to stderr (warnings, errors,
-//! manual findings) is printed by [`stderr`].
+//! (plans only record aliases). What goes to stderr (warnings, errors with
+//! their code frames, manual findings) is printed by [`stderr`] and
+//! [`frame`]; `scan --statistics` by [`statistics`].
+//!
+//! The formats CI tools read (github, gitlab, sarif) name files relative
+//! to the git work tree ([`root`]); the others relative to the base
+//! directory. json, sarif and gitlab are streamed: serialized finding by
+//! finding into a buffered writer, never held whole in memory.
 
+pub mod checks;
+pub mod frame;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod paint;
 pub mod patch;
+pub mod root;
 pub mod sarif;
+pub mod statistics;
 pub mod stderr;
 #[cfg(test)]
 mod testkit;
@@ -18,6 +30,7 @@ pub mod usage;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io;
 
 use clap::ValueEnum as _;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
@@ -25,18 +38,21 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use crate::plan::Action;
 use crate::rules::{RuleSet, Severity};
 use crate::run::Run;
+use crate::warning::Warning;
 pub use json::FileStatus;
 pub use paint::{ColorWhen, Paint};
+pub use root::SourceRoot;
 
 /// The output formats: the registry behind `--format`.
 ///
 /// Adding an output format takes two steps:
 ///
 /// 1. a module under `src/report/` with
-///    `pub fn render(r: &Report<'_>) -> String`;
+///    `pub fn write(r: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()>`
+///    (or a `render` to a `String`, wrapped by [`whole`]);
 /// 2. a variant here (its `--format` name is the variant's name in
 ///    kebab-case) and its arm in [`Format::spec`], which names the commands
-///    that accept it and that module's `render`.
+///    that accept it and that module's writer.
 ///
 /// `--format` of `scan` and `fix`, its `--help`, completions and the
 /// dispatch all follow from these. The variant order is the order `--help`
@@ -52,8 +68,12 @@ pub enum Format {
     Markdown,
     // The `driftfix/v1` JSON report.
     Json,
-    // SARIF 2.1.0, for code-scanning UIs.
+    // SARIF 2.1.0, for code-scanning UIs (GitHub code scanning).
     Sarif,
+    // GitHub Actions workflow commands: inline annotations.
+    Github,
+    // GitLab Code Quality JSON (a `codequality` report artifact).
+    Gitlab,
 }
 
 /// The commands that print a report.
@@ -63,6 +83,9 @@ pub enum Command {
     Fix,
 }
 
+/// Writes a report to `out`.
+pub type Writer = fn(&Report<'_>, &mut dyn io::Write) -> io::Result<()>;
+
 /// What the registry holds for one format.
 pub struct Spec {
     /// The commands whose `--format` accepts it.
@@ -70,7 +93,7 @@ pub struct Spec {
     /// The report closes with the run's summary line itself; for the
     /// others `scan` prints that line on stderr.
     pub has_summary: bool,
-    pub render: fn(&Report<'_>) -> String,
+    pub write: Writer,
 }
 
 impl Format {
@@ -81,35 +104,79 @@ impl Format {
             Format::Human => Spec {
                 commands: &[Scan],
                 has_summary: true,
-                render: human::render,
+                write: |r, out| whole(human::render(r), out),
             },
             Format::Patch => Spec {
                 commands: &[Fix],
                 has_summary: false,
-                render: patch::render,
+                write: |r, out| whole(patch::render(r), out),
             },
             Format::Markdown => Spec {
                 commands: &[Scan, Fix],
                 has_summary: false,
-                render: markdown::render,
+                write: |r, out| whole(markdown::render(r), out),
             },
             Format::Json => Spec {
                 commands: &[Scan, Fix],
                 has_summary: false,
-                render: json::render,
+                write: json::write,
             },
             Format::Sarif => Spec {
                 commands: &[Scan],
                 has_summary: false,
-                render: sarif::render,
+                write: sarif::write,
+            },
+            Format::Github => Spec {
+                commands: &[Scan],
+                has_summary: false,
+                write: github::write,
+            },
+            Format::Gitlab => Spec {
+                commands: &[Scan],
+                has_summary: false,
+                write: gitlab::write,
             },
         }
     }
 
-    /// The report in this format.
-    pub fn render(self, r: &Report<'_>) -> String {
-        (self.spec().render)(r)
+    /// Writes the report in this format to `out` (streaming writers buffer
+    /// themselves: see [`buffered`]).
+    pub fn write(self, r: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
+        (self.spec().write)(r, out)?;
+        out.flush()
     }
+
+    /// The report in this format, whole (for `--output`, which replaces a
+    /// file atomically, and for tests).
+    pub fn render(self, r: &Report<'_>) -> String {
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = (self.spec().write)(r, &mut out);
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// What the report left out, for stderr: the SARIF results over
+    /// GitHub's limit.
+    pub fn warnings(self, r: &Report<'_>) -> Vec<Warning> {
+        match self {
+            Format::Sarif => sarif::warnings(r),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A buffer in front of `out` for a writer that emits many small pieces
+/// (serde's pretty printer writes each indent and quote on its own): the
+/// pieces go through a statically known `BufWriter`, and `out` (a `dyn`
+/// writer: stdout, a file, a `Vec`) sees 64 KiB chunks.
+pub fn buffered(out: &mut dyn io::Write) -> io::BufWriter<&mut dyn io::Write> {
+    io::BufWriter::with_capacity(64 * 1024, out)
+}
+
+/// A report rendered whole, written out.
+pub fn whole(text: String, out: &mut dyn io::Write) -> io::Result<()> {
+    out.write_all(text.as_bytes())
 }
 
 impl std::fmt::Display for Format {
@@ -147,6 +214,12 @@ pub struct Report<'a> {
     pub paint: Paint,
     /// `fix`: what was done (or would be done) with each file.
     pub files: Option<&'a [FileStatus]>,
+    /// `--show-suppressed`: list suppressed findings too, with their source.
+    pub show_suppressed: bool,
+    /// Where CI formats root their paths (github, gitlab, sarif).
+    pub root: &'a SourceRoot,
+    /// `scan -q`: the human report prints its findings only.
+    pub quiet: bool,
 }
 
 /// Counts every report closes with.
@@ -159,6 +232,11 @@ pub struct Summary {
     pub by_severity: BTreeMap<&'static str, usize>,
     /// Alias occurrences outside governed fields (SPEC §8).
     pub ungoverned: usize,
+    /// Findings suppressed inline, by rules or by the baseline (SPEC §11);
+    /// none of the counts above holds them.
+    pub suppressed: usize,
+    /// The same, by source (`inline`, `rule`, `baseline`).
+    pub suppressed_by: BTreeMap<&'static str, usize>,
 }
 
 impl Summary {
@@ -175,6 +253,10 @@ impl Summary {
         }
         for plan in run.plans() {
             s.ungoverned += plan.ungoverned.len();
+            for (_, why) in &plan.suppressed.findings {
+                s.suppressed += 1;
+                *s.suppressed_by.entry(why.source.name()).or_default() += 1;
+            }
             if !plan.findings.is_empty() {
                 s.files_with_findings += 1;
             }
@@ -224,6 +306,46 @@ pub fn ungoverned_line(summary: &Summary) -> Option<String> {
     })
 }
 
+/// `3 findings suppressed (inline 1, rule 1, baseline 1)`, when there are
+/// any: said under every report, so a clean result never hides them.
+pub fn suppressed_line(summary: &Summary) -> Option<String> {
+    let n = summary.suppressed;
+    (n > 0).then(|| {
+        let by: Vec<String> = crate::suppress::Source::ALL
+            .iter()
+            .filter_map(|src| {
+                let k = summary.suppressed_by.get(src.name()).copied().unwrap_or(0);
+                (k > 0).then(|| format!("{} {k}", src.name()))
+            })
+            .collect();
+        format!(
+            "{n} finding{} suppressed ({}); --show-suppressed lists them",
+            plural(n),
+            by.join(", ")
+        )
+    })
+}
+
+/// The findings a report lists, in path, line, column order: the run's,
+/// and with `show_suppressed` the suppressed ones too, each with why.
+pub fn listed(
+    run: &Run,
+    show_suppressed: bool,
+) -> Vec<(&crate::plan::Finding, Option<&crate::suppress::Suppression>)> {
+    let mut out = Vec::new();
+    for plan in run.plans() {
+        let start = out.len();
+        out.extend(plan.findings.iter().map(|f| (f, None)));
+        if show_suppressed {
+            out.extend(plan.suppressed.findings.iter().map(|(f, s)| (f, Some(s))));
+            if let Some(tail) = out.get_mut(start..) {
+                tail.sort_by_key(|(f, _)| (f.line, f.column));
+            }
+        }
+    }
+    out
+}
+
 /// `""` for one, `"s"` otherwise.
 pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
@@ -241,10 +363,8 @@ pub(crate) fn visible(s: &str) -> String {
     out
 }
 
-/// Appends `c` as [`visible`] shows it; returns how many characters that
-/// took.
-fn push_visible(out: &mut String, c: char) -> usize {
-    let before = out.len();
+/// Appends `c` as [`visible`] shows it.
+fn push_visible(out: &mut String, c: char) {
     match c {
         '\n' => out.push_str("\\n"),
         '\r' => out.push_str("\\r"),
@@ -252,13 +372,8 @@ fn push_visible(out: &mut String, c: char) -> usize {
         c if c.is_control() || is_bidi_control(c) => {
             let _ = write!(out, "\\u{{{:x}}}", c as u32);
         }
-        c => {
-            out.push(c);
-            return 1;
-        }
+        c => out.push(c),
     }
-    // Every escape is ASCII: one byte per character.
-    out.len() - before
 }
 
 /// The Unicode bidirectional formatting characters (embeddings, overrides,
@@ -270,20 +385,113 @@ fn is_bidi_control(c: char) -> bool {
 /// Longest value a one-line report shows in full.
 pub const MAX_VALUE_CHARS: usize = 120;
 
-/// A value for a one-line report: control characters made visible, and cut
-/// to [`MAX_VALUE_CHARS`] characters (the last one `…`) when longer. Only
-/// the start of the value is looked at, so a report line costs the same
-/// for a 90 KB value as for a short one.
-pub(crate) fn one_line(value: &str) -> String {
-    let mut shown = String::new();
-    let mut count = 0;
-    for c in value.chars() {
-        count += push_visible(&mut shown, c);
-        if count > MAX_VALUE_CHARS {
-            let mut cut: String = shown.chars().take(MAX_VALUE_CHARS - 1).collect();
-            cut.push('…');
-            return cut;
-        }
+/// Characters of context shown on each side of an alias in a long value.
+const CONTEXT_CHARS: usize = 40;
+
+/// A value for a one-line report that keeps `range` (an alias, bytes of
+/// `value`) in sight: the whole value when it is one line of at most
+/// [`MAX_VALUE_CHARS`] characters, else a window around it on its own line
+/// (`…context pve-shop context…`), never a cut that hides it (SPEC §8).
+/// `always` shows the window even for a short value (a text line or a
+/// comment is context, not a value).
+pub(crate) fn excerpt(value: &str, range: &std::ops::Range<usize>, always: bool) -> String {
+    if !always && !value.contains('\n') && value.chars().count() <= MAX_VALUE_CHARS {
+        return visible(value);
     }
-    shown
+    let start = floor_char(value, range.start.min(value.len()));
+    let end = floor_char(value, range.end.clamp(start, value.len()));
+    let line_start = value
+        .get(..start)
+        .and_then(|v| v.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = value
+        .get(end..)
+        .and_then(|v| v.find('\n'))
+        .map_or(value.len(), |i| end + i);
+    let before = value.get(line_start..start).unwrap_or_default();
+    let after = value.get(end..line_end).unwrap_or_default();
+    let lead: String = before
+        .chars()
+        .rev()
+        .take(CONTEXT_CHARS)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let tail: String = after.chars().take(CONTEXT_CHARS).collect();
+    let from = start - lead.len();
+    let to = end + tail.len();
+    format!(
+        "{}{}{}",
+        if from > 0 { "…" } else { "" },
+        visible(value.get(from..to).unwrap_or_default()),
+        if to < value.len() { "…" } else { "" },
+    )
+}
+
+/// The finding's value before the fix, as [`excerpt`] shows it.
+pub(crate) fn actual_excerpt(f: &crate::plan::Finding) -> String {
+    excerpt(&f.actual, &f.range, !f.kind.has_field())
+}
+
+/// The field column of a finding: its path, or `(text)` / `(comment)` for
+/// the kinds that have none (JSON says `null`).
+pub(crate) fn field_shown(f: &crate::plan::Finding) -> String {
+    if f.kind.has_field() {
+        visible(&f.field)
+    } else {
+        format!("({})", f.kind.name())
+    }
+}
+
+/// The finding's value after the fix, as [`excerpt`] shows it: the window
+/// sits where the canonical name replaced the alias (found near the alias's
+/// place, since earlier fixes in the same value shift it).
+pub(crate) fn expected_excerpt(f: &crate::plan::Finding) -> Option<String> {
+    let text = f.expected.as_ref()?.text();
+    let expected: &str = &text;
+    let name = f.canonical.as_deref().unwrap_or_default();
+    let near = f.range.start.min(expected.len());
+    let at = expected
+        .match_indices(name)
+        .map(|(i, _)| i)
+        .filter(|_| !name.is_empty())
+        .min_by_key(|&i| i.abs_diff(near))
+        .unwrap_or(near);
+    Some(excerpt(
+        expected,
+        &(at..at + name.len().min(expected.len() - at)),
+        !f.kind.has_field(),
+    ))
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::*;
+
+    #[test]
+    fn short_values_are_whole_and_long_ones_keep_the_alias_in_sight() {
+        assert_eq!(excerpt("pve-shop", &(0..8), false), "pve-shop");
+        let long = format!("{}pve-shop{}", "a ".repeat(200), " b".repeat(200));
+        let at = long.find("pve-shop").unwrap();
+        let shown = excerpt(&long, &(at..at + 8), false);
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert!(shown.contains("pve-shop"));
+        assert!(
+            shown.chars().count() <= 8 + 2 * CONTEXT_CHARS + 2,
+            "{shown}"
+        );
+        let block = "line one\nsee pve-shop here\nline three\n";
+        let at = block.find("pve-shop").unwrap();
+        assert_eq!(excerpt(block, &(at..at + 8), false), "…see pve-shop here…");
+        let first = "pve-shop\nrest\n";
+        assert_eq!(excerpt(first, &(0..8), false), "pve-shop…");
+    }
 }

@@ -1,170 +1,396 @@
-//! SARIF 2.1.0 output (`scan --format sarif`), hand-written over
-//! `serde_json` and checked against the OASIS schema in the tests.
+//! SARIF 2.1.0 output (`scan --format sarif`) as GitHub code scanning reads
+//! it, serialized from structs straight into the output (results one at a
+//! time: 30,000 findings never become a JSON tree in memory) and checked
+//! against the OASIS schema in the tests.
 //!
 //! Shape of the log:
 //!
-//! - **One rule per canonical name**, id `alias/<canonical>` (rule order as
-//!   in the rule files), whose `properties` carry the canonical name, its
-//!   aliases and description. Code-scanning UIs then group results by the
-//!   cluster they concern, and a rule's help says which name to use. With
-//!   `--strict`, values that are neither canonical nor alias get one extra
-//!   rule, `unknown-label`.
-//! - **One result per finding**, `level` `error` (critical, high), `warning`
-//!   (medium) or `note` (low); `properties` repeat the JSON report's fields
-//!   (role, action, severity, field, actual, expected, …).
-//! - **Locations** are relative to the base directory: `uri` is the
-//!   percent-encoded relative path with `uriBaseId` `SRCROOT` (not resolved
-//!   in the log, which keeps it free of absolute paths and reproducible);
-//!   `region` covers the alias text, 1-based lines and columns counted in
-//!   Unicode code points (`columnKind` `unicodeCodePoints`), `endColumn`
-//!   exclusive as SARIF defines it.
+//! - **One rule per kind of finding** ([`Check`]): `non-canonical-label`,
+//!   `unknown-label` (`--strict` values no rule knows) and
+//!   `ungoverned-alias` (`--strict` aliases outside governed fields), always
+//!   all three at fixed indexes, each with `shortDescription`,
+//!   `fullDescription` (≤ 1,024 characters, GitHub's limit), `help.text` and
+//!   `help.markdown` ([`super::checks`]). The canonical names are listed in
+//!   the first rule's markdown help (at most 50) and named by each result,
+//!   never turned into rules: a rule file with 25,000 names still gives
+//!   three rules.
+//! - **One result per finding**, `level` `error` (critical, high),
+//!   `warning` (medium) or `note` (low); `properties` repeat the JSON
+//!   report's fields (role, action, severity, field, actual, expected, …).
+//!   At most [`MAX_RESULTS`] (GitHub rejects a run with more): past that
+//!   the most severe are kept (critical first; within the cut severity, in
+//!   path order) and the rest are counted in a `toolExecutionNotifications`
+//!   entry (`descriptor.id` `result-limit`) and a warning on stderr.
+//! - **Locations** are relative to the git work tree that holds the base
+//!   directory (else the base directory; [`super::root`]): `uri` is the
+//!   percent-encoded relative path with `uriBaseId` `SRCROOT`, declared in
+//!   `originalUriBaseIds` without a `uri` (the log holds no absolute path
+//!   and is reproducible; GitHub resolves relative URIs against the
+//!   checkout, which is that work tree). `region` covers the alias text,
+//!   1-based lines and columns counted in Unicode code points (`columnKind`
+//!   `unicodeCodePoints`), `endColumn` exclusive as SARIF defines it.
 //! - **Fixes** for `fix` findings: the byte edits the format engine makes for
 //!   that finding alone (usually the alias text, or the whole scalar when it
 //!   must be re-rendered), as `deletedRegion` + `insertedContent`. Each fix
 //!   stands alone; `driftfix fix` applies all of them at once.
 //! - **`partialFingerprints`** `driftfix/v1`: a 64-bit FNV-1a hash (hex) of
-//!   path, document, field with sequence indexes normalised to `[*]`, kind,
-//!   actual value, alias, canonical and the ordinal among findings with the
-//!   same tuple. No line numbers, so fingerprints survive edits elsewhere in
-//!   the file, and inserting list items does not renumber them.
-//! - Errors and skipped files become `toolExecutionNotifications` of the one
-//!   invocation; `executionSuccessful` is false when any error occurred. No
-//!   timestamps, so the log is reproducible.
+//!   the base-relative path, document, field with sequence indexes
+//!   normalised to `[*]`, kind, actual value, alias, canonical and the
+//!   ordinal among findings with the same tuple. No line numbers, so
+//!   fingerprints survive edits elsewhere in the file, and inserting list
+//!   items does not renumber them. (codeql-action's upload adds its own
+//!   `primaryLocationLineHash` beside it from the file's text.)
+//! - Errors, skipped files and warnings become `toolExecutionNotifications`
+//!   of the one invocation; `executionSuccessful` is false when any error
+//!   occurred. No timestamps, so the log is reproducible. Messages hold no
+//!   absolute path ([`SourceRoot::scrub`]).
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 
-use serde_json::{Map, Value, json};
+use serde::ser::SerializeSeq as _;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
-use super::Report;
-use crate::plan::{Action, Applicability, FilePlan, Finding};
+use super::{Report, SourceRoot, checks};
+use crate::plan::{Applicability, Check, FilePlan, Finding};
 use crate::rules::{RuleSet, Severity};
 use crate::run::Run;
 use crate::text::LineIndex;
+use crate::warning::Warning;
 
 /// `$schema` of the log.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-/// The base-directory placeholder every artifact location is relative to.
+/// The placeholder every artifact location is relative to: the git work
+/// tree (else the base directory).
 pub const BASE_ID: &str = "SRCROOT";
 /// Key of the stable fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "driftfix/v1";
-/// Rule id of `--strict` findings.
-pub const UNKNOWN_RULE: &str = "unknown-label";
+/// Results in one run at most (GitHub code scanning rejects more).
+pub const MAX_RESULTS: usize = 25_000;
+/// `descriptor.id` of the notification that counts the results left out.
+pub const RESULT_LIMIT_ID: &str = "result-limit";
 
 /// `scan --format sarif`: the log as pretty JSON with a final newline.
-pub fn render(r: &Report<'_>) -> String {
-    let mut out = serde_json::to_string_pretty(&log(r.run, r.rules)).unwrap_or_default();
-    out.push('\n');
-    out
+pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = super::buffered(out);
+    serde_json::to_writer_pretty(&mut out, &Log::of(r, MAX_RESULTS))?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
-/// The SARIF log object.
-pub fn log(run: &Run, rules: &RuleSet) -> Value {
-    let ids = RuleIds::new(rules);
-    let mut ordinals: HashMap<String, usize> = HashMap::new();
-    let mut results = Vec::new();
-    for plan in run.plans() {
-        let index = LineIndex::new(&plan.original);
-        for f in &plan.findings {
-            let key = fingerprint_input(f);
-            let n = ordinals.entry(key.clone()).or_default();
-            let print = fnv1a64(format!("{key}\u{0}{n}").as_bytes());
-            *n += 1;
-            results.push(result(f, plan, &index, &ids, print));
-        }
-    }
-    json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "driftfix",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": ids.descriptors(rules),
-            }},
-            "invocations": [invocation(run)],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    })
+/// The log as a `serde_json::Value`, with at most `max_results` results
+/// (for tests).
+pub fn log(r: &Report<'_>, max_results: usize) -> Value {
+    serde_json::to_value(Log::of(r, max_results)).unwrap_or(Value::Null)
 }
 
-/// Rule ids and indexes: one per canonical name, then `unknown-label`.
-struct RuleIds {
-    by_canonical: HashMap<String, usize>,
-    unknown: usize,
+/// The stderr warning when results were left out.
+pub fn warnings(r: &Report<'_>) -> Vec<Warning> {
+    let cap = Cap::of(r.run, MAX_RESULTS);
+    if cap.dropped == 0 {
+        return Vec::new();
+    }
+    vec![Warning::new(cap.note())]
 }
 
-impl RuleIds {
-    fn new(rules: &RuleSet) -> RuleIds {
-        RuleIds {
-            by_canonical: rules
-                .canonicals
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.name.clone(), i))
-                .collect(),
-            unknown: rules.canonicals.len(),
-        }
-    }
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [RunLog<'a>; 1],
+}
 
-    /// `(ruleId, ruleIndex)` of a finding.
-    fn of(&self, f: &Finding) -> (String, usize) {
-        match (&f.alias, &f.canonical) {
-            (Some(_), Some(c)) => match self.by_canonical.get(c) {
-                Some(&i) => (format!("alias/{c}"), i),
-                None => (UNKNOWN_RULE.into(), self.unknown),
-            },
-            _ => (UNKNOWN_RULE.into(), self.unknown),
-        }
-    }
-
-    fn descriptors(&self, rules: &RuleSet) -> Vec<Value> {
-        let mut out: Vec<Value> = rules
-            .canonicals
-            .iter()
-            .map(|c| {
-                let aliases: Vec<String> = c.aliases.iter().map(|a| format!("`{a}`")).collect();
-                let about = c
-                    .description
-                    .as_deref()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default();
-                let full = format!(
-                    "{} {} non-canonical label{} for `{}`{about}: write `{}` instead.",
-                    aliases.join(", "),
-                    if c.aliases.len() == 1 { "is a" } else { "are" },
-                    if c.aliases.len() == 1 { "" } else { "s" },
-                    c.name,
-                    c.name,
-                );
-                json!({
-                    "id": format!("alias/{}", c.name),
-                    "name": "NonCanonicalLabel",
-                    "shortDescription": {"text": format!("Non-canonical label for `{}`", c.name)},
-                    "fullDescription": {"text": full},
-                    "help": {"text": format!(
-                        "{full} `driftfix fix --apply` rewrites it in editable files; read-only and authority files are reported only."
-                    )},
-                    "defaultConfiguration": {"level": "warning"},
-                    "properties": {
-                        "canonical": c.name,
-                        "aliases": c.aliases,
-                        "description": c.description,
-                        "tags": ["naming", "drift"],
+impl<'a> Log<'a> {
+    fn of(r: &'a Report<'a>, max_results: usize) -> Log<'a> {
+        let cap = Cap::of(r.run, max_results);
+        Log {
+            schema: SCHEMA_URI,
+            version: "2.1.0",
+            runs: [RunLog {
+                tool: Tool {
+                    driver: Driver {
+                        name: "driftfix",
+                        version: env!("CARGO_PKG_VERSION"),
+                        semantic_version: env!("CARGO_PKG_VERSION"),
+                        rules: Check::ALL.map(|c| Rule::of(c, r.rules)),
                     },
-                })
-            })
-            .collect();
-        out.push(json!({
-            "id": UNKNOWN_RULE,
-            "name": "UnknownLabel",
-            "shortDescription": {"text": "Governed value that is neither a canonical name nor an alias"},
-            "fullDescription": {"text": "Reported with --strict: a governed label that no rule knows; `expected` is the closest canonical name when one is close."},
-            "defaultConfiguration": {"level": "warning"},
-            "properties": {"tags": ["naming", "drift", "strict"]},
-        }));
-        out
+                },
+                invocations: [invocation(r.run, r.root, &cap)],
+                original_uri_base_ids: BaseIds {
+                    srcroot: BaseId {
+                        description: Text {
+                            text: "The root of the git work tree that holds the base directory \
+                                   (the base directory itself outside a work tree).",
+                        },
+                    },
+                },
+                column_kind: "unicodeCodePoints",
+                results: Results {
+                    run: r.run,
+                    root: r.root,
+                    cap,
+                },
+            }],
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunLog<'a> {
+    tool: Tool,
+    invocations: [Invocation; 1],
+    original_uri_base_ids: BaseIds,
+    column_kind: &'static str,
+    results: Results<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: [Rule; 3],
+}
+
+#[derive(Serialize)]
+struct BaseIds {
+    #[serde(rename = "SRCROOT")]
+    srcroot: BaseId,
+}
+
+#[derive(Serialize)]
+struct BaseId {
+    description: Text<&'static str>,
+}
+
+/// A SARIF `message` (or any `{"text": …}`).
+#[derive(Serialize)]
+struct Text<T> {
+    text: T,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text<&'static str>,
+    full_description: Text<&'static str>,
+    help: Help,
+    default_configuration: Level,
+    properties: RuleProperties,
+}
+
+impl Rule {
+    fn of(check: Check, rules: &RuleSet) -> Rule {
+        let doc = checks::doc(check);
+        let mut tags = vec!["naming", "drift"];
+        if check != Check::NonCanonical {
+            tags.push("strict");
+        }
+        Rule {
+            id: check.id(),
+            name: doc.name,
+            short_description: Text { text: doc.short },
+            full_description: Text { text: doc.full },
+            help: Help {
+                text: doc.help,
+                markdown: checks::help_markdown(check, rules),
+            },
+            default_configuration: Level { level: "warning" },
+            properties: RuleProperties { tags },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: &'static str,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct Level {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: Vec<&'static str>,
+}
+
+/// Which findings become results: all of them up to the limit; past it the
+/// most severe.
+struct Cap {
+    /// Findings of a severity more severe than this are all kept; of this
+    /// severity the first `keep` (in path order); the rest are dropped.
+    /// `None`: everything is kept.
+    cut: Option<(Severity, usize)>,
+    total: usize,
+    dropped: usize,
+    limit: usize,
+}
+
+impl Cap {
+    fn of(run: &Run, limit: usize) -> Cap {
+        let mut counts = [0usize; 4];
+        for f in run.findings() {
+            if let Some(n) = Severity::ALL
+                .iter()
+                .position(|&s| s == f.severity)
+                .and_then(|i| counts.get_mut(i))
+            {
+                *n += 1;
+            }
+        }
+        let total: usize = counts.iter().sum();
+        let mut room = limit;
+        let mut cut = None;
+        for (level, &n) in Severity::ALL.iter().zip(&counts) {
+            if n > room {
+                cut = Some((*level, room));
+                break;
+            }
+            room -= n;
+        }
+        Cap {
+            cut,
+            total,
+            dropped: total.saturating_sub(limit),
+            limit,
+        }
+    }
+
+    /// Whether the next finding is kept; `seen` counts findings of the cut
+    /// severity so far.
+    fn keeps(&self, f: &Finding, seen: &mut usize) -> bool {
+        let Some((level, keep)) = self.cut else {
+            return true;
+        };
+        if f.severity < level {
+            return true;
+        }
+        if f.severity > level {
+            return false;
+        }
+        *seen += 1;
+        *seen <= keep
+    }
+
+    /// What the notification and the stderr warning say.
+    fn note(&self) -> String {
+        format!(
+            "sarif: {} findings, {} results: the {} least severe are left out (GitHub code scanning accepts at most {} results per run; --format json lists them all)",
+            self.total,
+            self.total - self.dropped,
+            self.dropped,
+            self.limit
+        )
+    }
+}
+
+/// The results, serialized one at a time as the findings are read.
+struct Results<'a> {
+    run: &'a Run,
+    root: &'a SourceRoot,
+    cap: Cap,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.cap.total - self.cap.dropped))?;
+        let mut prints = Fingerprints::default();
+        let mut seen = 0;
+        for plan in self.run.plans().filter(|p| !p.findings.is_empty()) {
+            let index = LineIndex::new(&plan.original);
+            for f in &plan.findings {
+                // Every finding counts for the ordinals, kept or not, so a
+                // fingerprint never depends on the limit.
+                let print = prints.next(f);
+                if self.cap.keeps(f, &mut seen) {
+                    seq.serialize_element(&ResultLog::of(f, plan, &index, self.root, print))?;
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultLog<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text<String>,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: Prints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<[FixLog; 1]>,
+    properties: Properties<'a>,
+}
+
+impl<'a> ResultLog<'a> {
+    fn of(
+        f: &'a Finding,
+        plan: &'a FilePlan,
+        index: &LineIndex,
+        root: &SourceRoot,
+        print: String,
+    ) -> ResultLog<'a> {
+        let field = f.kind.has_field().then_some(f.field.as_str());
+        ResultLog {
+            rule_id: f.check.id(),
+            rule_index: f.check.index(),
+            level: level(f.severity),
+            message: Text {
+                text: root.scrub(&checks::message(f)).into_owned(),
+            },
+            locations: [Location {
+                physical_location: Physical {
+                    artifact_location: artifact(root, &f.path),
+                    region: Region {
+                        start_line: f.line,
+                        start_column: f.column,
+                        end_line: Some(f.end_line),
+                        end_column: Some(f.end_column),
+                    },
+                },
+                logical_locations: field
+                    .map(|name| {
+                        vec![Logical {
+                            fully_qualified_name: name,
+                            kind: "member",
+                        }]
+                    })
+                    .unwrap_or_default(),
+            }],
+            partial_fingerprints: Prints { v1: print },
+            fixes: fix(f, plan, index, root).map(|x| [x]),
+            properties: Properties {
+                role: f.role.name(),
+                action: f.action.name(),
+                severity: f.severity.name(),
+                field,
+                kind: f.kind.name(),
+                document: f.document,
+                actual: &f.actual,
+                expected: f.expected.as_ref(),
+                alias: f.alias.as_deref(),
+                canonical: f.canonical.as_deref(),
+                mode: f.mode.name(),
+                reason: f.reason.as_deref().map(|r| root.scrub(r).into_owned()),
+            },
+        }
     }
 }
 
@@ -176,95 +402,113 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn result(f: &Finding, plan: &FilePlan, index: &LineIndex, ids: &RuleIds, print: u64) -> Value {
-    let (rule_id, rule_index) = ids.of(f);
-    let region = alias_region(f);
-    let mut obj = Map::new();
-    obj.insert("ruleId".into(), rule_id.into());
-    obj.insert("ruleIndex".into(), rule_index.into());
-    obj.insert("level".into(), level(f.severity).into());
-    obj.insert("message".into(), json!({"text": message(f)}));
-    obj.insert(
-        "locations".into(),
-        json!([{
-            "physicalLocation": {"artifactLocation": artifact(&f.path), "region": region},
-            "logicalLocations": [{"fullyQualifiedName": f.field, "kind": "member"}],
-        }]),
-    );
-    obj.insert(
-        "partialFingerprints".into(),
-        json!({ FINGERPRINT_KEY: format!("{print:016x}") }),
-    );
-    if let Some(fix) = fix(f, plan, index) {
-        obj.insert("fixes".into(), json!([fix]));
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: Physical,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<Logical<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Artifact,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+fn artifact(root: &SourceRoot, rel_path: &str) -> Artifact {
+    Artifact {
+        uri: uri_path(&root.path(rel_path)),
+        uri_base_id: BASE_ID,
     }
-    obj.insert(
-        "properties".into(),
-        json!({
-            "role": f.role.name(),
-            "action": f.action.name(),
-            "severity": f.severity.name(),
-            "field": f.field,
-            "kind": f.kind.name(),
-            "document": f.document,
-            "actual": &*f.actual,
-            "expected": f.expected,
-            "alias": f.alias,
-            "canonical": f.canonical,
-            "match": f.mode.name(),
-            "reason": f.reason,
-        }),
-    );
-    Value::Object(obj)
 }
 
-fn message(f: &Finding) -> String {
-    let what = match (&f.alias, &f.canonical) {
-        (Some(a), Some(c)) => format!("`{a}` is an alias of `{c}`"),
-        (_, Some(c)) => {
-            format!("`{}` is not a known label (closest: `{c}`)", f.actual)
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
+}
+
+impl Region {
+    fn between(index: &LineIndex, start: usize, end: usize) -> Region {
+        let (sl, sc) = index.line_col(start);
+        let (el, ec) = index.line_col(end);
+        Region {
+            start_line: sl,
+            start_column: sc,
+            end_line: Some(el),
+            end_column: Some(ec),
         }
-        _ => format!("`{}` is not a known label", f.actual),
-    };
-    let todo = match f.action {
-        Action::Fix => format!(
-            "; `driftfix fix` rewrites `{}` to `{}`",
-            f.actual,
-            f.expected.as_ref().map(|e| e.text()).unwrap_or_default()
-        ),
-        Action::Report => format!("; {} file: reported, never written", f.role.name()),
-        Action::Manual => format!(
-            "; fix by hand: {}",
-            f.reason.as_deref().unwrap_or("not safely fixable")
-        ),
-    };
-    format!("{what} ({} `{}`){todo}.", f.kind.name(), f.field)
+    }
 }
 
-fn artifact(path: &str) -> Value {
-    json!({"uri": uri_path(path), "uriBaseId": BASE_ID})
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical<'a> {
+    fully_qualified_name: &'a str,
+    kind: &'static str,
 }
 
-/// The region of the alias text, as planning placed it (from the alias's
-/// first character to its end where it stands verbatim, else to the end of
-/// the value's text).
-fn alias_region(f: &Finding) -> Value {
-    json!({
-        "startLine": f.line,
-        "startColumn": f.column,
-        "endLine": f.end_line,
-        "endColumn": f.end_column,
-    })
+#[derive(Serialize)]
+struct Prints {
+    #[serde(rename = "driftfix/v1")]
+    v1: String,
 }
 
-fn region(index: &LineIndex, start: usize, end: usize) -> Value {
-    let (sl, sc) = index.line_col(start);
-    let (el, ec) = index.line_col(end);
-    json!({"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec})
+#[derive(Serialize)]
+struct Properties<'a> {
+    role: &'static str,
+    action: &'static str,
+    severity: &'static str,
+    field: Option<&'a str>,
+    kind: &'static str,
+    document: usize,
+    actual: &'a str,
+    /// Rendered when serialized: findings of one scalar share its value.
+    expected: Option<&'a crate::plan::ScalarText>,
+    alias: Option<&'a str>,
+    canonical: Option<&'a str>,
+    #[serde(rename = "match")]
+    mode: &'static str,
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FixLog {
+    description: Text<String>,
+    artifact_changes: [Change; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Change {
+    artifact_location: Artifact,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    inserted_content: Text<String>,
 }
 
 /// The SARIF fix of one `fix` finding: the edits of its fix alone.
-fn fix(f: &Finding, plan: &FilePlan, index: &LineIndex) -> Option<Value> {
+fn fix(f: &Finding, plan: &FilePlan, index: &LineIndex, root: &SourceRoot) -> Option<FixLog> {
     f.fix
         .as_ref()
         .filter(|x| x.applicability == Applicability::Safe && plan.parsed)?;
@@ -276,60 +520,154 @@ fn fix(f: &Finding, plan: &FilePlan, index: &LineIndex) -> Option<Value> {
     {
         return None;
     }
-    let replacements: Vec<Value> = edits
-        .iter()
-        .map(|e| {
-            json!({
-                "deletedRegion": region(index, e.range.start, e.range.end),
-                "insertedContent": {"text": e.text},
-            })
-        })
-        .collect();
-    Some(json!({
-        "description": {"text": format!(
-            "Replace `{}` with `{}`",
-            f.alias.as_deref().unwrap_or(&f.actual),
-            f.canonical.as_deref().unwrap_or_default()
-        )},
-        "artifactChanges": [{"artifactLocation": artifact(&f.path), "replacements": replacements}],
-    }))
+    Some(FixLog {
+        description: Text {
+            text: format!(
+                "Replace `{}` with `{}`",
+                f.alias.as_deref().unwrap_or(&f.actual),
+                f.canonical.as_deref().unwrap_or_default()
+            ),
+        },
+        artifact_changes: [Change {
+            artifact_location: artifact(root, &f.path),
+            replacements: edits
+                .into_iter()
+                .map(|e| Replacement {
+                    deleted_region: Region::between(index, e.range.start, e.range.end),
+                    inserted_content: Text { text: e.text },
+                })
+                .collect(),
+        }],
+    })
 }
 
-/// Errors and skipped files, as notifications of the one invocation.
-fn invocation(run: &Run) -> Value {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locations: Option<[NoteLocation; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    descriptor: Option<Descriptor>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NoteLocation {
+    physical_location: NotePhysical,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotePhysical {
+    artifact_location: Artifact,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct Descriptor {
+    id: &'static str,
+}
+
+impl Notification {
+    fn new(level: &'static str, root: &SourceRoot, text: &str) -> Notification {
+        Notification {
+            level,
+            message: Text {
+                text: root.scrub(text).into_owned(),
+            },
+            locations: None,
+            descriptor: None,
+        }
+    }
+
+    fn at(mut self, root: &SourceRoot, path: &str, region: Option<Region>) -> Notification {
+        self.locations = Some([NoteLocation {
+            physical_location: NotePhysical {
+                artifact_location: artifact(root, path),
+                region,
+            },
+        }]);
+        self
+    }
+}
+
+/// Errors, skipped files, warnings and the result limit, as notifications
+/// of the one invocation.
+fn invocation(run: &Run, root: &SourceRoot, cap: &Cap) -> Invocation {
     let mut notes = Vec::new();
     for (path, message) in &run.errors {
-        notes.push(json!({"level": "error", "message": {"text": format!("{path}: {message}")}}));
+        notes.push(Notification::new(
+            "error",
+            root,
+            &format!("{path}: {message}"),
+        ));
     }
     for o in &run.outcomes {
         let Some(e) = o.problem() else { continue };
-        let location = match (e.line, e.column) {
-            (Some(line), Some(column)) => json!({
-                "artifactLocation": artifact(&o.target.rel_path),
-                "region": {"startLine": line.max(1), "startColumn": column.max(1)},
-            }),
-            _ => json!({"artifactLocation": artifact(&o.target.rel_path)}),
+        let region = e.line.zip(e.column).map(|(line, column)| Region {
+            start_line: line.max(1),
+            start_column: column.max(1),
+            end_line: None,
+            end_column: None,
+        });
+        let (level, text) = if e.is_skip() {
+            ("warning", format!("skipped: {}", e.message))
+        } else {
+            ("error", e.message.clone())
         };
-        notes.push(json!({
-            "level": if e.is_skip() { "warning" } else { "error" },
-            "message": {"text": if e.is_skip() { format!("skipped: {}", e.message) } else { e.message.clone() }},
-            "locations": [{"physicalLocation": location}],
-        }));
+        notes.push(Notification::new(level, root, &text).at(root, &o.target.rel_path, region));
     }
     for s in &run.walk_skipped {
-        notes.push(json!({
-            "level": "warning",
-            "message": {"text": format!("skipped: {}", s.message)},
-            "locations": [{"physicalLocation": {"artifactLocation": artifact(&s.path)}}],
-        }));
+        notes.push(
+            Notification::new("warning", root, &format!("skipped: {}", s.message))
+                .at(root, &s.path, None),
+        );
     }
     for w in &run.warnings {
-        notes.push(json!({"level": "warning", "message": {"text": w.to_string()}}));
+        notes.push(Notification::new("warning", root, &w.to_string()));
     }
-    json!({
-        "executionSuccessful": run.error_list().is_empty(),
-        "toolExecutionNotifications": notes,
-    })
+    if cap.dropped > 0 {
+        notes.push(Notification {
+            descriptor: Some(Descriptor {
+                id: RESULT_LIMIT_ID,
+            }),
+            ..Notification::new("warning", root, &cap.note())
+        });
+    }
+    Invocation {
+        execution_successful: run.error_list().is_empty(),
+        tool_execution_notifications: notes,
+    }
+}
+
+/// The `driftfix/v1` fingerprints of a run's findings, in order: each
+/// finding's content hash and its ordinal among equal ones. Shared by
+/// SARIF and the GitLab report.
+#[derive(Default)]
+pub struct Fingerprints {
+    /// Findings seen so far per content hash.
+    ordinals: HashMap<u64, usize>,
+}
+
+impl Fingerprints {
+    /// The fingerprint of the next finding (call once per finding, in
+    /// order), 16 hex digits.
+    pub fn next(&mut self, f: &Finding) -> String {
+        let key = fingerprint_input(f);
+        let n = self.ordinals.entry(fnv1a64(key.as_bytes())).or_default();
+        let print = fnv1a64(format!("{key}\u{0}{n}").as_bytes());
+        *n += 1;
+        format!("{print:016x}")
+    }
 }
 
 /// What the fingerprint hashes (everything but the ordinal): no line or
@@ -399,29 +737,50 @@ mod tests {
     use super::*;
     use crate::report::testkit;
 
+    fn sarif(run: &Run, root: &SourceRoot, max: usize) -> Value {
+        let rules = testkit::rules();
+        log(&testkit::report(run, &rules, root), max)
+    }
+
+    fn homelab_log() -> Value {
+        sarif(&testkit::homelab(), &SourceRoot::base(), MAX_RESULTS)
+    }
+
     fn results(log: &Value) -> &Vec<Value> {
         log["runs"][0]["results"].as_array().unwrap()
     }
 
     #[test]
-    fn one_rule_per_canonical_plus_unknown() {
-        let log = log(&testkit::homelab(), &testkit::rules());
+    fn one_rule_per_kind_of_finding_each_with_help() {
+        let log = homelab_log();
         let rules = log["runs"][0]["tool"]["driver"]["rules"]
             .as_array()
             .unwrap();
         let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-        assert_eq!(ids, ["alias/pve", "alias/proxmox-home", "unknown-label"]);
         assert_eq!(
-            rules[0]["properties"]["aliases"],
-            json!(["pve-shop", "proxmox-shop"])
+            ids,
+            ["non-canonical-label", "unknown-label", "ungoverned-alias"]
+        );
+        for r in rules {
+            assert!(!r["help"]["text"].as_str().unwrap().is_empty(), "{r}");
+            assert!(!r["help"]["markdown"].as_str().unwrap().is_empty(), "{r}");
+            assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
+            let full = r["fullDescription"]["text"].as_str().unwrap();
+            assert!(full.chars().count() <= checks::MAX_FULL_DESCRIPTION);
+        }
+        let md = rules[0]["help"]["markdown"].as_str().unwrap();
+        assert!(
+            md.contains("| `pve` | `pve-shop`, `proxmox-shop` |"),
+            "{md}"
         );
         assert_eq!(log["version"], "2.1.0");
         assert_eq!(log["runs"][0]["columnKind"], "unicodeCodePoints");
+        assert!(log["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"].is_null());
     }
 
     #[test]
     fn levels_locations_and_rule_indexes() {
-        let log = log(&testkit::homelab(), &testkit::rules());
+        let log = homelab_log();
         let rs = results(&log);
         assert_eq!(rs.len(), 6);
         let by_path = |p: &str| {
@@ -431,8 +790,9 @@ mod tests {
         };
         let high = by_path("workbench/backup_inventory.json");
         assert_eq!(high["level"], "error");
-        assert_eq!(high["ruleId"], "alias/proxmox-home");
-        assert_eq!(high["ruleIndex"], 1);
+        assert_eq!(high["ruleId"], "non-canonical-label");
+        assert_eq!(high["ruleIndex"], 0);
+        assert_eq!(high["properties"]["canonical"], "proxmox-home");
         let region = &high["locations"][0]["physicalLocation"]["region"];
         assert_eq!(region["startLine"], 5);
         assert_eq!(region["startColumn"], 15);
@@ -447,8 +807,65 @@ mod tests {
     }
 
     #[test]
+    fn rule_ids_follow_the_check() {
+        let mut run = testkit::homelab();
+        for o in &mut run.outcomes {
+            if let Ok(p) = &mut o.result {
+                for f in &mut p.findings {
+                    if f.path == "legacy/old.yaml" {
+                        f.check = Check::Ungoverned;
+                    }
+                    if f.path == "workbench/clusters.yaml" {
+                        f.check = Check::Unknown;
+                        f.alias = None;
+                    }
+                }
+            }
+        }
+        let log = sarif(&run, &SourceRoot::base(), MAX_RESULTS);
+        let ids: Vec<(&str, u64)> = results(&log)
+            .iter()
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap(),
+                    r["ruleIndex"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert!(ids.contains(&("ungoverned-alias", 2)), "{ids:?}");
+        assert!(ids.contains(&("unknown-label", 1)), "{ids:?}");
+    }
+
+    #[test]
+    fn uris_are_relative_to_the_work_tree() {
+        let log = sarif(
+            &testkit::homelab(),
+            &SourceRoot::in_work_tree("infra"),
+            MAX_RESULTS,
+        );
+        let uris: Vec<&str> = results(&log)
+            .iter()
+            .map(|r| {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert!(uris.iter().all(|u| u.starts_with("infra/")), "{uris:?}");
+        for r in results(&log) {
+            if let Some(fix) = r.get("fixes") {
+                let uri = &fix[0]["artifactChanges"][0]["artifactLocation"]["uri"];
+                assert!(uri.as_str().unwrap().starts_with("infra/"), "{uri}");
+            }
+        }
+        let note = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+        let uri = &note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert!(uri.as_str().unwrap().starts_with("infra/"), "{note}");
+    }
+
+    #[test]
     fn notifications_and_success_flag() {
-        let log = log(&testkit::homelab(), &testkit::rules());
+        let log = homelab_log();
         let inv = &log["runs"][0]["invocations"][0];
         assert_eq!(inv["executionSuccessful"], false);
         let notes = inv["toolExecutionNotifications"].as_array().unwrap();
@@ -458,10 +875,42 @@ mod tests {
         assert!(notes.iter().any(|n| n["level"] == "warning"));
     }
 
+    /// Past the limit the most severe results stay (high before medium
+    /// before low), the rest are counted in a notification, and no
+    /// fingerprint changes.
+    #[test]
+    fn results_are_capped_most_severe_first() {
+        let run = testkit::homelab();
+        let full = sarif(&run, &SourceRoot::base(), MAX_RESULTS);
+        let capped = sarif(&run, &SourceRoot::base(), 3);
+        let rs = results(&capped);
+        assert_eq!(rs.len(), 3);
+        let levels: Vec<&str> = rs.iter().map(|r| r["level"].as_str().unwrap()).collect();
+        assert_eq!(levels, ["error", "error", "warning"]);
+        for r in rs {
+            assert!(results(&full).contains(r), "{r}");
+        }
+        let notes = capped["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap();
+        let limit = notes
+            .iter()
+            .find(|n| n["descriptor"]["id"] == RESULT_LIMIT_ID)
+            .unwrap();
+        let text = limit["message"]["text"].as_str().unwrap();
+        assert!(
+            text.contains("6 findings, 3 results: the 3 least severe"),
+            "{text}"
+        );
+        let none = full["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap();
+        assert!(none.iter().all(|n| n["descriptor"].is_null()));
+    }
+
     #[test]
     fn fingerprints_ignore_lines_and_indexes_but_tell_duplicates_apart() {
-        let run = testkit::homelab();
-        let a = log(&run, &testkit::rules());
+        let a = homelab_log();
         let mut moved = testkit::homelab();
         for o in &mut moved.outcomes {
             if let Ok(p) = &mut o.result {
@@ -471,7 +920,7 @@ mod tests {
                 }
             }
         }
-        let b = log(&moved, &testkit::rules());
+        let b = sarif(&moved, &SourceRoot::in_work_tree("x"), MAX_RESULTS);
         let prints = |l: &Value| -> Vec<String> {
             results(l)
                 .iter()
@@ -492,6 +941,17 @@ mod tests {
             6,
             "two identical backup findings get distinct prints"
         );
+    }
+
+    /// The fingerprint is the same content hash as before the streamed
+    /// rewrite (FNV-1a of the NUL-joined tuple and the ordinal).
+    #[test]
+    fn fingerprints_are_driftfix_v1_s() {
+        let run = testkit::homelab();
+        let f = run.findings().next().unwrap();
+        let key = fingerprint_input(f);
+        let want = format!("{:016x}", fnv1a64(format!("{key}\u{0}0").as_bytes()));
+        assert_eq!(Fingerprints::default().next(f), want);
     }
 
     #[test]

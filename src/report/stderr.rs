@@ -4,31 +4,49 @@
 
 use std::io::Write as _;
 
-use super::{one_line, visible};
+use super::visible;
 use crate::plan::Action;
-use crate::rules::RuleSet;
+use crate::rules::{RuleErrors, RuleSet};
 use crate::run::Run;
 use crate::warning::Warning;
 
 /// The rules' warnings, then the run's: skipped walk entries, unmatched
-/// globs, skipped files, and the errors of the run.
-pub fn diagnostics(rules: &RuleSet, r: &Run) {
+/// globs, skipped files, and the errors of the run, each error with its
+/// code frame ([`super::frame`]). `quiet` (`scan -q`): the errors only.
+pub fn diagnostics(rules: &RuleSet, r: &Run, quiet: bool) {
     let mut err = std::io::stderr().lock();
-    for w in &rules.warnings {
-        let _ = writeln!(err, "{}", visible(&w.to_string()));
+    if !quiet {
+        for w in &rules.warnings {
+            let _ = writeln!(err, "{}", visible(&w.to_string()));
+        }
+        for w in &r.warnings {
+            let _ = writeln!(err, "{}", visible(&w.to_string()));
+        }
+        for s in r.skipped() {
+            let w = Warning::new(format!("{}: skipped: {}", s.path, s.message));
+            let _ = writeln!(err, "{}", visible(&w.to_string()));
+        }
+        for w in hints(r) {
+            let _ = writeln!(err, "{}", visible(&w.to_string()));
+        }
     }
-    for w in &r.warnings {
-        let _ = writeln!(err, "{}", visible(&w.to_string()));
+    for (line, e) in r.error_lines().iter().zip(r.errors_with_positions()) {
+        let _ = writeln!(err, "{}", visible(line));
+        if let Some(source) = &e.source {
+            let _ = write!(err, "{}", super::frame::render(source));
+        }
     }
-    for s in r.skipped() {
-        let w = Warning::new(format!("{}: skipped: {}", s.path, s.message));
-        let _ = writeln!(err, "{}", visible(&w.to_string()));
-    }
-    for w in hints(r) {
-        let _ = writeln!(err, "{}", visible(&w.to_string()));
-    }
-    for line in r.error_lines() {
-        let _ = writeln!(err, "{}", visible(&line));
+}
+
+/// Rule-file errors, one `error: FILE:LINE:COL: message` line each (as
+/// [`crate::rules::RuleError`] displays it), followed by its code frame.
+pub fn rule_errors(errors: &RuleErrors) {
+    let mut err = std::io::stderr().lock();
+    for e in &errors.0 {
+        let _ = writeln!(err, "error: {e}");
+        if let Some(source) = &e.source {
+            let _ = write!(err, "{}", super::frame::render(source));
+        }
     }
 }
 
@@ -63,8 +81,8 @@ pub fn leftovers(r: &Run) {
             visible(&f.path),
             f.line,
             f.column,
-            visible(&f.field),
-            one_line(&f.actual),
+            super::field_shown(f),
+            super::actual_excerpt(f),
             f.reason.as_deref().unwrap_or("not safely fixable")
         );
     }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::formats::{FileType, Replacement, ScalarKind};
-use crate::plan::{Action, Applicability, FileError, FilePlan, Finding, Fix};
+use crate::plan::{Action, Applicability, Check, FileError, FilePlan, Finding, Fix};
 use crate::rules::{MatchMode, Role, RuleSet, Severity};
 use crate::run::{Outcome, Run};
 use crate::walk::Target;
@@ -58,6 +58,7 @@ pub fn finding(path: &str, line: usize, field: &str, actual: &str, canonical: &s
             Action::Report
         },
         reason: None,
+        check: Check::NonCanonical,
         scalar: 0,
         range: 0..actual.len(),
         fix: role.writable().then(|| Fix {
@@ -110,6 +111,7 @@ pub fn planned(path: &str, original: &str, findings: Vec<Finding>) -> Outcome {
         refused: None,
         canonical_uses: Vec::new(),
         ungoverned: Vec::new(),
+        suppressed: Default::default(),
     };
     Outcome {
         target: t,
@@ -212,4 +214,22 @@ pub fn homelab() -> Run {
             ),
         ),
     ])
+}
+
+/// A scan report over `run` (no color, paths rooted at `root`).
+pub fn report<'a>(
+    run: &'a Run,
+    rules: &'a RuleSet,
+    root: &'a crate::report::SourceRoot,
+) -> crate::report::Report<'a> {
+    crate::report::Report {
+        command: crate::report::Command::Scan,
+        run,
+        rules,
+        paint: crate::report::Paint { color: false },
+        files: None,
+        show_suppressed: false,
+        root,
+        quiet: false,
+    }
 }

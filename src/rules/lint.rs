@@ -39,6 +39,43 @@ pub fn warnings(rules: &RuleSet, base: &Path) -> Vec<Warning> {
         &format!("file under {}", base.display()),
     );
     out.extend(empty_files(rules));
+    out.extend(dead_ignore_selectors(rules, base, &files));
+    out
+}
+
+/// One line per `[[ignore]]` selector that matches no scalar of the files
+/// its rule covers (read and parsed here; `rules check` only): it could
+/// never suppress anything.
+pub fn dead_ignore_selectors(rules: &RuleSet, base: &Path, files: &[String]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for rule in rules.ignores.iter().filter(|r| !r.select.is_empty()) {
+        let mut alive = vec![false; rule.select.len()];
+        for rel in files.iter().filter(|f| rule.applies_to(f)) {
+            let Some((file_type, _)) = rules.type_of(rel) else {
+                continue;
+            };
+            let Ok(text) = std::fs::read_to_string(base.join(rel)) else {
+                continue;
+            };
+            let Ok(scalars) = file_type.format().scalars(&text) else {
+                continue;
+            };
+            for (sel, seen) in rule.select.iter().zip(alive.iter_mut()) {
+                *seen = *seen || scalars.iter().any(|s| sel.matches(&s.path));
+            }
+            if alive.iter().all(|a| *a) {
+                break;
+            }
+        }
+        for (sel, seen) in rule.select.iter().zip(&alive) {
+            if !seen {
+                out.push(Warning::new(format!(
+                    "{}: [[ignore]] select `{}` matches no value or key in the files it covers",
+                    rule.origin, sel.text
+                )));
+            }
+        }
+    }
     out
 }
 

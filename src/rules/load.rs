@@ -13,6 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::globs::{GlobOptions, PathGlobs};
+use super::ignore::IgnoreRule;
 use super::selector::Selector;
 use super::types::{TypeEntry, TypeMap};
 use super::{
@@ -20,7 +21,7 @@ use super::{
     SeverityRule,
 };
 use crate::formats::FileType;
-use crate::text::LineIndex;
+use crate::text::{LineIndex, SourceLine};
 use crate::warning::Warning;
 
 type SpannedList = Vec<Spanned<String>>;
@@ -37,6 +38,8 @@ struct RawFile {
     field: Vec<Spanned<RawField>>,
     #[serde(default)]
     severity: Vec<RawSeverity>,
+    #[serde(default)]
+    ignore: Vec<Spanned<RawIgnore>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -110,6 +113,17 @@ struct RawSeverity {
     level: Spanned<String>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    files: Option<SpannedList>,
+    #[serde(default)]
+    select: SpannedList,
+    #[serde(default)]
+    aliases: SpannedList,
+    reason: Option<Spanned<String>>,
+}
+
 /// One rule file, parsed and with its text kept for error positions.
 pub struct ParsedFile {
     name: String,
@@ -126,6 +140,7 @@ impl ParsedFile {
             line: Some(line),
             column: Some(column),
             message: message.into(),
+            source: SourceLine::of(&self.text, line, column).map(Box::new),
         }
     }
 
@@ -161,6 +176,10 @@ pub fn parse_rule_text(text: &str, origin: &Path) -> Result<ParsedFile, RuleErro
             line,
             column,
             message: e.message().trim().to_string(),
+            source: line
+                .zip(column)
+                .and_then(|(l, c)| SourceLine::of(text, l, c))
+                .map(Box::new),
         }
     })?;
     let file = ParsedFile {
@@ -203,6 +222,7 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleErrors> {
     let mut alias_index: HashMap<String, usize> = HashMap::new();
     let mut fields = Vec::new();
     let mut severities = Vec::new();
+    let mut ignores = Vec::new();
     let mut warnings = Vec::new();
 
     for file in &files {
@@ -249,6 +269,13 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleErrors> {
     if fields.iter().any(|f| f.ignore_case) {
         check_folded(&files, &canonical_index, &mut errors);
     }
+    for file in &files {
+        for i in &file.raw.ignore {
+            if let Some(rule) = build_ignore(file, i, &alias_index, &mut errors) {
+                ignores.push(rule);
+            }
+        }
+    }
     let paths = build_paths(&files, &mut errors);
     let types = build_types(&files, &mut errors);
     if !errors.0.is_empty() {
@@ -265,6 +292,7 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleErrors> {
         canonicals,
         fields,
         severities,
+        ignores,
         alias_index,
         warnings,
         without_canonicals: files
@@ -324,6 +352,10 @@ fn build_paths(files: &[ParsedFile], errors: &mut Errors) -> PathRules {
                     .iter()
                     .map(|g| ("severity files".to_string(), g.get_ref().clone())),
             );
+        }
+        for i in &file.raw.ignore {
+            let globs = i.get_ref().files.iter().flatten();
+            patterns.extend(globs.map(|g| ("ignore files".to_string(), g.get_ref().clone())));
         }
     }
     PathRules {
@@ -561,19 +593,7 @@ fn build_field(
         }
     };
     let selectors = |list: &SpannedList| -> Result<Vec<Selector>, RuleError> {
-        list.iter()
-            .map(|s| {
-                Selector::parse(s.get_ref()).map_err(|(at, msg)| {
-                    let text = s.get_ref();
-                    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
-                    let start = s.span().start + 1 + byte;
-                    file.error(
-                        start..start,
-                        format!("bad selector `{}`: {msg}", s.get_ref()),
-                    )
-                })
-            })
-            .collect()
+        list.iter().map(|s| parse_selector(file, s)).collect()
     };
     let select = selectors(&raw.select)?;
     let keys_of = selectors(&raw.keys_of)?;
@@ -631,6 +651,7 @@ fn build_field(
         keys_of,
         mode,
         ignore_case: raw.ignore_case,
+        origin: file.place(f.span()),
     })
 }
 
@@ -650,4 +671,90 @@ fn build_severity(file: &ParsedFile, s: &RawSeverity) -> Result<SeverityRule, Ru
         file.error(span, msg)
     })?;
     Ok(SeverityRule { files, level })
+}
+
+/// A selector written in a rule file; a bad one is an error at the
+/// character where it goes wrong.
+fn parse_selector(file: &ParsedFile, s: &Spanned<String>) -> Result<Selector, RuleError> {
+    Selector::parse(s.get_ref()).map_err(|(at, msg)| {
+        let text = s.get_ref();
+        let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
+        let start = s.span().start + 1 + byte;
+        file.error(
+            start..start,
+            format!("bad selector `{}`: {msg}", s.get_ref()),
+        )
+    })
+}
+
+/// One `[[ignore]]` (SPEC §11). Every problem of it is kept, not only the
+/// first: `files` (required, valid globs), `select` (valid selectors),
+/// `aliases` (each one the rules define), `reason` (required, not blank).
+fn build_ignore(
+    file: &ParsedFile,
+    raw: &Spanned<RawIgnore>,
+    alias_index: &HashMap<String, usize>,
+    errors: &mut Errors,
+) -> Option<IgnoreRule> {
+    let before = errors.0.len();
+    let r = raw.get_ref();
+    let files = match &r.files {
+        None => {
+            errors.0.push(file.error(
+                raw.span(),
+                "an [[ignore]] needs `files` (globs of the files it covers)",
+            ));
+            None
+        }
+        Some(list) if list.is_empty() => {
+            errors.0.push(file.error(
+                raw.span(),
+                "`files = []` covers no file (use [\"**\"] for every file)",
+            ));
+            None
+        }
+        Some(list) => globs_of(&list.iter().map(|g| (file, g)).collect::<Vec<_>>(), errors),
+    };
+    let select: Vec<Selector> = r
+        .select
+        .iter()
+        .filter_map(|s| errors.keep(parse_selector(file, s)))
+        .collect();
+    for a in &r.aliases {
+        if !alias_index.contains_key(a.get_ref().as_str()) {
+            errors.0.push(file.error(
+                a.span(),
+                format!(
+                    "[[ignore]] alias `{}` is not an alias of any [[canonical]]",
+                    a.get_ref()
+                ),
+            ));
+        }
+    }
+    let reason = match &r.reason {
+        Some(text) if !text.get_ref().trim().is_empty() => Some(text.get_ref().clone()),
+        Some(text) => {
+            errors
+                .0
+                .push(file.error(text.span(), "[[ignore]] `reason` is empty"));
+            None
+        }
+        None => {
+            errors.0.push(file.error(
+                raw.span(),
+                "an [[ignore]] needs a `reason` (why these findings are accepted)",
+            ));
+            None
+        }
+    };
+    if errors.0.len() > before {
+        return None;
+    }
+    Some(IgnoreRule {
+        files: files?,
+        select,
+        aliases: r.aliases.iter().map(|a| a.get_ref().clone()).collect(),
+        reason: reason?,
+        origin: file.place(raw.span()),
+    })
 }

@@ -5,7 +5,9 @@
 //! `deny_unknown_fields`, so every validation error can name the file, line
 //! and column of the offending value.
 
+pub mod dead;
 pub mod globs;
+pub mod ignore;
 pub mod lint;
 mod load;
 pub mod selector;
@@ -125,6 +127,8 @@ pub struct FieldRule {
     pub keys_of: Vec<Selector>,
     pub mode: MatchMode,
     pub ignore_case: bool,
+    /// `file:line` of the `[[field]]`, for messages.
+    pub origin: String,
 }
 
 impl FieldRule {
@@ -183,6 +187,8 @@ pub struct RuleSet {
     pub canonicals: Vec<Canonical>,
     pub fields: Vec<FieldRule>,
     pub severities: Vec<SeverityRule>,
+    /// `[[ignore]]` rules (SPEC §11), in file order.
+    pub ignores: Vec<ignore::IgnoreRule>,
     /// alias → index into `canonicals`.
     alias_index: HashMap<String, usize>,
     /// Valid but suspicious entries found while loading, with their
@@ -214,6 +220,7 @@ impl RuleSet {
                         line: None,
                         column: None,
                         message,
+                        source: None,
                     });
                     continue;
                 }
@@ -296,6 +303,9 @@ pub struct RuleError {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
+    /// The line the position is on, for the code frame on stderr (boxed:
+    /// errors travel in `Result`s and stay small).
+    pub source: Option<Box<crate::text::SourceLine>>,
 }
 
 impl fmt::Display for RuleError {

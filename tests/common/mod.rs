@@ -43,9 +43,19 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-/// The driftfix binary.
+/// The driftfix binary, its undo journal kept under the build's temp
+/// folder ([`state_dir`]) instead of the user's `~/.local/state`.
 pub fn driftfix() -> Command {
-    Command::cargo_bin("driftfix").unwrap()
+    let mut c = Command::cargo_bin("driftfix").unwrap();
+    c.env("XDG_STATE_HOME", state_dir());
+    c
+}
+
+/// The `XDG_STATE_HOME` the tests' runs journal into (`fix --apply` and
+/// `--preview` record every file they write, SPEC §14): one folder under
+/// Cargo's target temp directory, never the user's home.
+pub fn state_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("state")
 }
 
 /// The crate's root folder.

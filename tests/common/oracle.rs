@@ -42,7 +42,7 @@ pub fn rule_sets() -> &'static [RuleSet] {
         .iter()
         .map(|field| {
             let text =
-                format!("{ALIASES}[[field]]\nselect = [\"**\"]\nkeys_of = [\"**\"]\n{field}");
+                format!("{ALIASES}[[field]]\ntypes = [\"yaml\", \"json\", \"toml\", \"ini\", \"text\"]\nselect = [\"**\", \".\"]\nkeys_of = [\"**\", \".\"]\n{field}");
             match RuleSet::from_toml_str(&text, std::path::Path::new("oracle.toml")) {
                 Ok(r) => r,
                 Err(e) => panic!("oracle rules: {e}"),

@@ -9,7 +9,7 @@
 //!   and everything around the string stay byte-identical.
 //! - [`verify`] re-parses with serde_json, an independent parser.
 
-mod reader;
+pub(crate) mod reader;
 mod verify;
 
 use super::{
@@ -71,7 +71,7 @@ impl Format for Json {
 /// text therefore decodes to the value with that run replaced, whatever the
 /// neighbours are: no re-rendering of the whole string is ever needed, even
 /// when an alias is partly spelled with escapes (`pve\u002dshop`).
-fn string_edits(
+pub(crate) fn string_edits(
     src: &str,
     scalar: &Scalar,
     replacements: &[Replacement],

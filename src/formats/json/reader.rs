@@ -112,6 +112,24 @@ pub fn read_light(src: &str) -> Result<Vec<Scalar>, ParseError> {
 fn read_with(src: &str, full: bool) -> Result<Vec<Scalar>, ParseError> {
     let mut reader = Reader::new(src);
     reader.full = full;
+    reader.run().map(|(scalars, _)| scalars).map_err(|f| {
+        let (line, column) = LineIndex::new(src).line_col(f.at);
+        ParseError {
+            line,
+            column,
+            message: f.message,
+        }
+    })
+}
+
+/// JSONC (JSON with comments): like [`read`], also accepting `//` and
+/// `/* */` comments wherever whitespace may stand and one trailing comma
+/// before `]` or `}`; returns the comment ranges too (markers included, a
+/// line comment without its line break). `full` as in [`read_light`].
+pub fn read_jsonc(src: &str, full: bool) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
+    let mut reader = Reader::new(src);
+    reader.full = full;
+    reader.jsonc = true;
     reader.run().map_err(|f| {
         let (line, column) = LineIndex::new(src).line_col(f.at);
         ParseError {
@@ -145,6 +163,9 @@ struct Reader<'a> {
     out: Vec<Scalar>,
     /// Record paths and pieces (off for verification).
     full: bool,
+    /// JSONC: comments and trailing commas allowed.
+    jsonc: bool,
+    comments: Vec<Range<usize>>,
 }
 
 /// What the reader expects next.
@@ -165,6 +186,8 @@ impl<'a> Reader<'a> {
             path: Vec::new(),
             out: Vec::new(),
             full: true,
+            jsonc: false,
+            comments: Vec::new(),
         }
     }
 
@@ -172,16 +195,48 @@ impl<'a> Reader<'a> {
         self.bytes.get(self.pos).copied()
     }
 
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+    fn skip_ws(&mut self) -> Result<(), Fail> {
+        loop {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+                self.pos += 1;
+            }
+            if !self.jsonc || self.peek() != Some(b'/') {
+                return Ok(());
+            }
+            let start = self.pos;
+            let rest = self.bytes.get(start..).unwrap_or(&[]);
+            let end = match rest.get(1) {
+                Some(b'/') => {
+                    let mut end = rest
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(self.bytes.len(), |i| start + i);
+                    if end > start && self.bytes.get(end - 1) == Some(&b'\r') {
+                        end -= 1;
+                    }
+                    self.pos = end;
+                    end
+                }
+                Some(b'*') => {
+                    let Some(close) = rest
+                        .get(2..)
+                        .and_then(|r| r.windows(2).position(|w| w == b"*/"))
+                    else {
+                        return fail(start, "block comment is not closed");
+                    };
+                    self.pos = start + 2 + close + 2;
+                    self.pos
+                }
+                _ => return fail(start, format!("unexpected {}", self.what())),
+            };
+            self.comments.push(start..end);
         }
     }
 
-    fn run(mut self) -> Result<Vec<Scalar>, Fail> {
+    fn run(mut self) -> Result<(Vec<Scalar>, Vec<Range<usize>>), Fail> {
         let mut next = Next::Value;
         loop {
-            self.skip_ws();
+            self.skip_ws()?;
             next = match next {
                 Next::Value => self.value()?,
                 Next::Key => self.key()?,
@@ -191,14 +246,14 @@ impl<'a> Reader<'a> {
                 },
             };
         }
-        self.skip_ws();
+        self.skip_ws()?;
         if self.pos < self.bytes.len() {
             return fail(
                 self.pos,
                 format!("unexpected {} after the JSON value", self.what()),
             );
         }
-        Ok(self.out)
+        Ok((self.out, self.comments))
     }
 
     /// A short description of the character at `pos`, for messages.
@@ -244,7 +299,7 @@ impl<'a> Reader<'a> {
             );
         }
         self.pos += 1;
-        self.skip_ws();
+        self.skip_ws()?;
         if self.peek() == Some(close) {
             self.pos += 1;
             return Ok(Next::AfterValue);
@@ -273,7 +328,7 @@ impl<'a> Reader<'a> {
         if let Some(Frame::Object { open }) = self.stack.last_mut() {
             *open = true;
         }
-        self.skip_ws();
+        self.skip_ws()?;
         if self.peek() != Some(b':') {
             return fail(
                 self.pos,
@@ -296,6 +351,13 @@ impl<'a> Reader<'a> {
         match self.peek() {
             Some(b',') => {
                 self.pos += 1;
+                if self.jsonc {
+                    // A trailing comma: the close bracket ends the container.
+                    self.skip_ws()?;
+                    if self.peek() == Some(close) {
+                        return self.after_value();
+                    }
+                }
                 match self.path.last_mut() {
                     Some(Seg::Index(i)) if matches!(frame, Frame::Array { .. }) => {
                         *i += 1;
