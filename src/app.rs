@@ -5,10 +5,13 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, Command, FilterArgs, FixArgs, RulesCommand, ScanArgs};
+use crate::cli::{Cli, Command, DiscoverArgs, FilterArgs, FixArgs, RulesCommand, ScanArgs};
+use crate::discover::output::{self as discover_output, DiscoverError};
 use crate::exit::{self, Exit};
 use crate::fix::preview::{self, PreviewError};
-use crate::fix::write::{Job, WriteContext, WriteError, output_dir, write_output};
+use crate::fix::write::{
+    Job, WriteContext, WriteError, output_dir, write_new_output, write_output,
+};
 use crate::plan::{FileError, FilePlan, PlanOptions};
 use crate::report::json::{FileStatus, Status};
 use crate::report::{self, Format, Paint, Report, SourceRoot, human, plural};
@@ -49,6 +52,8 @@ pub enum Error {
     /// Options that do not go together.
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
 }
 
 /// `--output FILE` (or `--write-baseline FILE`: `flag` names which) may not
@@ -119,6 +124,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Scan(args) => scan(&cli, args),
         Command::Fix(args) => fix(&cli, args),
         Command::Undo(args) => crate::undo::undo(&cli, args).map_err(Error::from),
+        Command::Discover(args) => discover(&cli, args),
     };
     result.unwrap_or_else(|e| {
         match e {
@@ -355,6 +361,49 @@ fn write_baseline(path: &Path, r: &Run) -> Result<Exit, Error> {
         plural(n)
     );
     Ok(Exit::of(!r.error_list().is_empty(), false))
+}
+
+/// `discover` (SPEC §12): reads the tree, writes the draft rule file or
+/// report to stdout or `--output` (an existing one only with `--force`),
+/// and nothing else. 2 when a file could not be read or parsed (the output
+/// is still written, from everything else), else 0.
+fn discover(cli: &Cli, args: &DiscoverArgs) -> Result<Exit, Error> {
+    let setup = setup(cli)?;
+    let output = discover_output::file(args.output.as_deref());
+    if let Some(path) = output {
+        discover_output::check_absent(path, args.force)?;
+        check_output("--output", Some(path), &setup)?;
+    }
+    let own_files: Vec<PathBuf> = output.map(Path::to_path_buf).into_iter().collect();
+    let outcome = crate::discover::run(&crate::discover::Input {
+        base: &setup.base,
+        roots: &args.roots,
+        rules: &setup.rules,
+        max_file_size: cli.max_file_size,
+        own_files: &own_files,
+    });
+    crate::discover::render::stderr::diagnostics(&setup.rules, &outcome);
+    if let Some(path) = output {
+        discover_output::check_not_read(path, &setup.base, &setup.rules)?;
+    }
+    let text = args
+        .format
+        .render(&outcome, &setup.rules)
+        .map_err(DiscoverError::from)?;
+    match output {
+        Some(path) if !args.force => {
+            write_new_output(path, text.as_bytes()).map_err(|source| OutputError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?
+        }
+        _ => emit(output, &|w| w.write_all(text.as_bytes()))?,
+    }
+    eprintln!(
+        "{}",
+        crate::discover::render::stderr::summary_line(&outcome)
+    );
+    Ok(Exit::of(!outcome.errors.is_empty(), false))
 }
 
 fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {

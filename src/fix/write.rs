@@ -308,6 +308,20 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     )
 }
 
+/// Creates `path` with `bytes` like [`write_output`], but never replaces a
+/// file: the final rename fails if one appeared since it was checked
+/// (`discover --output` without `--force`).
+pub fn write_new_output(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    install(
+        &output_dir(path),
+        path,
+        bytes,
+        Keep::New,
+        &|| Ok(()),
+        &persist_new,
+    )
+}
+
 /// The directory an `--output` file goes to (`.` for a bare name).
 pub fn output_dir(path: &Path) -> PathBuf {
     match path.parent() {
@@ -322,6 +336,13 @@ type Rename = dyn Fn(NamedTempFile, &Path) -> io::Result<()>;
 fn persist(tmp: NamedTempFile, target: &Path) -> io::Result<()> {
     // On failure the PersistError owns the temp file; dropping it removes it.
     tmp.persist(target).map(|_| ()).map_err(|e| e.error)
+}
+
+/// The rename step of [`write_new_output`]: refuses an existing target.
+fn persist_new(tmp: NamedTempFile, target: &Path) -> io::Result<()> {
+    tmp.persist_noclobber(target)
+        .map(|_| ())
+        .map_err(|e| e.error)
 }
 
 /// Steps 4–6 of the module docs for an existing regular file. `check` runs
