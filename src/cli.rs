@@ -58,8 +58,12 @@ impl Cli {
 
 /// The examples `--help` and the man page show: (command line, what it
 /// does).
-pub const EXAMPLES: [(&str, &str); 13] = [
+pub const EXAMPLES: [(&str, &str); 14] = [
     ("driftfix init", "write a commented starter driftfix.toml"),
+    (
+        "driftfix discover --output draft.toml",
+        "draft the aliases from the authority files, with evidence",
+    ),
     ("driftfix rules check", "validate the rule files"),
     (
         "driftfix scan",
@@ -175,6 +179,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// Show the fix as a diff (default), write it, or review it file by file.
     Fix(FixArgs),
+    /// Draft the rule file from the authority files: propose aliases, with
+    /// evidence (writes nothing but --output).
+    Discover(DiscoverArgs),
     /// Work with rule files.
     Rules {
         #[command(subcommand)]
@@ -200,7 +207,16 @@ pub enum Command {
 }
 
 /// The commands with a man page of their own.
-pub const MAN_PAGES: [&str; 7] = ["scan", "fix", "rules", "init", "undo", "completions", "man"];
+pub const MAN_PAGES: [&str; 8] = [
+    "scan",
+    "fix",
+    "discover",
+    "rules",
+    "init",
+    "undo",
+    "completions",
+    "man",
+];
 
 #[derive(Subcommand, Debug)]
 pub enum RulesCommand {
@@ -328,6 +344,26 @@ pub struct FixArgs {
     /// Write without recording the files' previous bytes for `undo`.
     #[arg(long, conflicts_with = "journal")]
     pub no_journal: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DiscoverArgs {
+    /// Files or directories to read (default: the base directory).
+    pub roots: Vec<PathBuf>,
+
+    /// `toml`: a draft rule file; `markdown`: the alignment and
+    /// cross-reference tables; `json`: the same data for tools.
+    #[arg(long, value_enum, default_value_t = crate::discover::render::Format::Toml)]
+    pub format: crate::discover::render::Format,
+
+    /// Write to FILE (atomically; `-` is stdout) instead of stdout. An
+    /// existing FILE is refused unless --force.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace an existing --output file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -22,6 +22,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod discover;
 pub mod exit;
 pub mod fix;
 pub mod formats;

@@ -404,7 +404,7 @@ impl Progress {
 /// Whether a JSON file is driftfix's own report, baseline or discover
 /// output: its top-level `"schema"` is a string starting with `driftfix`
 /// (SPEC §8). Looked at only when both words occur in the bytes.
-fn is_driftfix_output(file_type: crate::formats::FileType, bytes: &[u8]) -> bool {
+pub(crate) fn is_driftfix_output(file_type: crate::formats::FileType, bytes: &[u8]) -> bool {
     use crate::formats::{FileType, ScalarKind, Seg};
     let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
     if file_type.governed_as() != FileType::Json

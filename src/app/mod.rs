@@ -10,7 +10,8 @@ mod output;
 
 pub use output::OutputError;
 
-use crate::cli::{Cli, Command, FilterArgs, FixArgs, RulesCommand, ScanArgs};
+use crate::cli::{Cli, Command, DiscoverArgs, FilterArgs, FixArgs, RulesCommand, ScanArgs};
+use crate::discover::output::{self as discover_output, DiscoverError};
 use crate::exit::{self, Exit};
 use crate::fix::preview::{self, PreviewError};
 use crate::fix::{signals, write};
@@ -55,6 +56,8 @@ pub enum Error {
     /// Options that do not go together.
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
 }
 
 /// `init` could not write the starter rule file.
@@ -96,6 +99,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::Scan(args) => scan(&cli, args),
         Command::Fix(args) => fix(&cli, args),
         Command::Undo(args) => crate::undo::undo(&cli, args).map_err(Error::from),
+        Command::Discover(args) => discover(&cli, args),
     };
     result.unwrap_or_else(|e| {
         match e {
@@ -319,6 +323,53 @@ fn write_baseline(out: Output<'_>, path: &Path, r: &Run) -> Result<Exit, Error> 
         plural(n)
     );
     Ok(Exit::of(!r.error_list().is_empty(), false))
+}
+
+/// `discover` (SPEC §12): reads the tree, writes the draft rule file or
+/// report to stdout or `--output` (an existing one only with `--force`),
+/// and nothing else. 2 when a file could not be read or parsed (the output
+/// is still written, from everything else), else 0.
+fn discover(cli: &Cli, args: &DiscoverArgs) -> Result<Exit, Error> {
+    let setup = setup(cli)?;
+    let path = discover_output::file(args.output.as_deref());
+    let forbidden = output::Forbidden::new(&setup);
+    let check = |id: FileId| forbidden.reason(id);
+    let out = match path {
+        Some(p) => {
+            discover_output::check_absent(p, args.force)?;
+            let o = output::open("--output", p, &setup, &check, &write::hold_signals)?;
+            // Without --force a draft is created, never written over one
+            // that appears meanwhile.
+            Some(if args.force {
+                o
+            } else {
+                output::create_only(o, "--output", p)?
+            })
+        }
+        None => None,
+    };
+    let own_files = ids_of(&[path]);
+    let outcome = crate::discover::run(&crate::discover::Input {
+        base: &setup.base_dir,
+        roots: &args.roots,
+        rules: &setup.rules,
+        max_file_size: cli.max_file_size,
+        own_files: &own_files,
+    });
+    crate::discover::render::stderr::diagnostics(&setup.rules, &outcome);
+    if let Some(p) = path {
+        discover_output::check_not_read(p, &setup.base, &setup.rules, cli.max_file_size)?;
+    }
+    let text = args
+        .format
+        .render(&outcome, &setup.rules)
+        .map_err(DiscoverError::from)?;
+    emit(out.zip(path), &|w| w.write_all(text.as_bytes()))?;
+    eprintln!(
+        "{}",
+        crate::discover::render::stderr::summary_line(&outcome)
+    );
+    Ok(Exit::of(!outcome.errors.is_empty(), false))
 }
 
 fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {

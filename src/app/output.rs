@@ -182,6 +182,17 @@ fn governed(path: &Path, setup: &Setup) -> Option<(Role, String)> {
     (!role.writable()).then_some((role, rel))
 }
 
+/// Makes an opened output create its file only, never replacing one
+/// ([`Output::create_only`]).
+pub fn create_only<'f>(
+    out: Output<'f>,
+    flag: &'static str,
+    path: &Path,
+) -> Result<Output<'f>, OutputError> {
+    out.create_only()
+        .map_err(|e| OutputError::of(flag, path, e))
+}
+
 /// After the run, before anything is written: the output is not a file the
 /// run scans (or found as a target), checked through its directory handle.
 pub fn check_after_run(

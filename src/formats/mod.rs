@@ -313,6 +313,8 @@ pub struct Scalar {
     /// A key that is not a string (YAML number, boolean, null or custom
     /// tag): never matched (SPEC §2: only string scalars match), but
     /// returned so that a rename onto its text is seen as a collision.
+    /// Also set on the non-string values that only [`Format::scan_values`]
+    /// returns.
     pub not_string: bool,
     /// The other paths where this scalar is read, through references to
     /// containers that hold it (`&b {host: x}` … `c: *b` reads `c.host`);
@@ -433,6 +435,17 @@ pub trait Format: Sync {
     /// engine may leave the others out to save memory (text does, line by
     /// line). Comments are still all returned. By default: [`Format::scan`].
     fn scan_for(&self, src: &str, _may_hold: &dyn Fn(&[u8]) -> bool) -> Result<Scan, ParseError> {
+        self.scan(src)
+    }
+
+    /// [`Format::scan`] plus every non-string scalar *value* (numbers,
+    /// booleans, dates, custom-tagged YAML scalars; never nulls), each with
+    /// `not_string` set and its source text as `value`. `discover` links
+    /// records by such values (`vmid: 200` in one file, `id: 200` in the
+    /// source of truth); planning never asks for them, so `scan` stays as
+    /// lean as it is. The default is `scan`: a format without typed values
+    /// has nothing to add.
+    fn scan_values(&self, src: &str) -> Result<Scan, ParseError> {
         self.scan(src)
     }
 

@@ -82,6 +82,9 @@ struct Replacing {
     name: String,
     temp: Option<TempFile>,
     held: Option<Guard>,
+    /// Create only: a file at the name (there at open, or appearing
+    /// meanwhile) is never replaced ([`Output::create_only`]).
+    new_only: bool,
 }
 
 impl<'f> Output<'f> {
@@ -96,6 +99,23 @@ impl<'f> Output<'f> {
             hold: &hold_nothing,
             shown,
         })
+    }
+
+    /// Never replaces a file: an output that exists is refused now, and one
+    /// that appears before the commit is not overwritten (the rename
+    /// refuses an existing name, `RENAME_NOREPLACE`). For outputs that may
+    /// hold a person's edits (`discover --output` without `--force`).
+    pub fn create_only(mut self) -> Result<Output<'f>, FsError> {
+        match &mut self.sink {
+            Sink::Replace(r) => {
+                if rustix::fs::statat(&r.dir, r.name.as_str(), AtFlags::SYMLINK_NOFOLLOW).is_ok() {
+                    return Err(FsError::Refused(format!("{} already exists", self.shown)));
+                }
+                r.new_only = true;
+                Ok(self)
+            }
+            _ => Err(FsError::Refused(format!("{} already exists", self.shown))),
+        }
     }
 
     /// Holds signals (or anything else) from the temp file's creation to
@@ -264,6 +284,7 @@ fn open_existing(
             name,
             temp: None,
             held: None,
+            new_only: false,
         })),
         _ => Err(FsError::Moved(shown.into())),
     }
@@ -283,6 +304,7 @@ fn open_new(path: &Path, forbidden: Forbidden<'_>, shown: &str) -> Result<Sink, 
         name,
         temp: None,
         held: None,
+        new_only: false,
     }))
 }
 
@@ -350,7 +372,11 @@ fn commit_replace(
         .temp
         .take()
         .ok_or_else(|| FsError::Refused("no temp file".into()))?;
-    let done = finish(&r.dir, &r.name, temp, forbidden, shown);
+    let done = if r.new_only {
+        finish_new(&r.dir, &r.name, temp, shown)
+    } else {
+        finish(&r.dir, &r.name, temp, forbidden, shown)
+    };
     // The temp file is renamed or removed by now; the hold ends after it.
     drop(r);
     done
@@ -379,6 +405,19 @@ fn finish(
     }
     dir.still_in_place()?;
     temp.rename_over(name)?;
+    dir.sync();
+    Ok(())
+}
+
+/// [`finish`] for a name that must not exist: a new file's mode, and a
+/// rename that fails when anything appeared at the name meanwhile.
+fn finish_new(dir: &DirHandle, name: &str, temp: TempFile, shown: &str) -> Result<(), FsError> {
+    set_mode(temp.file().as_fd(), NEW_FILE_MODE)?;
+    temp.file()
+        .sync_all()
+        .map_err(|e| FsError::std_io("cannot sync the temp file", e))?;
+    dir.still_in_place()?;
+    temp.rename_new(name, shown)?;
     dir.sync();
     Ok(())
 }
@@ -479,6 +518,38 @@ mod tests {
                 Err(FsError::Refused(m)) if m.contains("block device")
             ));
         }
+    }
+
+    #[test]
+    fn create_only_never_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("draft.toml");
+        std::fs::write(&p, b"mine").unwrap();
+        assert!(
+            Output::open_checked(&p, &nothing)
+                .unwrap()
+                .create_only()
+                .is_err()
+        );
+        std::fs::remove_file(&p).unwrap();
+        let mut o = Output::open_checked(&p, &nothing)
+            .unwrap()
+            .create_only()
+            .unwrap();
+        o.write_all(b"draft").unwrap();
+        // Appeared meanwhile: kept, and the temp file goes.
+        std::fs::write(&p, b"edited meanwhile").unwrap();
+        assert!(o.commit().is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"edited meanwhile");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        std::fs::remove_file(&p).unwrap();
+        let mut o = Output::open_checked(&p, &nothing)
+            .unwrap()
+            .create_only()
+            .unwrap();
+        o.write_all(b"draft").unwrap();
+        o.commit().unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"draft");
     }
 
     #[test]

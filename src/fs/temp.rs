@@ -80,6 +80,26 @@ impl TempFile {
     }
 }
 
+impl TempFile {
+    /// Renames the temp file to `name` in the same directory handle only if
+    /// nothing is there (`RENAME_NOREPLACE`); on failure it is removed.
+    pub(crate) fn rename_new(mut self, name: &str, shown: &str) -> Result<(), FsError> {
+        rustix::fs::renameat_with(
+            self.dir.as_fd(),
+            self.name.as_str(),
+            self.dir.as_fd(),
+            name,
+            rustix::fs::RenameFlags::NOREPLACE,
+        )
+        .map_err(|e| match e {
+            Errno::EXIST => FsError::Refused(format!("{shown} already exists; not replaced")),
+            e => FsError::io("cannot rename the new file into place", e),
+        })?;
+        self.armed = false;
+        Ok(())
+    }
+}
+
 impl Drop for TempFile {
     fn drop(&mut self) {
         if self.armed {

@@ -572,7 +572,7 @@ pub fn plan_with(
 
 /// The text of a file, or why it is skipped: binary (NUL bytes) or not
 /// UTF-8.
-fn decode(bytes: &[u8]) -> Result<&str, FileError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<&str, FileError> {
     if bytes.contains(&0) {
         return Err(FileError::skipped(
             SkipReason::Binary,

@@ -42,6 +42,14 @@ impl Format for Json {
         })
     }
 
+    fn scan_values(&self, src: &str) -> Result<Scan, ParseError> {
+        Ok(Scan {
+            scalars: reader::read_values(src, false)?.0,
+            comments: Vec::new(),
+            parsed: None,
+        })
+    }
+
     fn edits(
         &self,
         src: &str,

@@ -110,16 +110,7 @@ pub fn read_light(src: &str) -> Result<Vec<Scalar>, ParseError> {
 }
 
 fn read_with(src: &str, full: bool) -> Result<Vec<Scalar>, ParseError> {
-    let mut reader = Reader::new(src);
-    reader.full = full;
-    reader.run().map(|(scalars, _)| scalars).map_err(|f| {
-        let (line, column) = LineIndex::new(src).line_col(f.at);
-        ParseError {
-            line,
-            column,
-            message: f.message,
-        }
-    })
+    read_as(src, full, false, false).map(|(scalars, _)| scalars)
 }
 
 /// JSONC (JSON with comments): like [`read`], also accepting `//` and
@@ -127,9 +118,25 @@ fn read_with(src: &str, full: bool) -> Result<Vec<Scalar>, ParseError> {
 /// before `]` or `}`; returns the comment ranges too (markers included, a
 /// line comment without its line break). `full` as in [`read_light`].
 pub fn read_jsonc(src: &str, full: bool) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
+    read_as(src, full, true, false)
+}
+
+/// Like [`read`] (or [`read_jsonc`] with `jsonc`), and also every number
+/// and boolean value, marked `not_string`, its source text as the value.
+pub fn read_values(src: &str, jsonc: bool) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
+    read_as(src, true, jsonc, true)
+}
+
+fn read_as(
+    src: &str,
+    full: bool,
+    jsonc: bool,
+    values: bool,
+) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
     let mut reader = Reader::new(src);
     reader.full = full;
-    reader.jsonc = true;
+    reader.jsonc = jsonc;
+    reader.values = values;
     reader.run().map_err(|f| {
         let (line, column) = LineIndex::new(src).line_col(f.at);
         ParseError {
@@ -166,6 +173,8 @@ struct Reader<'a> {
     /// JSONC: comments and trailing commas allowed.
     jsonc: bool,
     comments: Vec<Range<usize>>,
+    /// Also record numbers and booleans ([`read_values`]).
+    values: bool,
 }
 
 /// What the reader expects next.
@@ -188,6 +197,7 @@ impl<'a> Reader<'a> {
             full: true,
             jsonc: false,
             comments: Vec::new(),
+            values: false,
         }
     }
 
@@ -275,13 +285,10 @@ impl<'a> Reader<'a> {
                 self.string(ScalarKind::Value)?;
                 Ok(Next::AfterValue)
             }
-            Some(b't') => self.literal("true"),
-            Some(b'f') => self.literal("false"),
+            Some(b't') => self.typed(|r| r.literal("true")),
+            Some(b'f') => self.typed(|r| r.literal("false")),
             Some(b'n') => self.literal("null"),
-            Some(b'-' | b'0'..=b'9') => {
-                self.number()?;
-                Ok(Next::AfterValue)
-            }
+            Some(b'-' | b'0'..=b'9') => self.typed(|r| r.number().map(|()| Next::AfterValue)),
             None => fail(self.pos, "expected a JSON value, found end of input"),
             Some(_) => fail(
                 self.pos,
@@ -386,6 +393,33 @@ impl<'a> Reader<'a> {
                 format!("expected ',' or {name}, found {}", self.what()),
             ),
         }
+    }
+
+    /// Reads a number or boolean with `read`; with `values`, records it.
+    fn typed(&mut self, read: impl FnOnce(&mut Self) -> Result<Next, Fail>) -> Result<Next, Fail> {
+        let start = self.pos;
+        let next = read(self)?;
+        if self.values {
+            let span = start..self.pos;
+            self.out.push(Scalar {
+                document: 0,
+                path: self.path.clone(),
+                kind: ScalarKind::Value,
+                value: self.src.get(span.clone()).unwrap_or_default().to_string(),
+                content: span.clone(),
+                span,
+                style: Style::Json,
+                pieces: Vec::new(),
+                in_flow: !self.stack.is_empty(),
+                share: Share::None,
+                link: None,
+                blocked: None,
+                not_string: true,
+                reused_at: Vec::new(),
+                typed_by_text: false,
+            });
+        }
+        Ok(next)
     }
 
     fn literal(&mut self, word: &str) -> Result<Next, Fail> {

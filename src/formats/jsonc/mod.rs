@@ -52,6 +52,15 @@ impl Format for Jsonc {
         })
     }
 
+    fn scan_values(&self, src: &str) -> Result<Scan, ParseError> {
+        let (scalars, comments) = json::reader::read_values(src, true)?;
+        Ok(Scan {
+            scalars,
+            comments,
+            parsed: None,
+        })
+    }
+
     fn edits(
         &self,
         src: &str,

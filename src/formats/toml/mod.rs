@@ -34,7 +34,16 @@ pub struct Toml;
 
 impl Format for Toml {
     fn scan(&self, src: &str) -> Result<Scan, ParseError> {
-        let (scalars, comments) = scan::scan(src)?;
+        let (scalars, comments) = scan::scan(src, false)?;
+        Ok(Scan {
+            scalars,
+            comments,
+            parsed: None,
+        })
+    }
+
+    fn scan_values(&self, src: &str) -> Result<Scan, ParseError> {
+        let (scalars, comments) = scan::scan(src, true)?;
         Ok(Scan {
             scalars,
             comments,
@@ -67,7 +76,7 @@ impl Format for Toml {
         subs: &[Substitution],
     ) -> Result<(), String> {
         // The rewritten text must still be TOML 1.0 as we read it...
-        scan::scan(new).map_err(|e| format!("the rewritten text does not parse: {e}"))?;
+        scan::scan(new, false).map_err(|e| format!("the rewritten text does not parse: {e}"))?;
         // ...and hold the expected data as an independent parser reads it.
         verify::verify(old, new, subs)
     }

@@ -28,8 +28,12 @@ use crate::text::LineIndex;
 const DEPTH_LIMIT: u32 = 80;
 
 /// Scans `src` (BOM included) into its string scalars, in document order,
-/// and its comments.
-pub(super) fn scan(src: &str) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
+/// and its comments. With `values`, integers, floats, booleans and dates are
+/// returned too, marked `not_string`.
+pub(super) fn scan(
+    src: &str,
+    values: bool,
+) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
     let lines = LineIndex::new(src);
     let at = |offset: usize, message: String| {
         let (line, column) = lines.line_col(offset);
@@ -45,6 +49,7 @@ pub(super) fn scan(src: &str) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseE
     }
     let events = events(src).map_err(|(offset, m)| at(offset, m))?;
     let mut walker = Walker::new(src);
+    walker.values = values;
     for event in &events {
         walker.event(event).map_err(|(offset, m)| at(offset, m))?;
     }
@@ -120,6 +125,8 @@ struct Walker<'s> {
     /// The path of the value after `=`.
     pending: Option<Path>,
     frames: Vec<Frame>,
+    /// Also return non-string values (`Format::scan_values`).
+    values: bool,
 }
 
 impl<'s> Walker<'s> {
@@ -135,6 +142,7 @@ impl<'s> Walker<'s> {
             key: None,
             pending: None,
             frames: Vec::new(),
+            values: false,
         }
     }
 
@@ -258,7 +266,11 @@ impl<'s> Walker<'s> {
         let style = match e.encoding() {
             None => {
                 let text = self.src.get(span.clone()).unwrap_or("");
-                return check_time_has_seconds(text).map_err(|m| (span.start, m));
+                check_time_has_seconds(text).map_err(|m| (span.start, m))?;
+                if self.values {
+                    self.push_typed(path, span, text.to_string());
+                }
+                return Ok(());
             }
             Some(Encoding::BasicString) => Style::TomlBasic,
             Some(Encoding::LiteralString) => Style::TomlLiteral,
@@ -307,6 +319,27 @@ impl<'s> Walker<'s> {
         let blocked = (theirs != decoded.value || !errors.is_empty())
             .then(|| "the string could not be decoded unambiguously".to_string());
         Ok((decoded, blocked))
+    }
+
+    /// A non-string value (integer, float, boolean, date), as written.
+    fn push_typed(&mut self, path: Path, span: Range<usize>, text: String) {
+        self.out.push(Scalar {
+            document: 0,
+            path,
+            kind: ScalarKind::Value,
+            pieces: Vec::new(),
+            content: span.clone(),
+            link: None,
+            value: text,
+            span,
+            style: Style::TomlBare,
+            in_flow: !self.frames.is_empty(),
+            share: Share::None,
+            blocked: None,
+            not_string: true,
+            reused_at: Vec::new(),
+            typed_by_text: false,
+        });
     }
 
     fn push(

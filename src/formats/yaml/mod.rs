@@ -12,7 +12,8 @@
 //! marked `not_string`), aliases of string-anchored scalars as
 //! [`Style::YamlAlias`].
 //! Not returned: empty plain scalars (nulls), non-string values (core schema
-//! or any tag other than `!!str` / `!`), aliases of collections.
+//! or any tag other than `!!str` / `!`; [`Format::scan_values`] returns
+//! these too, marked `not_string`), aliases of collections.
 
 mod comments;
 mod edit;
@@ -67,19 +68,11 @@ pub struct Yaml;
 
 impl Format for Yaml {
     fn scan(&self, src: &str) -> Result<Scan, ParseError> {
-        let stream = parse::parse(src)?;
-        let (scalars, others) = walk::scalars(&stream);
-        let covered = scalars
-            .iter()
-            .map(|s| s.span.clone())
-            .chain(others)
-            .collect();
-        let comments = comments::comments(src, covered);
-        Ok(Scan {
-            scalars,
-            comments,
-            parsed: Some(Parsed::new(verify::Original::new(stream))),
-        })
+        scan(src, false)
+    }
+
+    fn scan_values(&self, src: &str) -> Result<Scan, ParseError> {
+        scan(src, true)
     }
 
     fn edits(
@@ -103,4 +96,21 @@ impl Format for Yaml {
             _ => verify::verify(old, new, subs),
         }
     }
+}
+
+/// [`Format::scan`], and with `values` also [`Format::scan_values`].
+fn scan(src: &str, values: bool) -> Result<Scan, ParseError> {
+    let stream = parse::parse(src)?;
+    let (scalars, others) = walk::scalars(&stream, values);
+    let covered = scalars
+        .iter()
+        .map(|s| s.span.clone())
+        .chain(others)
+        .collect();
+    let comments = comments::comments(src, covered);
+    Ok(Scan {
+        scalars,
+        comments,
+        parsed: Some(Parsed::new(verify::Original::new(stream))),
+    })
 }

@@ -64,10 +64,15 @@ struct Slot {
 
 /// Every string scalar (and every located key) of the stream, in order, and
 /// the source ranges of every other quoted or block scalar (which may hold
-/// a `#` that is not a comment).
-pub(crate) fn scalars(stream: &Stream<'_>) -> (Vec<Scalar>, Vec<std::ops::Range<usize>>) {
+/// a `#` that is not a comment). With `values`, non-string values (not
+/// nulls) are returned too, marked `not_string`.
+pub(crate) fn scalars(
+    stream: &Stream<'_>,
+    values: bool,
+) -> (Vec<Scalar>, Vec<std::ops::Range<usize>>) {
     let mut w = Walker {
         stream,
+        values,
         frames: Vec::new(),
         out: Vec::new(),
         others: Vec::new(),
@@ -86,6 +91,8 @@ pub(crate) fn scalars(stream: &Stream<'_>) -> (Vec<Scalar>, Vec<std::ops::Range<
 
 struct Walker<'s, 'a> {
     stream: &'s Stream<'a>,
+    /// Also return non-string values ([`crate::formats::Format::scan_values`]).
+    values: bool,
     frames: Vec<Frame>,
     out: Vec<Scalar>,
     /// Source ranges of quoted and block scalars not in `out` (non-strings).
@@ -308,7 +315,8 @@ impl Walker<'_, '_> {
             TScalarStyle::DoubleQuoted => locate::quoted(text, at, true, value),
             TScalarStyle::Literal | TScalarStyle::Folded => locate::block(text, at, value),
         };
-        if empty_plain || blank_block || (!string && !is_key) {
+        let typed_value = !string && !is_key && self.values && !empty_plain;
+        if empty_plain || blank_block || (!string && !is_key && !typed_value) {
             // Not a label, but its text may hold a `#` that is no comment.
             if style != TScalarStyle::Plain
                 && let Some(l) = locate()
@@ -360,7 +368,7 @@ impl Walker<'_, '_> {
             },
             link: None,
             blocked,
-            not_string: is_key && !string,
+            not_string: !string,
             reused_at: Vec::new(),
             typed_by_text: tag.is_some_and(|t| t.handle.is_empty() && t.suffix == "!"),
         });
