@@ -5,7 +5,7 @@
 //! | cfg | set when |
 //! | --- | --- |
 //! | `no_conformance` | the conformance corpus (`$DRIFTFIX_CONFORMANCE`, else `../shared/conformance`) or one of its suites is missing |
-//! | `no_git`, `no_patch`, `no_ansible_inventory`, `no_pre_commit`, `no_groff` | that program is not on `PATH` |
+//! | `no_git`, `no_patch`, `no_ansible_inventory`, `no_pre_commit`, `no_groff`, `no_strace`, `no_setfacl`, `no_flock` | that program is not on `PATH` |
 //!
 //! Tests use them as `#[cfg_attr(no_git, ignore = "NOTICE: git not found")]`
 //! (see `tests/common/mod.rs`). Cargo passes these cfgs to every target of
@@ -24,12 +24,15 @@ const SUITES: [&str; 4] = [
 ];
 
 /// Programs the tests run, and the cfg set when one is missing.
-const PROGRAMS: [(&str, &str); 5] = [
+const PROGRAMS: [(&str, &str); 8] = [
     ("git", "no_git"),
     ("patch", "no_patch"),
     ("ansible-inventory", "no_ansible_inventory"),
     ("pre-commit", "no_pre_commit"),
     ("groff", "no_groff"),
+    ("strace", "no_strace"),
+    ("setfacl", "no_setfacl"),
+    ("flock", "no_flock"),
 ];
 
 fn main() {

@@ -6,8 +6,9 @@
 //! [`rules`] → [`walk`] → [`formats`] (parse, locate) → [`matcher`] →
 //! [`plan`] → [`report`] (the output formats, patch included) / [`fix`]
 //! (preview, write), driven by [`run`] and the commands in [`app`], which
-//! start from [`setup`] and end in an [`exit`] code. [`fs`] holds the path
-//! and file-reading helpers below all of them.
+//! start from [`setup`] and end in an [`exit`] code. [`fs`], below all of
+//! them, is the directory-handle layer every read and write of a target,
+//! a rule file and `--output` goes through.
 
 #![cfg_attr(
     not(test),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::fs::read::{ReadError, read_regular_file};
+use crate::fs::{BaseDir, FileId, FsError, Located, Place};
 use crate::matcher::Matcher;
 use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_with};
 use crate::rules::RuleSet;
@@ -18,13 +18,21 @@ use crate::walk::{LinkTo, Skipped, Target, walk};
 
 /// What a run needs to know.
 pub struct RunInput<'a> {
-    pub base: &'a Path,
+    /// The base directory, held open: every target is read through it.
+    pub base: &'a BaseDir,
     pub roots: &'a [PathBuf],
     pub rules: &'a RuleSet,
     pub options: PlanOptions,
     pub max_file_size: u64,
-    /// The run's own files (`--output`, baseline): never targets.
-    pub own_files: &'a [PathBuf],
+    /// The files this run writes besides targets (`--output`,
+    /// `--write-baseline`), when they exist, by device and inode: never
+    /// planned (SPEC §8). When the walk finds one as a target that is not
+    /// driftfix's own JSON output, it is listed in [`Run::own_targets`] and
+    /// is not replaced (SPEC §14).
+    pub own_files: &'a [FileId],
+    /// Files the run reads besides targets (`--baseline`): never targets,
+    /// like the rule files.
+    pub never: &'a [FileId],
     /// `--baseline FILE`: findings recorded there are suppressed.
     pub baseline: Option<&'a crate::suppress::baseline::Baseline>,
     /// `--since REF`: only these files (relative to the base) are planned.
@@ -36,6 +44,9 @@ pub struct RunInput<'a> {
 pub struct Outcome {
     pub target: Target,
     pub result: Result<FilePlan, FileError>,
+    /// The identity of the file read (device and inode), when it was
+    /// found: `--output` may never replace a file the run scanned.
+    pub id: Option<FileId>,
 }
 
 impl Outcome {
@@ -82,6 +93,10 @@ pub struct Run {
     pub warnings: Vec<crate::warning::Warning>,
     /// Errors outside any one file (a missing root): `(path, message)`.
     pub errors: Vec<(String, String)>,
+    /// Targets the walk found that are one of the run's own output files
+    /// (and not a driftfix JSON report), with their identity: not planned,
+    /// and never replaced by the output.
+    pub own_targets: Vec<(String, FileId)>,
     pub elapsed: Duration,
 }
 
@@ -205,8 +220,17 @@ pub fn run(input: &RunInput) -> Run {
 }
 
 fn run_inner(input: &RunInput, progress: &Progress) -> Run {
-    let mut walked = walk(input.base, input.roots, input.rules, input.own_files);
-    let whole_tree = covers_base(input.base, input.roots);
+    let never: Vec<FileId> = input
+        .rules
+        .source_ids
+        .iter()
+        .chain(input.never)
+        .chain(input.own_files)
+        .copied()
+        .collect();
+    let mut walked = walk(input.base, input.roots, input.rules, &never);
+    let own_targets = std::sync::Mutex::new(Vec::new());
+    let whole_tree = covers_base(input.base.path(), input.roots);
     // With explicit roots the walk sees only part of the tree, and a glob
     // for the rest would be warned about wrongly; `--since` narrows what
     // is read, not what the walk saw.
@@ -235,8 +259,27 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
     let outcomes: Vec<Outcome> = walked
         .targets
         .into_par_iter()
-        .map(|target| {
-            let result = read_target(&target, input.max_file_size).and_then(|bytes| {
+        .filter_map(|target| {
+            let (id, read) = read_target(input.base, &target, input.max_file_size);
+            let own = id.is_some_and(|id| input.own_files.contains(&id));
+            // A rule file reached by its own name (or through a bind mount):
+            // not a target.
+            if id.is_some_and(|id| never.contains(&id)) && !own {
+                progress.done.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            if own
+                && !read
+                    .as_ref()
+                    .is_ok_and(|bytes| is_driftfix_output(target.file_type, bytes))
+            {
+                if let (Ok(mut list), Some(id)) = (own_targets.lock(), id) {
+                    list.push((target.rel_path.clone(), id));
+                }
+                progress.done.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            let result = read.and_then(|bytes| {
                 if is_driftfix_output(target.file_type, &bytes) {
                     return Err(FileError::skipped(
                         SkipReason::DriftfixOutput,
@@ -260,7 +303,7 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
                 Ok(plan)
             });
             progress.done.fetch_add(1, Ordering::Relaxed);
-            Outcome { target, result }
+            Some(Outcome { target, result, id })
         })
         .collect();
     let mut warnings = walked.warnings;
@@ -272,6 +315,8 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
             "file that was scanned",
         ));
     }
+    let mut own_targets = own_targets.into_inner().unwrap_or_default();
+    own_targets.sort();
     let targets: std::collections::BTreeSet<&str> = outcomes
         .iter()
         .map(|o| o.target.rel_path.as_str())
@@ -291,6 +336,7 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         walk_skipped: walked.skipped,
         warnings,
         errors: walked.errors,
+        own_targets,
         elapsed: Duration::ZERO,
     }
 }
@@ -386,14 +432,57 @@ fn covers_base(base: &Path, roots: &[PathBuf]) -> bool {
     roots.is_empty() || roots.iter().any(|r| crate::fs::paths::absolute(r) == base)
 }
 
-/// Reads a target's bytes, refusing files over the size limit before reading.
-pub fn read_target(target: &Target, max_size: u64) -> Result<Vec<u8>, FileError> {
-    read_regular_file(&target.abs_path, max_size).map_err(|e| {
-        let message = e.to_string();
-        match e {
-            ReadError::NotRegular => FileError::skipped(SkipReason::NotRegular, message),
-            ReadError::TooLarge { .. } => FileError::skipped(SkipReason::TooLarge, message),
-            ReadError::Io(_) => FileError::unreadable(message),
-        }
-    })
+/// Reads a target's bytes through the base directory's handles (SPEC
+/// §14): a symlinked directory on the way is never followed, a FIFO never
+/// blocks, a device is never read, nothing past `max_size` is read. Also
+/// returns the identity of the file found, when one was.
+///
+/// The file must still be where the walk placed it: a symlinked file that
+/// now leads elsewhere took its role from where it led then, so it is an
+/// error (run driftfix again), never read under a role that is not its own.
+pub fn read_target(
+    base: &BaseDir,
+    target: &Target,
+    max_size: u64,
+) -> (Option<FileId>, Result<Vec<u8>, FileError>) {
+    let located = match base.locate(&target.open_path) {
+        Ok(l) => l,
+        Err(e) => return (None, Err(read_error(e))),
+    };
+    let id = Some(located.id);
+    if located.kind == crate::fs::FileKind::Regular && !where_walked(target, &located) {
+        let moved = FsError::Moved(target.rel_path.clone());
+        return (id, Err(FileError::unreadable(moved.to_string())));
+    }
+    match base.read_located(located, max_size) {
+        Ok(read) => (id, Ok(read.contents.bytes)),
+        Err(e) => (id, Err(read_error(e))),
+    }
+}
+
+/// Whether a located file is where the walk said the target leads.
+fn where_walked(target: &Target, located: &Located) -> bool {
+    match (&target.link, &located.place) {
+        (Some(LinkTo::Inside(walked)), Place::Inside(now)) => walked == now,
+        (Some(LinkTo::Outside(walked)), Place::Outside(now)) => walked == now,
+        (None, Place::Inside(now)) => *now == target.open_path,
+        _ => false,
+    }
+}
+
+/// What a failed read means for the run: a file that is not regular or is
+/// too large is skipped (SPEC §6); anything else is an error.
+fn read_error(e: FsError) -> FileError {
+    match e {
+        FsError::NotRegular(_) => FileError::skipped(SkipReason::NotRegular, e.to_string()),
+        FsError::TooLarge { len, max } => FileError::skipped(
+            SkipReason::TooLarge,
+            format!("larger than --max-file-size ({len} bytes > {max})"),
+        ),
+        FsError::BadLink(_) => FileError::skipped(
+            SkipReason::BrokenLink,
+            "symlink cannot be followed (dangling or a loop)",
+        ),
+        e => FileError::unreadable(format!("cannot read: {e}")),
+    }
 }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::Cli;
+use crate::fs::BaseDir;
 use crate::fs::paths::absolute;
 use crate::rules::{RuleErrors, RuleSet};
 
@@ -15,6 +16,9 @@ pub struct Setup {
     pub rules: RuleSet,
     /// Absolute.
     pub base: PathBuf,
+    /// The base directory, held open: every target is read and written
+    /// through it (SPEC §14).
+    pub base_dir: BaseDir,
 }
 
 /// Why a run could not start.
@@ -28,6 +32,11 @@ pub enum SetupError {
     Rules(#[from] RuleErrors),
     #[error("base directory {} does not exist", .0.display())]
     NoBase(PathBuf),
+    #[error("base directory {}: {source}", .path.display())]
+    OpenBase {
+        path: PathBuf,
+        source: crate::fs::FsError,
+    },
 }
 
 /// Finds and loads the rule files, and decides the base directory (SPEC
@@ -52,9 +61,15 @@ pub fn setup(cli: &Cli) -> Result<Setup, SetupError> {
     if !base.is_dir() {
         return Err(SetupError::NoBase(base));
     }
+    let base = absolute(&base);
+    let base_dir = BaseDir::open(&base).map_err(|source| SetupError::OpenBase {
+        path: base.clone(),
+        source,
+    })?;
     Ok(Setup {
         rules,
-        base: absolute(&base),
+        base,
+        base_dir,
     })
 }
 

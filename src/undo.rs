@@ -6,7 +6,8 @@
 //! left alone (exit 1), one already back as it was counts as restored.
 //! Restoring goes through the same guarded writer as `fix --apply`
 //! ([`WriteContext::write`]): only editable files under the base directory,
-//! re-read just before the atomic rename. A run is "the last" while some of
+//! through its directory handles, re-read just before the atomic rename,
+//! holding the base directory's lock like `fix --apply` (SPEC §14). A run is "the last" while some of
 //! its files are still to be looked at, so `undo` after a partial undo
 //! retries the files left alone, and `undo` after a full one goes one run
 //! further back. `--list` shows the runs; `--run ID` picks one.
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{Cli, UndoArgs};
 use crate::exit::Exit;
 use crate::fix::write::{WriteContext, WriteError};
-use crate::fs::read::{ReadError, read_regular_file};
+use crate::fs::{BaseDir, FsError, LOCK_TIMEOUT};
 use crate::journal::{self, JournalError, RunRecord, sha256_hex};
 use crate::report::{plural, visible};
 use crate::rules::RuleSet;
@@ -32,6 +33,9 @@ pub enum UndoError {
     Journal(#[from] JournalError),
     #[error(transparent)]
     Writer(#[from] WriteError),
+    /// Another driftfix holds the base directory, or it cannot be opened.
+    #[error("{0}")]
+    Fs(#[from] FsError),
     #[error("no run {id} in the journal {} (driftfix undo --list shows them)", .root.display())]
     UnknownRun { id: String, root: PathBuf },
     #[error(
@@ -108,9 +112,15 @@ fn undo_setup(cli: &Cli) -> Result<Setup, UndoError> {
             }
             let rules = RuleSet::from_toml_str("version = 1\n", Path::new("(no rule file)"))
                 .map_err(SetupError::Rules)?;
+            let base = crate::fs::paths::absolute(&base);
+            let base_dir = BaseDir::open(&base).map_err(|source| SetupError::OpenBase {
+                path: base.clone(),
+                source,
+            })?;
             Ok(Setup {
                 rules,
-                base: crate::fs::paths::absolute(&base),
+                base,
+                base_dir,
             })
         }
         other => Ok(other?),
@@ -128,7 +138,14 @@ enum Fate {
 
 /// Restores the pending files of `run`.
 fn restore(cli: &Cli, setup: &Setup, run: &RunRecord) -> Result<Exit, UndoError> {
-    let ctx = WriteContext::new(&setup.base, &setup.rules)?;
+    let _lock = setup.base_dir.lock(LOCK_TIMEOUT, &|pid| {
+        let holder = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+        eprintln!(
+            "waiting for another driftfix{holder} that holds the base directory {}…",
+            visible(&setup.base.display().to_string())
+        );
+    })?;
+    let ctx = WriteContext::new(&setup.base_dir, &setup.rules);
     let mut done = Vec::new();
     let (mut restored, mut left, mut failed) = (0, 0, 0);
     let mut err = std::io::stderr().lock();
@@ -189,10 +206,9 @@ fn fate(
     run: &RunRecord,
     f: &journal::FileRecord,
 ) -> Fate {
-    let path = setup.base.join(&f.path);
-    let current = match read_regular_file(&path, cli.max_file_size) {
-        Ok(bytes) => bytes,
-        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+    let current = match setup.base_dir.read(&f.path, cli.max_file_size) {
+        Ok(read) => read.contents.bytes,
+        Err(FsError::NotFound(_)) => {
             return Fate::LeftAlone("no longer exists".into());
         }
         Err(e) => return Fate::LeftAlone(e.to_string()),
@@ -211,7 +227,7 @@ fn fate(
         Err(e) => return Fate::Failed(e.to_string()),
     };
     let role = setup.rules.role_of(&f.path);
-    match ctx.write(&path, role, &current, &before) {
+    match ctx.write(&f.path, role, &current, &before) {
         Ok(_) => Fate::Restored,
         Err(e) => Fate::Failed(e.to_string()),
     }

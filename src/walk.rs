@@ -7,6 +7,14 @@
 //! symlinked *file* is a target (read through the link), a symlinked
 //! directory is not descended into. Directories, FIFOs, sockets and devices
 //! are never opened.
+//!
+//! Where a ROOT or a symlinked file really is, is asked of the kernel
+//! through the base directory's handle ([`BaseDir::place_of`],
+//! [`BaseDir::locate`]), never computed from path strings (SPEC §14): a
+//! ROOT reached through a symlinked directory (`alias/` → `.`) is walked
+//! at its real path, so every file under it gets the role, type and
+//! excludes of its real path; it keeps the name the user gave
+//! (`alias/spine/a.yaml`), and patches and writes name the real file.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -16,6 +24,7 @@ use ignore::{WalkBuilder, WalkState};
 
 use crate::formats::FileType;
 use crate::fs::paths::{absolute, relative_to};
+use crate::fs::{BaseDir, FileId, FileKind, FsError, Place};
 use crate::plan::SkipReason;
 use crate::rules::{Role, RuleSet, TypeMap, TypeSource};
 use crate::warning::Warning;
@@ -23,21 +32,30 @@ use crate::warning::Warning;
 /// A file to scan.
 #[derive(Clone, Debug)]
 pub struct Target {
-    /// Path relative to the base directory, with `/` separators.
+    /// Path relative to the base directory, with `/` separators, as the
+    /// walk reached it: under a ROOT given through a symlinked directory,
+    /// with the name the user gave (`alias/spine/a.yaml`).
     pub rel_path: String,
-    /// The path to open (may be a symlink).
+    /// The path as walked (may go through a symlink).
     pub abs_path: PathBuf,
+    /// The path beneath the base directory with no symlinked directory on
+    /// the way (its last component may be a symlinked file): what the file
+    /// is read and written through. `rel_path` itself unless the ROOT was
+    /// reached through a symlinked directory.
+    pub open_path: String,
     pub file_type: FileType,
     pub role: Role,
-    /// For a symlinked file: where the file it leads to is.
+    /// For a symlinked file, or a file under a ROOT reached through a
+    /// symlinked directory: where the file really is.
     pub link: Option<LinkTo>,
 }
 
 /// The file a symlinked target leads to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkTo {
-    /// Under the base directory, at this relative path: the writer writes
-    /// it there, so patches name it.
+    /// Under the base directory, at this relative path (no symlink on the
+    /// way): its role is this path's, the writer writes it there, and
+    /// patches name it.
     Inside(String),
     /// Outside the base directory: read through the link, never written.
     Outside(PathBuf),
@@ -81,17 +99,12 @@ pub struct WalkResult {
 }
 
 /// Walks `roots` (absolute, or relative to the current directory) and returns
-/// the targets under `base`. `own_files` (the run's `--output`, its
-/// baseline) are never targets, like the rule files.
-pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet, own_files: &[PathBuf]) -> WalkResult {
-    let base = absolute(base);
-    let real_base = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
-    let mut never = rules.real_sources();
-    never.extend(
-        own_files
-            .iter()
-            .filter_map(|p| std::fs::canonicalize(p).ok()),
-    );
+/// the targets under `base`. A symlinked file that leads to one of `never`
+/// (the rule files, the run's `--output` and baseline, by device and inode)
+/// is not a target; plain files are compared when they are read
+/// (`run::read_target`), where their identity comes free.
+pub fn walk(base: &BaseDir, roots: &[PathBuf], rules: &RuleSet, never: &[FileId]) -> WalkResult {
+    let base_path = absolute(base.path());
     let mut result = WalkResult::default();
     let found = Mutex::new(Vec::new());
     let notes = Mutex::new(Vec::new());
@@ -99,11 +112,11 @@ pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet, own_files: &[PathBu
     let excluded_by = Arc::new(Mutex::new(BTreeSet::new()));
     // Each root to walk, with the name the user gave it (for messages).
     let roots: Vec<(PathBuf, String)> = if roots.is_empty() {
-        vec![(base.clone(), base.display().to_string())]
+        vec![(base_path.clone(), base_path.display().to_string())]
     } else {
         roots
             .iter()
-            .map(|r| (resolve_root(&base, r), r.display().to_string()))
+            .map(|r| (resolve_root(&base_path, r), r.display().to_string()))
             .collect()
     };
     for (root, given) in roots {
@@ -111,23 +124,30 @@ pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet, own_files: &[PathBu
             result.errors.push((given, "root does not exist".into()));
             continue;
         }
-        // Under the base by name, or by what the names lead to (a base
-        // given through a symlink).
-        let root = match relative_to(&base, &root) {
-            Some(_) => root,
-            None => match real_relative(&real_base, &root) {
-                Some(rel) => base.join(rel),
-                None => {
-                    result.errors.push((
-                        given,
-                        format!("root is outside the base directory {}", base.display()),
-                    ));
-                    continue;
-                }
-            },
+        // Where the root really is, as the kernel resolves it.
+        let real_root = match place_root(base, &root) {
+            Ok(Place::Inside(rel)) => rel,
+            Ok(Place::Outside(_)) => {
+                result.errors.push((
+                    given,
+                    format!("root is outside the base directory {}", base_path.display()),
+                ));
+                continue;
+            }
+            Err(e) => {
+                result.errors.push((given, e.to_string()));
+                continue;
+            }
+        };
+        // The name the user gave it, when it is under the base by name.
+        let shown_root = relative_to(&base_path, &root).unwrap_or_else(|| real_root.clone());
+        let root = if real_root.is_empty() {
+            base_path.clone()
+        } else {
+            base_path.join(&real_root)
         };
         let explicit_file = root.is_file();
-        let rel_root = relative_to(&base, &root).unwrap_or_default();
+        let rel_root = real_root;
         if !rel_root.is_empty() {
             let excluded = if explicit_file {
                 rules.paths.exclude.first_match(&rel_root)
@@ -139,7 +159,7 @@ pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet, own_files: &[PathBu
                 push(
                     &skipped,
                     Skipped {
-                        path: rel_root.clone(),
+                        path: shown_root.clone(),
                         reason: SkipReason::Excluded,
                         message: format!("excluded by the exclude glob `{glob}`"),
                     },
@@ -161,11 +181,12 @@ pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet, own_files: &[PathBu
             continue;
         }
         let ctx = Ctx {
-            base: &base,
-            real_base: &real_base,
+            base: &base_path,
+            dir: base,
             rules,
-            never: &never,
+            never,
             explicit_file,
+            renamed: (shown_root != rel_root).then_some((rel_root.as_str(), shown_root.as_str())),
             skipped: &skipped,
             excluded_by: &excluded_by,
         };
@@ -187,15 +208,49 @@ pub fn walk(base: &Path, roots: &[PathBuf], rules: &RuleSet, own_files: &[PathBu
     result
 }
 
+/// Where a root really is under the base (`""` for the base itself). A
+/// root that is a symlinked *file* is placed by its directory and keeps its
+/// own name: the link is the target, and the walk looks at where it leads
+/// like any other link's. Anything else (a directory, a symlinked
+/// directory such as `alias/` → `.`, a plain file) is placed where the
+/// kernel resolves it.
+fn place_root(base: &BaseDir, root: &Path) -> Result<Place, FsError> {
+    let is_link = std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink());
+    let place = match (is_link && !root.is_dir(), root.parent(), root.file_name()) {
+        (true, Some(dir), Some(name)) => match base.place_of(dir)? {
+            Place::Inside(d) => {
+                let name = name.to_str().ok_or_else(|| {
+                    FsError::Refused(format!("{}: the name is not UTF-8", root.display()))
+                })?;
+                Place::Inside(if d == "." {
+                    name.to_string()
+                } else {
+                    format!("{d}/{name}")
+                })
+            }
+            outside => outside,
+        },
+        _ => base.place_of(root)?,
+    };
+    Ok(match place {
+        Place::Inside(rel) if rel == "." => Place::Inside(String::new()),
+        other => other,
+    })
+}
+
 struct Ctx<'a> {
+    /// The base directory as named (absolute): walked paths are relative
+    /// to it.
     base: &'a Path,
-    /// The base with symlinks resolved, to place what a symlink leads to.
-    real_base: &'a Path,
+    /// The base directory's handle, to ask where a symlink leads.
+    dir: &'a BaseDir,
     rules: &'a RuleSet,
-    /// Files that are never targets (rule files, `--output`, baseline),
-    /// resolved.
-    never: &'a [PathBuf],
+    /// Files that are never targets (rule files, `--output`, baseline).
+    never: &'a [FileId],
     explicit_file: bool,
+    /// For a root reached through a symlinked directory: its real path and
+    /// the path the user named it by, both relative to the base.
+    renamed: Option<(&'a str, &'a str)>,
     skipped: &'a Mutex<Vec<Skipped>>,
     excluded_by: &'a Arc<Mutex<BTreeSet<usize>>>,
 }
@@ -271,9 +326,11 @@ fn push<T>(list: &Mutex<Vec<T>>, item: T) {
 
 /// Decides what one walked path is: a target, a skipped file, or nothing.
 /// `file_type` is what the directory listing said (no `stat`); only when it
-/// is missing or not a plain file is the path looked at again.
+/// is missing or not a plain file is the path looked at again, through the
+/// base directory's handle.
 fn classify(path: &Path, file_type: Option<std::fs::FileType>, ctx: &Ctx) -> Option<Target> {
     let rel = relative_to(ctx.base, path)?;
+    let shown = ctx.shown(&rel);
     let rules = ctx.rules;
     let included = ctx.explicit_file || rules.paths.include.is_match(&rel);
     let format = match rules.type_of(&rel) {
@@ -285,7 +342,7 @@ fn classify(path: &Path, file_type: Option<std::fs::FileType>, ctx: &Ctx) -> Opt
             if included && file_type.is_none_or(|t| !t.is_dir()) {
                 skip(
                     ctx,
-                    &rel,
+                    &shown,
                     SkipReason::NoType,
                     format!(
                         "included but has no file type; add a [types] line such as {}",
@@ -299,26 +356,56 @@ fn classify(path: &Path, file_type: Option<std::fs::FileType>, ctx: &Ctx) -> Opt
     let mut role = rules.role_of(&rel);
     let mut link = None;
     if !file_type.is_some_and(|t| t.is_file()) {
-        if let Err(skipped) = regular_file_behind(path) {
-            if let Some((reason, message)) = skipped {
-                skip(ctx, &rel, reason, message);
-            }
-            return None;
-        }
-        // A symlink (or an unknown entry type) leading to a regular file.
-        if let Ok(real) = std::fs::canonicalize(path) {
-            if ctx.never.contains(&real) {
+        // A symlink, or an entry type the listing did not tell.
+        let located = match ctx.dir.locate(&rel) {
+            Ok(l) => l,
+            // Vanished since the listing.
+            Err(FsError::NotFound(_)) => return None,
+            Err(FsError::BadLink(_)) => {
+                skip(
+                    ctx,
+                    &shown,
+                    SkipReason::BrokenLink,
+                    "symlink cannot be followed (dangling or a loop)".into(),
+                );
                 return None;
             }
-            let to = match relative_to(ctx.real_base, &real) {
-                Some(r) => LinkTo::Inside(r),
-                None => LinkTo::Outside(real),
+            Err(e) => {
+                skip(
+                    ctx,
+                    &shown,
+                    SkipReason::BrokenLink,
+                    format!("symlink cannot be followed: {e}"),
+                );
+                return None;
+            }
+        };
+        match located.kind {
+            FileKind::Regular => {}
+            FileKind::Directory => return None,
+            kind => {
+                skip(
+                    ctx,
+                    &shown,
+                    SkipReason::NotRegular,
+                    format!("not a regular file ({kind})"),
+                );
+                return None;
+            }
+        }
+        if ctx.never.contains(&located.id) {
+            return None;
+        }
+        if located.via_link {
+            let to = match located.place {
+                Place::Inside(real) => LinkTo::Inside(real),
+                Place::Outside(real) => LinkTo::Outside(real),
             };
             if let LinkTo::Inside(real_rel) = &to {
                 if rules.paths.exclude.is_match(real_rel) {
                     skip(
                         ctx,
-                        &rel,
+                        &shown,
                         SkipReason::Excluded,
                         format!("symlink to the excluded file {real_rel}"),
                     );
@@ -332,16 +419,44 @@ fn classify(path: &Path, file_type: Option<std::fs::FileType>, ctx: &Ctx) -> Opt
             }
             link = Some(to);
         }
-    } else if is_never(path, ctx.never) {
-        return None;
+    }
+    if link.is_none() && shown != rel {
+        // Reached through a symlinked directory: the real path is where it
+        // is written and what patches name.
+        link = Some(LinkTo::Inside(rel.clone()));
     }
     Some(Target {
         role,
-        rel_path: rel,
+        rel_path: shown,
         abs_path: path.to_path_buf(),
+        open_path: rel,
         file_type: format,
         link,
     })
+}
+
+impl Ctx<'_> {
+    /// The name the user knows a walked path by: its real path, or under a
+    /// root reached through a symlinked directory, the root's given name
+    /// followed by the rest.
+    fn shown(&self, rel: &str) -> String {
+        let Some((real, given)) = self.renamed else {
+            return rel.to_string();
+        };
+        let rest = if real.is_empty() {
+            Some(rel)
+        } else if rel == real {
+            Some("")
+        } else {
+            rel.strip_prefix(real).and_then(|r| r.strip_prefix('/'))
+        };
+        match rest {
+            Some("") => given.to_string(),
+            Some(rest) if given.is_empty() => rest.to_string(),
+            Some(rest) => format!("{given}/{rest}"),
+            None => rel.to_string(),
+        }
+    }
 }
 
 fn skip(ctx: &Ctx, rel: &str, reason: SkipReason, message: String) {
@@ -371,52 +486,6 @@ fn drop_links_to_targets(targets: Vec<Target>) -> Vec<Target> {
             _ => true,
         })
         .collect()
-}
-
-/// `path` relative to `real_base` once both are resolved, when under it.
-fn real_relative(real_base: &Path, path: &Path) -> Option<String> {
-    relative_to(real_base, &std::fs::canonicalize(path).ok()?)
-}
-
-/// For a path that the listing did not show as a plain file: `Ok` when it is
-/// a (link to a) regular file after all, else `Err` with the reason to skip
-/// it, if any (a directory is passed over silently).
-fn regular_file_behind(path: &Path) -> Result<(), Option<(SkipReason, String)>> {
-    let link = std::fs::symlink_metadata(path).map_err(|_| None)?;
-    let meta = if link.file_type().is_symlink() {
-        match std::fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) => {
-                return Err(Some((
-                    SkipReason::BrokenLink,
-                    format!("symlink cannot be followed (dangling or a loop): {e}"),
-                )));
-            }
-        }
-    } else {
-        link
-    };
-    if meta.is_dir() {
-        return Err(None);
-    }
-    if !meta.is_file() {
-        return Err(Some((
-            SkipReason::NotRegular,
-            "not a regular file (FIFO, socket or device)".into(),
-        )));
-    }
-    Ok(())
-}
-
-/// Whether a plain file is one that is never a target (a rule file,
-/// `--output`, the baseline). Names are compared first: resolving every
-/// walked file would cost a `realpath` each.
-fn is_never(path: &Path, never: &[PathBuf]) -> bool {
-    let same_name = never.iter().any(|r| r.file_name() == path.file_name());
-    same_name
-        && std::fs::canonicalize(path)
-            .map(|c| never.contains(&c))
-            .unwrap_or(false)
 }
 
 /// A root as given: absolute, or relative to the current directory; when

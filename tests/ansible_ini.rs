@@ -247,7 +247,7 @@ fn check_files(paths: &[PathBuf]) -> Tally {
                 .findings
                 .iter()
                 .filter(|f| f.action == Action::Fix)
-                .filter_map(|f| Some((f.actual.clone(), f.expected.clone()?)))
+                .filter_map(|f| Some((f.actual.to_string(), f.expected.as_ref()?.to_string())))
                 .collect();
             renames += map.len();
             let edited = tmp.path().join("edited.ini");

@@ -284,7 +284,8 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
     let dir = tree();
     let p = dir.path().to_path_buf();
     let rules = RuleSet::load(&[p.join("driftfix.toml")]).unwrap();
-    let walked = driftfix::walk::walk(&p, &[], &rules, &[]);
+    let base = driftfix::fs::BaseDir::open(&p).unwrap();
+    let walked = driftfix::walk::walk(&base, &[], &rules, &[]);
     let target = |name: &str| {
         walked
             .targets
@@ -306,8 +307,10 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
             .success()
     );
     let t = json.clone();
+    let at = p.clone();
     let r = within(Duration::from_secs(10), move || {
-        driftfix::run::read_target(&t, 1 << 20)
+        let base = driftfix::fs::BaseDir::open(&at).unwrap();
+        driftfix::run::read_target(&base, &t, 1 << 20).1
     });
     let e = r.unwrap_err();
     assert!(
@@ -318,7 +321,9 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
     // Replaced by a directory: skipped.
     std::fs::remove_file(&toml.abs_path).unwrap();
     std::fs::create_dir(&toml.abs_path).unwrap();
-    let e = driftfix::run::read_target(&toml, 1 << 20).unwrap_err();
+    let e = driftfix::run::read_target(&base, &toml, 1 << 20)
+        .1
+        .unwrap_err();
     assert!(
         e.is_skip() && e.message.contains("not a regular file"),
         "{e:?}"
@@ -326,7 +331,9 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
 
     // Vanished: an error (exit 2 in a run), naming the reason.
     std::fs::remove_dir(&toml.abs_path).unwrap();
-    let e = driftfix::run::read_target(&toml, 1 << 20).unwrap_err();
+    let e = driftfix::run::read_target(&base, &toml, 1 << 20)
+        .1
+        .unwrap_err();
     assert!(
         !e.is_skip() && e.message.starts_with("cannot read"),
         "{e:?}"
@@ -334,18 +341,20 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
 
     // Grew past the limit after the size check: the read is bounded.
     std::fs::write(&toml.abs_path, "x".repeat(4096)).unwrap();
-    let e = driftfix::run::read_target(&toml, 100).unwrap_err();
+    let e = driftfix::run::read_target(&base, &toml, 100).1.unwrap_err();
     assert!(e.is_skip() && e.message.contains("larger than"), "{e:?}");
 
     // The re-read just before writing: a FIFO swapped in must not block, a
     // changed or vanished file is not written.
-    let write = driftfix::fix::write::WriteContext::new(&p, &rules).unwrap();
+    let write = driftfix::fix::write::WriteContext::new(&base, &rules);
     let fifo = json.abs_path.clone();
+    let fifo_rel = json.open_path.clone();
     let r = within(Duration::from_secs(10), move || {
         let rules = RuleSet::load(&[fifo.parent().unwrap().join("driftfix.toml")]).unwrap();
-        let w = driftfix::fix::write::WriteContext::new(fifo.parent().unwrap(), &rules).unwrap();
+        let base = driftfix::fs::BaseDir::open(fifo.parent().unwrap()).unwrap();
+        let w = driftfix::fix::write::WriteContext::new(&base, &rules);
         w.write(
-            &fifo,
+            &fifo_rel,
             Role::Editable,
             b"{\"host\": \"pve-shop\"}\n",
             b"{\"host\": \"pve\"}\n",
@@ -363,7 +372,7 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
     std::fs::write(&grown, "{\"host\": \"pve-shop\"}\n{}").unwrap();
     let e = write
         .write(
-            &grown,
+            "grown.json",
             Role::Editable,
             b"{\"host\": \"pve-shop\"}\n",
             b"{\"host\": \"pve\"}\n",
@@ -372,7 +381,7 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
     assert!(e.message.contains("changed on disk"), "{e}");
     let gone = p.join("gone.json");
     let e = write
-        .write(&gone, Role::Editable, b"{}", b"{}")
+        .write("gone.json", Role::Editable, b"{}", b"{}")
         .unwrap_err();
     assert!(!e.message.is_empty());
     assert!(!gone.exists());

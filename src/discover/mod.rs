@@ -39,13 +39,14 @@ pub mod values;
 #[cfg(test)]
 mod tests;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 pub use propose::Discovery;
 
 use crate::formats::FileType;
+use crate::fs::{BaseDir, FileId};
 use crate::plan::{FileError, SkipReason};
 use crate::rules::{Role, RuleSet};
 use crate::walk::{Skipped, Target, walk};
@@ -53,12 +54,14 @@ use crate::warning::Warning;
 
 /// What a discovery needs.
 pub struct Input<'a> {
-    pub base: &'a Path,
+    /// The base directory, held open: every file is read through it.
+    pub base: &'a BaseDir,
     pub roots: &'a [PathBuf],
     pub rules: &'a RuleSet,
     pub max_file_size: u64,
-    /// Files of driftfix's own that are never read (the `--output`).
-    pub own_files: &'a [PathBuf],
+    /// Files of driftfix's own that are never read (the `--output`), by
+    /// device and inode.
+    pub own_files: &'a [FileId],
 }
 
 /// A file that could not be read or parsed, or a missing root.
@@ -105,7 +108,22 @@ const CHUNK: usize = 512;
 
 /// Walks the tree and discovers.
 pub fn run(input: &Input) -> Outcome {
-    let walked = walk(input.base, input.roots, input.rules, input.own_files);
+    let never: Vec<FileId> = input
+        .rules
+        .source_ids
+        .iter()
+        .chain(input.own_files)
+        .copied()
+        .collect();
+    let mut walked = walk(input.base, input.roots, input.rules, &never);
+    // A rule file or the `--output` reached by its own name (or through a
+    // hard link or bind mount) is not read: told by device and inode.
+    walked.targets.retain(|t| {
+        !input
+            .base
+            .locate(&t.open_path)
+            .is_ok_and(|l| never.contains(&l.id))
+    });
     let mut outcome = Outcome {
         warnings: walked.warnings,
         skipped: walked.skipped,
@@ -126,7 +144,8 @@ pub fn run(input: &Input) -> Outcome {
         .into_iter()
         .partition(|t| t.role == Role::Authority);
     let open = |t: &&Target| -> Opened {
-        let bytes = crate::run::read_target(t, input.max_file_size).and_then(|bytes| {
+        let (_, read) = crate::run::read_target(input.base, t, input.max_file_size);
+        let bytes = read.and_then(|bytes| {
             if crate::run::is_driftfix_output(t.file_type, &bytes) {
                 Err(FileError::skipped(
                     SkipReason::DriftfixOutput,

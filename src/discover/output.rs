@@ -3,8 +3,8 @@
 //! Nothing is written but `--output` (stdout without it, or with `-`). An
 //! existing `--output` file is refused unless `--force` (edits made to a
 //! draft are easy to lose); without `--force` the file is created with a
-//! rename that never replaces one ([`crate::fix::write::write_new_output`]),
-//! so a file that appears meanwhile is not overwritten either. On top of
+//! rename that never replaces one ([`crate::fs::Output::create_only`]), so
+//! a file that appears meanwhile is not overwritten either. On top of
 //! the checks every `--output` gets (not a rule file, not authority or
 //! read-only), `--output` is never a file the run would read.
 
@@ -40,7 +40,12 @@ pub fn check_absent(path: &Path, force: bool) -> Result<(), DiscoverError> {
 /// that the walk would take (the walk leaves `--output` out as the run's
 /// own file, so it is looked at here), unless it is driftfix's own: a rule
 /// file (an earlier draft) or JSON output (SPEC §8).
-pub fn check_not_read(path: &Path, base: &Path, rules: &RuleSet) -> Result<(), DiscoverError> {
+pub fn check_not_read(
+    path: &Path,
+    base: &Path,
+    rules: &RuleSet,
+    max_size: u64,
+) -> Result<(), DiscoverError> {
     let (Ok(real), Ok(real_base)) = (std::fs::canonicalize(path), std::fs::canonicalize(base))
     else {
         return Ok(());
@@ -56,7 +61,10 @@ pub fn check_not_read(path: &Path, base: &Path, rules: &RuleSet) -> Result<(), D
     if rules.paths.exclude.is_match(&rel) {
         return Ok(());
     }
-    let bytes = std::fs::read(&real).unwrap_or_default();
+    // Bounded, regular files only: a FIFO never blocks (SPEC §14).
+    let bytes = crate::fs::read_regular_path(&real, max_size)
+        .map(|c| c.bytes)
+        .unwrap_or_default();
     let own = crate::run::is_driftfix_output(file_type, &bytes)
         || std::str::from_utf8(&bytes).is_ok_and(|t| RuleSet::from_toml_str(t, path).is_ok());
     if own {

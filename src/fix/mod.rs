@@ -1,5 +1,5 @@
 //! Applying plans: the review session and the guarded atomic write.
 
 pub mod preview;
-mod signals;
+pub(crate) mod signals;
 pub mod write;

@@ -26,7 +26,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 use console::{Key, Term};
@@ -34,6 +33,7 @@ use similar::{ChangeTag, TextDiff};
 
 use super::write::{WriteContext, WriteError};
 use crate::exit::{self, Exit};
+use crate::fs::BaseDir;
 use crate::plan::{Action, FileError, FilePlan};
 use crate::report::{Paint, patch, plural, stderr};
 use crate::rules::RuleSet;
@@ -105,7 +105,7 @@ pub enum PreviewError {
 /// write.
 pub struct Options<'a> {
     pub paint: Paint,
-    pub base: &'a Path,
+    pub base: &'a BaseDir,
     pub rules: &'a RuleSet,
 }
 
@@ -125,6 +125,10 @@ pub struct Tally {
     pub changes_failed: usize,
     /// `q` (or Ctrl-C) ended the review early.
     pub stopped: bool,
+    /// The files never asked about because the review stopped first (path
+    /// order): named at the end when a signal or a closed terminal ended
+    /// the session.
+    pub not_reached: Vec<String>,
 }
 
 impl Tally {
@@ -192,6 +196,7 @@ pub fn review(
     let mut all = false;
     for (k, (plan, fixes)) in todo.iter().enumerate() {
         if t.stopped {
+            t.not_reached.push(plan.rel_path.clone());
             t.files_skipped += 1;
             t.changes_skipped += fixes.len();
             continue;
@@ -267,7 +272,12 @@ pub fn review(
                         shown(&plan.rel_path)
                     );
                     let _ = o.out.flush();
-                    let _ = writeln!(o.err, "error: {}: {e}", shown(&plan.rel_path));
+                    let _ = writeln!(
+                        o.err,
+                        "error: {}: {}",
+                        shown(&plan.rel_path),
+                        shown(&e.to_string())
+                    );
                 }
             }
         }
@@ -393,11 +403,8 @@ fn change_view(plan: &FilePlan, group: &[usize], n: usize, total: usize, paint: 
         return String::new();
     };
     let from = f.alias.as_deref().unwrap_or(&f.actual);
-    let to = f
-        .canonical
-        .as_deref()
-        .or(f.expected.as_deref())
-        .unwrap_or("");
+    let expected = f.expected.as_ref().map(|e| e.text());
+    let to = f.canonical.as_deref().or(expected.as_deref()).unwrap_or("");
     let mut s = format!(
         "  change {n}/{total}  {}:{}  {}  {} → {}\n",
         f.line,
@@ -472,7 +479,7 @@ pub fn run(
 ) -> Result<Exit, PreviewError> {
     require_terminal()?;
     let paint = opts.paint;
-    let ctx = WriteContext::new(opts.base, opts.rules)?;
+    let ctx = WriteContext::new(opts.base, opts.rules);
     let mut sink = DiskSink {
         ctx,
         paths: run
@@ -481,7 +488,10 @@ pub fn run(
             .map(|o| {
                 (
                     o.target.rel_path.clone(),
-                    (o.target.abs_path.clone(), o.target.patch_path().to_string()),
+                    (
+                        o.target.open_path.clone(),
+                        o.target.patch_path().to_string(),
+                    ),
                 )
             })
             .collect(),
@@ -511,6 +521,9 @@ pub fn run(
     );
     if prompter.interrupted {
         eprintln!("interrupted: nothing more is written; files written so far are complete");
+        for path in &tally.not_reached {
+            eprintln!("  not written: {}", shown(path));
+        }
     }
     if tally == Tally::default() {
         eprintln!("nothing to fix");
@@ -535,9 +548,10 @@ pub fn run(
 /// undo journal first.
 struct DiskSink<'a> {
     ctx: WriteContext<'a>,
-    /// Per target: the path to open, and the path the journal records (a
+    /// Per target (by its shown path): its path beneath the base with no
+    /// symlinked directory on the way, and the path the journal records (a
     /// symlink's target under the base).
-    paths: HashMap<String, (PathBuf, String)>,
+    paths: HashMap<String, (String, String)>,
     journal: Option<&'a mut crate::journal::Journal>,
 }
 
@@ -701,7 +715,6 @@ mod tests {
             end_column: 15,
             range: 0..8,
             fix: (action == Action::Fix).then(|| crate::plan::Fix {
-                edits: Vec::new(),
                 applicability: crate::plan::Applicability::Safe,
                 group: line,
                 replacement: Replacement {
@@ -765,7 +778,7 @@ mod tests {
     impl Sink for Record {
         fn write(&mut self, plan: &FilePlan, accepted: &[usize]) -> Result<Vec<String>, SinkError> {
             if self.fail.contains(&plan.rel_path) {
-                return Err(WriteError::changed().into());
+                return Err(WriteError::from(crate::fs::FsError::Changed).into());
             }
             self.wrote.push((plan.rel_path.clone(), accepted.to_vec()));
             Ok(Vec::new())

@@ -1,13 +1,21 @@
 //! Signals while driftfix changes files or waits for a key.
 //!
-//! * [`Deferred`]: SIGINT, SIGTERM and SIGHUP are held back while files are
+//! * [`Deferred`]: SIGINT, SIGTERM and SIGHUP are held back while a file is
 //!   replaced, so an interrupt never leaves a temp file or a half-finished
 //!   replacement behind.
+//! * [`Stopping`]: while `fix --apply` writes, the same signals stop it
+//!   after the files being written: no new file is started, and the run
+//!   says which files were written and which were not before it ends by
+//!   the signal ([`Stopping::finish`]).
 //! * [`Prompting`]: during `fix --preview` the same signals end the session
 //!   like `q`, interrupting a blocking key read so the terminal is restored.
+//!
+//! A signal that was ignored when driftfix started (`nohup` ignores
+//! SIGHUP, a shell's background job may ignore SIGINT) stays ignored: none
+//! of these ever installs a handler for it (SPEC §14).
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 
 /// The signals that stop driftfix: Ctrl-C, `kill`, a closed terminal.
 const STOPPING: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
@@ -30,6 +38,21 @@ fn install(
         let mut old: libc::sigaction = std::mem::zeroed();
         (libc::sigaction(sig, &action, &mut old) == 0).then_some(old)
     }
+}
+
+/// [`install`], unless the signal is ignored: then it is left ignored and
+/// `None` is returned.
+fn install_unless_ignored(
+    sig: libc::c_int,
+    handler: extern "C" fn(libc::c_int),
+    flags: libc::c_int,
+) -> Option<libc::sigaction> {
+    let old = install(sig, handler, flags)?;
+    if old.sa_sigaction == libc::SIG_IGN {
+        restore(sig, &old);
+        return None;
+    }
+    Some(old)
 }
 
 /// Puts back an action saved by [`install`].
@@ -85,7 +108,7 @@ impl Deferred {
             if let Some(h) = held.iter_mut().find(|h| h.0 == sig) {
                 h.1 += 1;
                 mine.push(sig);
-            } else if let Some(old) = install(sig, note, libc::SA_RESTART) {
+            } else if let Some(old) = install_unless_ignored(sig, note, libc::SA_RESTART) {
                 held.push((sig, 1, old));
                 mine.push(sig);
             }
@@ -125,6 +148,79 @@ impl Drop for Deferred {
     }
 }
 
+// ---- stopping `fix --apply` after the current files ------------------------
+
+/// The first stop signal that arrived while [`Stopping`] was installed (0:
+/// none).
+static STOP: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn stop_note(sig: libc::c_int) {
+    let _ = STOP.compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst);
+}
+
+/// The stop signal that arrived, if one did: no new file is started.
+pub fn stop_requested() -> Option<libc::c_int> {
+    match STOP.load(Ordering::SeqCst) {
+        0 => None,
+        sig => Some(sig),
+    }
+}
+
+/// The name of a stop signal, for the closing lines.
+pub fn name(sig: libc::c_int) -> &'static str {
+    match sig {
+        libc::SIGINT => "SIGINT",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        _ => "a signal",
+    }
+}
+
+/// While alive, SIGINT, SIGTERM and SIGHUP (those not ignored at start)
+/// only note that driftfix should stop ([`stop_requested`]); the writes
+/// under way finish, no new one starts.
+pub struct Stopping {
+    saved: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+impl Stopping {
+    pub fn install() -> Stopping {
+        let saved = STOPPING
+            .into_iter()
+            .filter_map(|sig| {
+                Some((
+                    sig,
+                    install_unless_ignored(sig, stop_note, libc::SA_RESTART)?,
+                ))
+            })
+            .collect();
+        Stopping { saved }
+    }
+
+    /// Puts the previous handlers back, then, when a stop signal arrived,
+    /// raises it again so that driftfix ends as the signal asks (the shell
+    /// sees a process killed by SIGINT, and stops a loop). Returns the
+    /// signal when the process is still alive after that (the signal was
+    /// handled or blocked elsewhere).
+    pub fn finish(self) -> Option<libc::c_int> {
+        drop(self);
+        let sig = stop_requested()?;
+        // SAFETY: raise(3) with a signal number we received.
+        unsafe {
+            libc::raise(sig);
+        }
+        Some(sig)
+    }
+}
+
+impl Drop for Stopping {
+    fn drop(&mut self) {
+        for (sig, old) in self.saved.drain(..) {
+            restore(sig, &old);
+        }
+    }
+}
+
 // ---- ending a preview session --------------------------------------------
 
 static ARRIVED: AtomicBool = AtomicBool::new(false);
@@ -144,7 +240,7 @@ impl Prompting {
     pub fn install() -> Prompting {
         let saved = STOPPING
             .into_iter()
-            .filter_map(|sig| Some((sig, install(sig, arrived_note, 0)?)))
+            .filter_map(|sig| Some((sig, install_unless_ignored(sig, arrived_note, 0)?)))
             .collect();
         Prompting { saved }
     }

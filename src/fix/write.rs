@@ -1,67 +1,64 @@
 //! Writing a planned file so that it is either untouched or completely
 //! written, never half-written, and only where driftfix may write. Shared by
-//! `fix --apply` and accepted `fix --preview` files; `--output` files go
-//! through the same steps 4–6 ([`write_output`]).
+//! `fix --apply` and accepted `fix --preview` files.
 //!
-//! Order of checks and steps ([`WriteContext::write`]):
+//! The steps are the fs layer's ([`crate::fs::replace`], SPEC §14), all
+//! through directory handles opened from the base directory down, never
+//! following a symlinked directory:
 //!
 //! 1. the file's role (as walked) is editable;
-//! 2. the real file is resolved: a symlink (or a symlinked directory on the
-//!    way) is followed to its final target, which must lie under the base
-//!    directory, have the editable role by its *own* path, not be excluded by
-//!    the rules, and be a regular file; the link itself is kept;
-//! 3. the bytes on disk are still the bytes that were planned from (a file
+//! 2. where the file really is, is asked of the kernel: a symlinked file is
+//!    kept and the file it leads to is written, which must lie under the base
+//!    directory, have the editable role by its *own* path and not be
+//!    excluded (`WriteContext::may_write`); a symlinked directory on the
+//!    way is refused;
+//! 3. the file is re-read (`O_NOFOLLOW | O_NONBLOCK`, regular file only,
+//!    bounded): it must still hold the bytes it was planned from (a file
 //!    that already holds exactly the new bytes is left alone and counts as
 //!    written, e.g. when a link and its target are both in the tree);
-//! 4. a temp file (`.driftfix-*.tmp`) is created in the *target's* directory,
-//!    the new bytes are written, owner and group are restored where permitted
-//!    (as root), then the original permission bits (incl. setuid/setgid/sticky
-//!    bits, after the chown which would clear them), and the temp file is
-//!    `sync_all`ed;
-//! 5. the file on disk is re-read and compared with the planned-from bytes
-//!    once more, just before the rename: someone may have edited it while an
-//!    interactive prompt waited. If it changed, nothing is written
-//!    ([`WriteErrorKind::Changed`]);
-//! 6. rename(2) over the target, then `sync_all` on the directory.
+//! 4. a temp file (`.driftfix-XXXXXX.tmp`) is created in the file's own
+//!    directory handle, written, given the original's owner (where
+//!    permitted), extended attributes and ACLs, and mode — or the file is
+//!    not written, never silently degraded — and fsynced;
+//! 5. the file is read once more (same device and inode, same bytes) and the
+//!    directory handle checked to be still in place;
+//! 6. `renameat` within the handle, then the directory is fsynced.
 //!
-//! The temp file is removed on every error path (tempfile's drop, also when
-//! the rename fails). SIGINT, SIGTERM and SIGHUP that arrive during steps 4–6
-//! are held back and re-raised once the file is complete, so Ctrl-C never
-//! leaves a temp file or a half-finished replacement behind. (A SIGKILL or a
-//! power loss still can leave a stray `.driftfix-*.tmp`, never a half-written
-//! target.)
+//! The temp file is removed through its handle on every failure. SIGINT,
+//! SIGTERM and SIGHUP that arrive during steps 4–6 are held back until the
+//! file is complete (`signals::Deferred`); a stop signal that
+//! arrived before a file starts leaves it unwritten
+//! ([`WriteErrorKind::Interrupted`]).
 //!
 //! **Hard links**: the rename gives the path a new inode. Other hard links to
-//! the old inode keep the *old* content; only the path driftfix walked (or
-//! its symlink target) shows the fix. [`Written::hard_links`] reports the
+//! the old inode keep the *old* content; [`Written::hard_links`] reports the
 //! link count so callers can say so.
 //!
-//! **Remaining race**: between the final re-read (step 5) and the rename
-//! there is a window of a few system calls in which another writer's change
-//! would be overwritten; there is no portable compare-and-swap for files.
+//! **Remaining window**: between the final re-read (step 5) and the rename
+//! there are a few system calls in which another writer's change would be
+//! overwritten; there is no compare-and-swap for files. The base-directory
+//! lock keeps a second driftfix out of it; other editors do not take it.
 
 use std::collections::HashMap;
-use std::fs;
-use std::io::{self, Write as _};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use tempfile::NamedTempFile;
 
-use crate::fs::paths::{absolute, relative_to};
-use crate::fs::read::{ReadError, read_regular_file};
+use super::signals;
+use crate::fs::{BaseDir, FileId, FsError, Guard, ReplaceOptions, Step};
 use crate::rules::{Role, RuleSet};
 
 /// What kind of failure kept a file from being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteErrorKind {
     /// driftfix may not write there (role, outside the base, excluded,
-    /// not a regular file).
+    /// not a regular file, a symlinked directory on the way, moved).
     Refused,
     /// The file changed on disk since it was planned.
     Changed,
-    /// An I/O error.
+    /// A stop signal (SIGINT, SIGTERM, SIGHUP) arrived before this file
+    /// was started: not written, nothing of it touched.
+    Interrupted,
+    /// An I/O error, or metadata that could not be kept.
     Io,
 }
 
@@ -80,28 +77,52 @@ impl WriteError {
             message: message.into(),
         }
     }
+}
 
-    pub(crate) fn changed() -> WriteError {
-        WriteError {
-            kind: WriteErrorKind::Changed,
-            message: "file changed on disk since it was planned; not written (run driftfix again)"
-                .into(),
-        }
-    }
-
-    fn io(what: &str, e: io::Error) -> WriteError {
-        WriteError {
-            kind: WriteErrorKind::Io,
-            message: format!("{what}: {e}"),
-        }
+impl From<FsError> for WriteError {
+    fn from(e: FsError) -> WriteError {
+        let kind = match &e {
+            FsError::Changed => WriteErrorKind::Changed,
+            FsError::Interrupted => WriteErrorKind::Interrupted,
+            FsError::Forbidden(_)
+            | FsError::Escapes(_)
+            | FsError::SymlinkedDir(_)
+            | FsError::NotADirectory(_)
+            | FsError::NotRegular(_)
+            | FsError::Moved(_)
+            | FsError::BadLink(_)
+            | FsError::NotFound(_)
+            | FsError::TooLarge { .. }
+            | FsError::Locked { .. } => WriteErrorKind::Refused,
+            FsError::MetadataNotKept(_) | FsError::Io { .. } | FsError::Refused(_) => {
+                WriteErrorKind::Io
+            }
+        };
+        let message = match e {
+            FsError::Changed => format!("file {e}"),
+            FsError::Forbidden(why) => why,
+            FsError::Escapes(rel) => {
+                format!("{rel} leads outside the base directory; not written")
+            }
+            FsError::NotRegular(kind) => format!("not a regular file ({kind}); not written"),
+            FsError::SymlinkedDir(dir) => format!(
+                "{dir} is a symbolic link; driftfix never writes through a symlinked directory; not written"
+            ),
+            e @ (FsError::NotFound(_) | FsError::BadLink(_) | FsError::NotADirectory(_)) => {
+                format!("{e}; not written")
+            }
+            e => e.to_string(),
+        };
+        WriteError { kind, message }
     }
 }
 
 /// A successful write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
-    /// The file that was replaced (a symlink's resolved target).
-    pub real_path: PathBuf,
+    /// The file that was replaced, relative to the base directory (a
+    /// symlink's target).
+    pub real_path: String,
     /// The hard-link count of the file before it was replaced: above 1, the
     /// other names keep the old content.
     pub hard_links: u64,
@@ -110,11 +131,13 @@ pub struct Written {
 }
 
 impl Written {
-    /// A note for the user when the write split a hard-linked file.
+    /// A note for the user when the write split a hard-linked file (the
+    /// name escaped for a terminal).
     pub fn hard_link_note(&self, rel_path: &str) -> Option<String> {
-        (self.hard_links > 1).then(|| {
+        (self.hard_links > 1 && !self.already).then(|| {
             format!(
-                "note: {rel_path} had {} hard links; it was replaced by a new file, the other links keep the old content",
+                "note: {} had {} hard links; it was replaced by a new file, the other links keep the old content",
+                crate::report::visible(rel_path),
                 self.hard_links
             )
         })
@@ -124,7 +147,9 @@ impl Written {
 /// One file for [`WriteContext::write_all`]: the arguments of
 /// [`WriteContext::write`].
 pub struct Job<'j> {
-    pub path: &'j Path,
+    /// The target's path beneath the base, with no symlinked directory on
+    /// the way ([`crate::walk::Target::open_path`]).
+    pub path: &'j str,
     pub role: Role,
     pub planned_from: &'j [u8],
     pub new: &'j [u8],
@@ -132,23 +157,63 @@ pub struct Job<'j> {
 
 /// What the writer needs to know about the run.
 pub struct WriteContext<'a> {
-    /// Canonicalised base directory.
-    pub base: PathBuf,
+    pub base: &'a BaseDir,
     pub rules: &'a RuleSet,
+    /// Called at each step of a replacement ([`ReplaceOptions::checkpoint`]):
+    /// tests race the writer with it.
+    pub checkpoint: &'a (dyn Fn(Step) -> Result<(), FsError> + Sync),
+}
+
+fn no_checkpoint(_: Step) -> Result<(), FsError> {
+    Ok(())
+}
+
+/// Holds the stop signals back while a temp file exists; refuses to start
+/// a file once one has arrived. Also the hold of `--output`'s replacement.
+pub fn hold_signals() -> Result<Guard, FsError> {
+    if signals::stop_requested().is_some() {
+        return Err(FsError::Interrupted);
+    }
+    let held = signals::Deferred::new();
+    if held.pending() {
+        return Err(FsError::Interrupted);
+    }
+    Ok(Box::new(held))
 }
 
 impl<'a> WriteContext<'a> {
-    pub fn new(base: &Path, rules: &'a RuleSet) -> Result<WriteContext<'a>, WriteError> {
-        let base = fs::canonicalize(base)
-            .map_err(|e| WriteError::io(&format!("base directory {}", base.display()), e))?;
-        Ok(WriteContext { base, rules })
+    pub fn new(base: &'a BaseDir, rules: &'a RuleSet) -> WriteContext<'a> {
+        WriteContext {
+            base,
+            rules,
+            checkpoint: &no_checkpoint,
+        }
     }
 
-    /// Writes `new` over the file at `path` (walked with role `role`) if it
-    /// still holds exactly `planned_from`. See the module docs for the steps.
+    /// Whether the file really at `real` (relative to the base) may be
+    /// written: its own role is editable and no `exclude` glob matches it.
+    fn may_write(&self, real: &str, via_link: bool) -> Result<(), String> {
+        let what = if via_link {
+            format!("symlink target {real}")
+        } else {
+            real.to_string()
+        };
+        let role = self.rules.role_of(real);
+        if !role.writable() {
+            return Err(format!("{what} is {}; not written", role.name()));
+        }
+        if self.rules.paths.exclude.is_match(real) {
+            return Err(format!("{what} is excluded by the rules; not written"));
+        }
+        Ok(())
+    }
+
+    /// Writes `new` over the target at `path` (beneath the base, walked
+    /// with role `role`) if it still holds exactly `planned_from`. See the
+    /// module docs for the steps.
     pub fn write(
         &self,
-        path: &Path,
+        path: &str,
         role: Role,
         planned_from: &[u8],
         new: &[u8],
@@ -159,56 +224,41 @@ impl<'a> WriteContext<'a> {
                 role.name()
             )));
         }
-        let real = self.resolve(path)?;
-        let meta = fs::metadata(&real).map_err(|e| WriteError::io("cannot stat", e))?;
-        // Non-blocking and bounded: the path may have been swapped for a
-        // FIFO or a growing file since it was planned.
-        let limit = u64::try_from(planned_from.len().max(new.len())).unwrap_or(u64::MAX);
-        let current = match read_regular_file(&real, limit) {
-            Ok(bytes) => bytes,
-            // Longer than anything expected: it changed.
-            Err(ReadError::TooLarge { .. }) => return Err(WriteError::changed()),
-            Err(e) => {
-                return Err(WriteError::refused(format!(
-                    "cannot re-read before writing: {e}"
-                )));
-            }
-        };
-        if current == new {
-            return Ok(Written {
-                real_path: real,
-                hard_links: meta.nlink(),
-                already: true,
-            });
+        // The test hook: a test swaps directories or plants links here.
+        crate::fs::pause_before_write()?;
+        if signals::stop_requested().is_some() {
+            return Err(FsError::Interrupted.into());
         }
-        if current != planned_from {
-            return Err(WriteError::changed());
-        }
-        let unchanged = || match fs::read(&real) {
-            Ok(now) if now == planned_from => Ok(()),
-            Ok(_) => Err(WriteError::changed()),
-            Err(e) => Err(WriteError::io("cannot re-read before writing", e)),
+        let may_write = |real: &str| self.may_write(real, real != path);
+        let opts = ReplaceOptions {
+            hold: &hold_signals,
+            checkpoint: self.checkpoint,
         };
-        replace_with(&real, new, &unchanged, &persist)?;
+        let (located, done) = self
+            .base
+            .replace(path, planned_from, new, &may_write, &opts)?;
         Ok(Written {
-            real_path: real,
-            hard_links: meta.nlink(),
-            already: false,
+            real_path: located.inside().unwrap_or(&located.rel).to_string(),
+            hard_links: done.before.nlink,
+            already: done.already,
         })
     }
 
     /// Writes many files, returning one result per job in job order.
     ///
     /// A write is mostly waiting for `fsync`, so files are written by
-    /// several threads at once (`threads`, at least 1). Jobs whose paths
-    /// resolve to the same file (a symlink and its target) go to one thread
-    /// in job order, so the later ones find the new bytes already in place,
-    /// as they would one after the other.
+    /// several threads at once (`threads`, at least 1). Jobs that lead to
+    /// the same file (a symlink and its target: same device and inode) go
+    /// to one thread in job order, so the later ones find the new bytes
+    /// already in place, as they would one after the other.
     pub fn write_all(&self, jobs: &[Job<'_>], threads: usize) -> Vec<Result<Written, WriteError>> {
         let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut group_of: HashMap<PathBuf, usize> = HashMap::new();
+        let mut group_of: HashMap<Key, usize> = HashMap::new();
         for (i, job) in jobs.iter().enumerate() {
-            let key = fs::canonicalize(job.path).unwrap_or_else(|_| job.path.to_path_buf());
+            let key = match self.base.locate(job.path) {
+                Ok(l) => Key::Id(l.id),
+                Err(_) => Key::Path(job.path.to_string()),
+            };
             let g = *group_of.entry(key).or_insert_with(|| {
                 groups.push(Vec::new());
                 groups.len() - 1
@@ -243,184 +293,22 @@ impl<'a> WriteContext<'a> {
             .map(|r| r.unwrap_or_else(|| Err(WriteError::refused("internal error: not written"))))
             .collect()
     }
-
-    /// The file to write: `path` itself, or a symlink's final target when it
-    /// lies under the base directory, is editable by its own path, is not
-    /// excluded, and is a regular file.
-    fn resolve(&self, path: &Path) -> Result<PathBuf, WriteError> {
-        let real = fs::canonicalize(path).map_err(|e| WriteError::io("cannot resolve path", e))?;
-        let Some(rel) = relative_to(&self.base, &real) else {
-            return Err(WriteError::refused(format!(
-                "resolves to {} outside the base directory; not written",
-                real.display()
-            )));
-        };
-        let role = self.rules.role_of(&rel);
-        let via_link = real != absolute(path);
-        let what = if via_link {
-            format!("symlink target {rel}")
-        } else {
-            rel.clone()
-        };
-        if !role.writable() {
-            return Err(WriteError::refused(format!(
-                "{what} is {}; not written",
-                role.name()
-            )));
-        }
-        if self.rules.paths.exclude.is_match(&rel) {
-            return Err(WriteError::refused(format!(
-                "{what} is excluded by the rules; not written"
-            )));
-        }
-        let meta = fs::metadata(&real).map_err(|e| WriteError::io("cannot stat", e))?;
-        if !meta.is_file() {
-            return Err(WriteError::refused(format!(
-                "{what} is not a regular file; not written"
-            )));
-        }
-        Ok(real)
-    }
 }
 
-/// Replaces `target` with `bytes` atomically (temp file + rename), keeping
-/// its permission bits and, where permitted, its owner and group. A symlink
-/// is followed and its target replaced (the link is kept).
-pub fn atomic_replace(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let real = fs::canonicalize(target).map_err(|e| WriteError::io("cannot resolve path", e))?;
-    replace_with(&real, bytes, &|| Ok(()), &persist)
-}
-
-/// Writes an `--output` file atomically: an existing file is replaced as
-/// [`atomic_replace`] does (mode and owner kept, a symlink followed); a new
-/// one is created with mode 0644 by the same steps.
-pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    if path.is_file() {
-        return atomic_replace(path, bytes);
-    }
-    install(
-        &output_dir(path),
-        path,
-        bytes,
-        Keep::New,
-        &|| Ok(()),
-        &persist,
-    )
-}
-
-/// Creates `path` with `bytes` like [`write_output`], but never replaces a
-/// file: the final rename fails if one appeared since it was checked
-/// (`discover --output` without `--force`).
-pub fn write_new_output(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    install(
-        &output_dir(path),
-        path,
-        bytes,
-        Keep::New,
-        &|| Ok(()),
-        &persist_new,
-    )
-}
-
-/// The directory an `--output` file goes to (`.` for a bare name).
-pub fn output_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// The rename step, as a parameter so that tests can make it fail.
-type Rename = dyn Fn(NamedTempFile, &Path) -> io::Result<()>;
-
-fn persist(tmp: NamedTempFile, target: &Path) -> io::Result<()> {
-    // On failure the PersistError owns the temp file; dropping it removes it.
-    tmp.persist(target).map(|_| ()).map_err(|e| e.error)
-}
-
-/// The rename step of [`write_new_output`]: refuses an existing target.
-fn persist_new(tmp: NamedTempFile, target: &Path) -> io::Result<()> {
-    tmp.persist_noclobber(target)
-        .map(|_| ())
-        .map_err(|e| e.error)
-}
-
-/// Steps 4–6 of the module docs for an existing regular file. `check` runs
-/// just before the rename.
-fn replace_with(
-    target: &Path,
-    bytes: &[u8],
-    check: &dyn Fn() -> Result<(), WriteError>,
-    rename: &Rename,
-) -> Result<(), WriteError> {
-    let meta = fs::metadata(target).map_err(|e| WriteError::io("cannot stat", e))?;
-    if !meta.is_file() {
-        return Err(WriteError::refused("not a regular file; not written"));
-    }
-    let dir = target
-        .parent()
-        .ok_or_else(|| WriteError::refused("file has no parent directory"))?;
-    install(dir, target, bytes, Keep::From(&meta), check, rename)
-}
-
-/// Whose owner and mode the new file gets.
-enum Keep<'m> {
-    /// The file it replaces.
-    From(&'m fs::Metadata),
-    /// None: a new file, mode 0644.
-    New,
-}
-
-/// Steps 4–6 of the module docs: a temp file in `dir` gets `bytes`, the
-/// owner and mode of `keep`, and is synced; then `check`, the rename over
-/// `target`, and the directory sync.
-fn install(
-    dir: &Path,
-    target: &Path,
-    bytes: &[u8],
-    keep: Keep<'_>,
-    check: &dyn Fn() -> Result<(), WriteError>,
-    rename: &Rename,
-) -> Result<(), WriteError> {
-    let signals = super::signals::Deferred::new();
-    if signals.pending() {
-        return Err(WriteError::refused("interrupted; not written"));
-    }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".driftfix-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| WriteError::io("cannot create temp file", e))?;
-    tmp.write_all(bytes)
-        .map_err(|e| WriteError::io("cannot write temp file", e))?;
-    let mode = match keep {
-        Keep::From(meta) => {
-            // Owner/group can only be restored by a privileged user; failure
-            // is fine. Before the chmod: a chown clears setuid/setgid bits.
-            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
-            meta.permissions().mode() & 0o7777
-        }
-        Keep::New => 0o644,
-    };
-    tmp.as_file()
-        .set_permissions(fs::Permissions::from_mode(mode))
-        .map_err(|e| WriteError::io("cannot set permissions", e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| WriteError::io("cannot sync temp file", e))?;
-    check()?;
-    rename(tmp, target).map_err(|e| WriteError::io("cannot rename over the file", e))?;
-    // The new content is in place; a directory that cannot be synced (some
-    // filesystems refuse) does not undo that, so it is not an error.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+/// How [`WriteContext::write_all`] tells files apart: by identity, or by
+/// path when the file cannot be found (its write then fails on its own).
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Id(FileId),
+    Path(String),
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::path::Path;
 
     fn rules(text: &str) -> RuleSet {
         RuleSet::from_toml_str(text, Path::new("driftfix.toml")).unwrap()
@@ -452,14 +340,22 @@ select = ["host"]
         fs::metadata(p).unwrap().permissions().mode() & 0o7777
     }
 
+    fn base(dir: &Path) -> BaseDir {
+        BaseDir::open(dir).unwrap()
+    }
+
     #[test]
     fn replace_keeps_mode_and_leaves_no_temp_file() {
+        let rules = rules(RULES);
         for m in [0o640, 0o755, 0o600, 0o444, 0o2755] {
             let dir = tempfile::tempdir().unwrap();
             let f = dir.path().join("a.yaml");
             fs::write(&f, "x: pve-shop\n").unwrap();
             fs::set_permissions(&f, fs::Permissions::from_mode(m)).unwrap();
-            atomic_replace(&f, b"x: pve\n").unwrap();
+            let b = base(dir.path());
+            WriteContext::new(&b, &rules)
+                .write("a.yaml", Role::Editable, b"x: pve-shop\n", b"x: pve\n")
+                .unwrap();
             assert_eq!(fs::read_to_string(&f).unwrap(), "x: pve\n");
             assert_eq!(mode(&f), m, "mode {m:o} kept");
             assert_eq!(names(dir.path()), ["a.yaml"]);
@@ -468,6 +364,7 @@ select = ["host"]
 
     #[test]
     fn owner_and_group_are_kept_where_permitted() {
+        let rules = rules(RULES);
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("a.yaml");
         fs::write(&f, "x: 1\n").unwrap();
@@ -475,7 +372,10 @@ select = ["host"]
         // another user the chown fails and the owner is ours anyway.
         let _ = std::os::unix::fs::chown(&f, Some(4242), Some(4343));
         let before = fs::metadata(&f).unwrap();
-        atomic_replace(&f, b"x: 2\n").unwrap();
+        let b = base(dir.path());
+        WriteContext::new(&b, &rules)
+            .write("a.yaml", Role::Editable, b"x: 1\n", b"x: 2\n")
+            .unwrap();
         let after = fs::metadata(&f).unwrap();
         assert_eq!(
             (after.uid(), after.gid()),
@@ -487,37 +387,75 @@ select = ["host"]
 
     #[test]
     fn a_failing_rename_leaves_the_file_untouched_and_no_temp_file() {
+        let rules = rules(RULES);
         let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("a.yaml");
+        let p = dir.path().to_path_buf();
+        let f = p.join("a.yaml");
         fs::write(&f, "x: pve-shop\n").unwrap();
-        let fail: &Rename = &|_tmp, _to| Err(io::Error::other("rename refused (test)"));
-        let err = replace_with(&f, b"x: pve\n", &|| Ok(()), fail).unwrap_err();
+        // The target becomes a non-empty directory just before the rename:
+        // renameat fails.
+        let block = |s: Step| {
+            if s == Step::BeforeRename {
+                fs::remove_file(p.join("a.yaml")).unwrap();
+                fs::create_dir_all(p.join("a.yaml/x")).unwrap();
+            }
+            Ok(())
+        };
+        let b = base(&p);
+        let ctx = WriteContext {
+            checkpoint: &block,
+            ..WriteContext::new(&b, &rules)
+        };
+        let err = ctx
+            .write("a.yaml", Role::Editable, b"x: pve-shop\n", b"x: pve\n")
+            .unwrap_err();
         assert_eq!(err.kind, WriteErrorKind::Io);
         assert!(err.message.contains("cannot rename"), "{err}");
-        assert_eq!(fs::read_to_string(&f).unwrap(), "x: pve-shop\n");
-        assert_eq!(names(dir.path()), ["a.yaml"]);
+        assert!(f.is_dir(), "nothing renamed over it");
+        assert_eq!(names(&p), ["a.yaml"]);
     }
 
     #[test]
     fn a_failing_check_before_the_rename_leaves_no_temp_file() {
+        let rules = rules(RULES);
         let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("a.yaml");
+        let p = dir.path().to_path_buf();
+        let f = p.join("a.yaml");
         fs::write(&f, "x: pve-shop\n").unwrap();
-        let err =
-            replace_with(&f, b"x: pve\n", &|| Err(WriteError::changed()), &persist).unwrap_err();
+        // Edited while the temp file was being written.
+        let edit = |s: Step| {
+            if s == Step::TempWritten {
+                fs::write(p.join("a.yaml"), "x: edited\n").unwrap();
+            }
+            Ok(())
+        };
+        let b = base(&p);
+        let ctx = WriteContext {
+            checkpoint: &edit,
+            ..WriteContext::new(&b, &rules)
+        };
+        let err = ctx
+            .write("a.yaml", Role::Editable, b"x: pve-shop\n", b"x: pve\n")
+            .unwrap_err();
         assert_eq!(err.kind, WriteErrorKind::Changed);
-        assert_eq!(fs::read_to_string(&f).unwrap(), "x: pve-shop\n");
-        assert_eq!(names(dir.path()), ["a.yaml"]);
+        assert_eq!(fs::read_to_string(&f).unwrap(), "x: edited\n");
+        assert_eq!(names(&p), ["a.yaml"]);
     }
 
     #[test]
     fn a_directory_or_missing_file_is_never_replaced() {
+        let rules = rules(RULES);
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir(dir.path().join("d.yaml")).unwrap();
-        let err = atomic_replace(&dir.path().join("d.yaml"), b"x").unwrap_err();
+        let b = base(dir.path());
+        let ctx = WriteContext::new(&b, &rules);
+        let err = ctx.write("d.yaml", Role::Editable, b"x", b"y").unwrap_err();
         assert_eq!(err.kind, WriteErrorKind::Refused);
         assert!(dir.path().join("d.yaml").is_dir());
-        assert!(atomic_replace(&dir.path().join("missing.yaml"), b"x").is_err());
+        assert!(
+            ctx.write("missing.yaml", Role::Editable, b"x", b"y")
+                .is_err()
+        );
         assert_eq!(names(dir.path()), ["d.yaml"]);
     }
 
@@ -525,31 +463,52 @@ select = ["host"]
     fn write_checks_role_and_changed_on_disk() {
         let dir = tempfile::tempdir().unwrap();
         let rules = rules(RULES);
-        let ctx = WriteContext::new(dir.path(), &rules).unwrap();
+        let b = base(dir.path());
+        let ctx = WriteContext::new(&b, &rules);
         let f = dir.path().join("a.yaml");
         fs::write(&f, "host: pve-shop\n").unwrap();
 
         let err = ctx
-            .write(&f, Role::Readonly, b"host: pve-shop\n", b"host: pve\n")
+            .write(
+                "a.yaml",
+                Role::Readonly,
+                b"host: pve-shop\n",
+                b"host: pve\n",
+            )
             .unwrap_err();
         assert_eq!(err.kind, WriteErrorKind::Refused);
         assert_eq!(fs::read_to_string(&f).unwrap(), "host: pve-shop\n");
 
         let err = ctx
-            .write(&f, Role::Editable, b"host: proxmox-shop\n", b"host: pve\n")
+            .write(
+                "a.yaml",
+                Role::Editable,
+                b"host: proxmox-shop\n",
+                b"host: pve\n",
+            )
             .unwrap_err();
         assert_eq!(err.kind, WriteErrorKind::Changed);
         assert!(err.to_string().contains("changed on disk"), "{err}");
         assert_eq!(fs::read_to_string(&f).unwrap(), "host: pve-shop\n");
 
         let w = ctx
-            .write(&f, Role::Editable, b"host: pve-shop\n", b"host: pve\n")
+            .write(
+                "a.yaml",
+                Role::Editable,
+                b"host: pve-shop\n",
+                b"host: pve\n",
+            )
             .unwrap();
         assert!(!w.already);
         assert_eq!(fs::read_to_string(&f).unwrap(), "host: pve\n");
         // Again: the file already holds the result, nothing to do.
         let w = ctx
-            .write(&f, Role::Editable, b"host: pve-shop\n", b"host: pve\n")
+            .write(
+                "a.yaml",
+                Role::Editable,
+                b"host: pve-shop\n",
+                b"host: pve\n",
+            )
             .unwrap();
         assert!(w.already);
         assert_eq!(names(dir.path()), ["a.yaml"]);
@@ -559,7 +518,8 @@ select = ["host"]
     fn symlink_inside_base_to_editable_target_keeps_the_link() {
         let dir = tempfile::tempdir().unwrap();
         let rules = rules(RULES);
-        let ctx = WriteContext::new(dir.path(), &rules).unwrap();
+        let b = base(dir.path());
+        let ctx = WriteContext::new(&b, &rules);
         fs::create_dir(dir.path().join("real")).unwrap();
         let target = dir.path().join("real/t.yaml");
         fs::write(&target, "host: pve-shop\n").unwrap();
@@ -568,14 +528,22 @@ select = ["host"]
         std::os::unix::fs::symlink("real/t.yaml", &link).unwrap();
 
         let w = ctx
-            .write(&link, Role::Editable, b"host: pve-shop\n", b"host: pve\n")
+            .write(
+                "link.yaml",
+                Role::Editable,
+                b"host: pve-shop\n",
+                b"host: pve\n",
+            )
             .unwrap();
-        assert_eq!(w.real_path, fs::canonicalize(&target).unwrap());
+        assert_eq!(w.real_path, "real/t.yaml");
         assert!(
             fs::symlink_metadata(&link).unwrap().is_symlink(),
             "link kept"
         );
-        assert_eq!(fs::read_link(&link).unwrap(), PathBuf::from("real/t.yaml"));
+        assert_eq!(
+            fs::read_link(&link).unwrap(),
+            std::path::PathBuf::from("real/t.yaml")
+        );
         assert_eq!(fs::read_to_string(&target).unwrap(), "host: pve\n");
         assert_eq!(mode(&target), 0o640);
         assert_eq!(names(dir.path()), ["link.yaml", "real"]);
@@ -586,22 +554,23 @@ select = ["host"]
     fn write_all_answers_in_job_order_and_writes_links_to_one_file_once() {
         let dir = tempfile::tempdir().unwrap();
         let rules = rules(RULES);
-        let ctx = WriteContext::new(dir.path(), &rules).unwrap();
-        let mut paths = Vec::new();
+        let b = base(dir.path());
+        let ctx = WriteContext::new(&b, &rules);
+        let mut paths: Vec<String> = Vec::new();
         for i in 0..40 {
-            let p = dir.path().join(format!("f{i:02}.yaml"));
-            fs::write(&p, "host: pve-shop\n").unwrap();
-            paths.push(p);
+            let name = format!("f{i:02}.yaml");
+            fs::write(dir.path().join(&name), "host: pve-shop\n").unwrap();
+            paths.push(name);
         }
         // A link to f00 planned after f00 itself, and a file in a read-only
         // directory between them.
         let link = dir.path().join("link.yaml");
         std::os::unix::fs::symlink("f00.yaml", &link).unwrap();
-        paths.insert(1, link.clone());
+        paths.insert(1, "link.yaml".into());
         fs::create_dir(dir.path().join("legacy")).unwrap();
         let legacy = dir.path().join("legacy/l.yaml");
         fs::write(&legacy, "host: pve-shop\n").unwrap();
-        paths.insert(2, legacy.clone());
+        paths.insert(2, "legacy/l.yaml".into());
         let jobs: Vec<Job> = paths
             .iter()
             .map(|p| Job {
@@ -613,7 +582,7 @@ select = ["host"]
             .collect();
         for threads in [1, 8] {
             for p in &paths {
-                fs::write(p, "host: pve-shop\n").unwrap();
+                fs::write(dir.path().join(p), "host: pve-shop\n").unwrap();
             }
             let results = ctx.write_all(&jobs, threads);
             assert_eq!(results.len(), jobs.len());
@@ -628,8 +597,11 @@ select = ["host"]
                 WriteErrorKind::Refused
             );
             for (p, r) in paths.iter().zip(&results).skip(3) {
-                assert_eq!(r.as_ref().unwrap().real_path, fs::canonicalize(p).unwrap());
-                assert_eq!(fs::read_to_string(p).unwrap(), "host: pve\n");
+                assert_eq!(&r.as_ref().unwrap().real_path, p);
+                assert_eq!(
+                    fs::read_to_string(dir.path().join(p)).unwrap(),
+                    "host: pve\n"
+                );
             }
             assert_eq!(fs::read_to_string(&legacy).unwrap(), "host: pve-shop\n");
             assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
@@ -647,7 +619,8 @@ select = ["host"]
         let outside = tempfile::tempdir().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let rules = rules(RULES);
-        let ctx = WriteContext::new(dir.path(), &rules).unwrap();
+        let b = base(dir.path());
+        let ctx = WriteContext::new(&b, &rules);
         let old = b"host: pve-shop\n";
         for sub in ["legacy", "spine", "vendor"] {
             fs::create_dir(dir.path().join(sub)).unwrap();
@@ -676,41 +649,54 @@ select = ["host"]
             let link = dir.path().join(name);
             std::os::unix::fs::symlink(target, &link).unwrap();
             let err = ctx
-                .write(&link, Role::Editable, old, b"host: pve\n")
+                .write(name, Role::Editable, old, b"host: pve\n")
                 .unwrap_err();
             assert_eq!(err.kind, WriteErrorKind::Refused, "{name}");
             assert!(err.message.contains(why), "{name}: {err}");
             assert_eq!(fs::read(target).unwrap(), old, "{name}: target untouched");
             assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
         }
-        // A symlinked directory on the way is followed the same way.
+        // A symlinked directory on the way is never followed: refused
+        // whatever it leads to (SPEC §14).
         std::os::unix::fs::symlink(dir.path().join("legacy"), dir.path().join("lg")).unwrap();
-        let err = ctx
-            .write(
-                &dir.path().join("lg/t.yaml"),
-                Role::Editable,
-                old,
-                b"host: pve\n",
-            )
-            .unwrap_err();
-        assert!(err.message.contains("readonly"), "{err}");
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();
+        for path in ["lg/t.yaml", "out/t.yaml"] {
+            let err = ctx
+                .write(path, Role::Editable, old, b"host: pve\n")
+                .unwrap_err();
+            assert_eq!(err.kind, WriteErrorKind::Refused, "{path}");
+            assert!(err.message.contains("symbolic link"), "{err}");
+        }
         assert_eq!(names(outside.path()), ["t.yaml"]);
+        assert_eq!(fs::read(outside.path().join("t.yaml")).unwrap(), old);
         assert_eq!(names(&dir.path().join("legacy")), ["t.yaml"]);
+        assert_eq!(fs::read(dir.path().join("legacy/t.yaml")).unwrap(), old);
     }
 
     #[test]
     fn hard_links_are_counted_and_keep_the_old_content() {
         let dir = tempfile::tempdir().unwrap();
         let rules = rules(RULES);
-        let ctx = WriteContext::new(dir.path(), &rules).unwrap();
+        let b = base(dir.path());
+        let ctx = WriteContext::new(&b, &rules);
         let f = dir.path().join("a.yaml");
         fs::write(&f, "host: pve-shop\n").unwrap();
         fs::hard_link(&f, dir.path().join("b.yaml")).unwrap();
         let w = ctx
-            .write(&f, Role::Editable, b"host: pve-shop\n", b"host: pve\n")
+            .write(
+                "a.yaml",
+                Role::Editable,
+                b"host: pve-shop\n",
+                b"host: pve\n",
+            )
             .unwrap();
         assert_eq!(w.hard_links, 2);
         assert!(w.hard_link_note("a.yaml").unwrap().contains("2 hard links"));
+        assert_eq!(
+            w.hard_link_note("a\u{1b}[2J.yaml").unwrap(),
+            "note: a\\u{1b}[2J.yaml had 2 hard links; it was replaced by a new file, the other links keep the old content",
+            "the name is escaped"
+        );
         assert_eq!(fs::read_to_string(&f).unwrap(), "host: pve\n");
         assert_eq!(
             fs::read_to_string(dir.path().join("b.yaml")).unwrap(),

@@ -1,63 +1,284 @@
-//! Reading a file that may have been swapped since the walk saw it.
+//! Bounded reads of regular files: never a FIFO (it would block), never a
+//! device (`/dev/zero` never ends), never more than the limit.
+//!
+//! The file is looked at (`fstatat`, no follow) before it is opened, so a
+//! device or FIFO swapped in is normally not even opened (opening some
+//! devices has effects). Then it is opened with
+//! `O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC`, and the
+//! *opened* file is checked with `fstat`: that answer cannot be raced. The
+//! read stops one byte past the limit, to tell "exactly the limit" from
+//! "more".
 
+use std::fs::File;
+use std::io::Read as _;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::path::Path;
 
-/// Why a file was not read. Its own type (not the planner's `FileError`)
-/// so that this layer imports nothing above it.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// A directory, FIFO, socket or device: skipped with a warning.
-    #[error("not a regular file (directory, FIFO, socket or device)")]
-    NotRegular,
-    /// Over the size limit: skipped with a warning.
-    #[error("larger than --max-file-size ({len} bytes > {max})")]
-    TooLarge { len: u64, max: u64 },
-    /// Vanished or unreadable: an error.
-    #[error("cannot read: {0}")]
-    Io(std::io::Error),
+use rustix::fs::{AtFlags, Mode, OFlags};
+use rustix::io::Errno;
+
+use super::beneath::{BaseDir, DirHandle, Located, Place, check_name};
+use super::error::FsError;
+use super::meta::{FileKind, Meta};
+
+/// A file's bytes and what `fstat` said about the file they were read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contents {
+    pub bytes: Vec<u8>,
+    pub meta: Meta,
 }
 
-/// Reads a regular file (through a symlink) of at most `max_size` bytes,
-/// never blocking and never reading more than the limit.
-///
-/// The walk already left out FIFOs, sockets and devices, but a path can be
-/// replaced between the walk and the read (a file swapped for a FIFO would
-/// block `read` forever; one that grows could exhaust memory). So the file is
-/// opened non-blocking, the *opened* file is checked to be regular, and the
-/// read is bounded: a file that is not regular is skipped, one that vanished
-/// or cannot be opened is an error, one over the limit is skipped.
-pub fn read_regular_file(path: &Path, max_size: u64) -> Result<Vec<u8>, ReadError> {
-    use std::io::Read as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
+/// A target read through the base directory's handles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRead {
+    /// Where the file really is (a symlink's target decides the role).
+    pub located: Located,
+    pub contents: Contents,
+}
 
-    let too_large = |len: u64| ReadError::TooLarge { len, max: max_size };
-    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular);
+/// The flags of every read: see the module docs.
+fn read_flags() -> OFlags {
+    OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC
+}
+
+/// Reads the regular file `name` in `dir`, at most `max` bytes. A symlink
+/// there is not followed ([`FsError::NotRegular`] with
+/// [`FileKind::Symlink`]).
+pub fn read_regular_at(dir: &DirHandle, name: &str, max: u64) -> Result<Contents, FsError> {
+    let (file, meta) = open_regular_at(dir.as_fd(), name)?;
+    let bytes = read_bounded(&file, &meta, max)?;
+    Ok(Contents { bytes, meta })
+}
+
+/// Reads the regular file `path` leads to (following symlinks, as the
+/// kernel does), at most `max` bytes. For files named by the user that may
+/// lie outside the base: rule files, `--baseline`.
+pub fn read_regular_path(path: &Path, max: u64) -> Result<Contents, FsError> {
+    let shown = || path.display().to_string();
+    let st = rustix::fs::stat(path).map_err(|e| match e {
+        Errno::NOENT => FsError::NotFound(shown()),
+        Errno::LOOP => FsError::BadLink(shown()),
+        e => FsError::io(format!("cannot stat {}", shown()), e),
+    })?;
+    let kind = FileKind::from_mode(st.st_mode);
+    if kind != FileKind::Regular {
+        return Err(FsError::NotRegular(kind));
     }
-    if meta.len() > max_size {
-        return Err(too_large(meta.len()));
+    let fd = rustix::fs::open(path, read_flags() - OFlags::NOFOLLOW, Mode::empty())
+        .map_err(|e| open_error(e, shown()))?;
+    let file = File::from(fd);
+    let meta = regular_meta(&file)?;
+    let bytes = read_bounded(&file, &meta, max)?;
+    Ok(Contents { bytes, meta })
+}
+
+impl BaseDir {
+    /// Reads the target `rel` through handles: a symlinked directory on the
+    /// way is an error, a symlinked file is read where it leads (inside the
+    /// base through handles alone; outside through the link, to be reported
+    /// but never written).
+    pub fn read(&self, rel: &str, max: u64) -> Result<TargetRead, FsError> {
+        self.read_located(self.locate(rel)?, max)
     }
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            // Opening a socket: it was swapped in after the check above.
-            Some(libc::ENXIO) => ReadError::NotRegular,
-            _ => ReadError::Io(e),
-        })?;
-    let meta = file.metadata().map_err(ReadError::Io)?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular);
+
+    /// [`BaseDir::read`] of a target already located, for callers that look
+    /// at what the path is (its [`Located::id`], its place) before reading.
+    /// The file read must still be the one located ([`FsError::Moved`]).
+    pub fn read_located(&self, located: Located, max: u64) -> Result<TargetRead, FsError> {
+        if located.kind != FileKind::Regular {
+            return Err(FsError::NotRegular(located.kind));
+        }
+        let contents = match &located.place {
+            Place::Inside(real) => {
+                let (dir, name) = self.parent(real)?;
+                read_regular_at(&dir, &name, max)?
+            }
+            Place::Outside(_) => {
+                let (dir, name) = self.parent(&located.rel)?;
+                read_through_link(&dir, &name, max)?
+            }
+        };
+        if contents.meta.id != located.id {
+            return Err(FsError::Moved(located.rel));
+        }
+        Ok(TargetRead { located, contents })
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(max_size.saturating_add(1))
+}
+
+/// Reads what the symlink `name` in `dir` leads to.
+fn read_through_link(dir: &DirHandle, name: &str, max: u64) -> Result<Contents, FsError> {
+    check_name(name)?;
+    let fd = rustix::fs::openat(dir, name, read_flags() - OFlags::NOFOLLOW, Mode::empty())
+        .map_err(|e| open_error(e, name.to_string()))?;
+    let file = File::from(fd);
+    let meta = regular_meta(&file)?;
+    let bytes = read_bounded(&file, &meta, max)?;
+    Ok(Contents { bytes, meta })
+}
+
+/// Opens the regular file `name` in `dir` for reading, following nothing.
+/// The open file is kept by the writer for its metadata and attributes.
+pub(crate) fn open_regular_at(dir: BorrowedFd<'_>, name: &str) -> Result<(File, Meta), FsError> {
+    check_name(name)?;
+    let st = rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).map_err(|e| match e {
+        Errno::NOENT => FsError::NotFound(name.to_string()),
+        e => FsError::io(format!("cannot stat {name}"), e),
+    })?;
+    let kind = FileKind::from_mode(st.st_mode);
+    if kind != FileKind::Regular {
+        return Err(FsError::NotRegular(kind));
+    }
+    let fd = rustix::fs::openat(dir, name, read_flags(), Mode::empty())
+        .map_err(|e| open_error(e, name.to_string()))?;
+    let file = File::from(fd);
+    let meta = regular_meta(&file)?;
+    Ok((file, meta))
+}
+
+fn open_error(e: Errno, shown: String) -> FsError {
+    match e {
+        // O_NOFOLLOW on a symlink.
+        Errno::LOOP => FsError::NotRegular(FileKind::Symlink),
+        // open(2) of a socket.
+        Errno::NXIO => FsError::NotRegular(FileKind::Socket),
+        Errno::NOENT => FsError::NotFound(shown),
+        e => FsError::io(format!("cannot open {shown}"), e),
+    }
+}
+
+/// The open file's metadata, which must say regular file.
+fn regular_meta(file: &File) -> Result<Meta, FsError> {
+    let meta = Meta::of_fd(file.as_fd())?;
+    if meta.kind != FileKind::Regular {
+        return Err(FsError::NotRegular(meta.kind));
+    }
+    Ok(meta)
+}
+
+/// Reads at most `max` bytes of an open regular file, from the start.
+pub(crate) fn read_bounded(file: &File, meta: &Meta, max: u64) -> Result<Vec<u8>, FsError> {
+    if meta.size > max {
+        return Err(FsError::TooLarge {
+            len: meta.size,
+            max,
+        });
+    }
+    let cap = usize::try_from(meta.size.saturating_add(1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(cap);
+    file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
+        .map_err(|e| FsError::std_io("cannot read", e))?;
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if len > max_size {
-        return Err(too_large(len));
+    if len > max {
+        return Err(FsError::TooLarge {
+            len: len.max(meta.size),
+            max,
+        });
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn reads_regular_files_within_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), b"0123456789").unwrap();
+        let d = DirHandle::open_path(dir.path()).unwrap();
+        let c = read_regular_at(&d, "a", 10).unwrap();
+        assert_eq!(c.bytes, b"0123456789");
+        assert_eq!(c.meta.size, 10);
+        assert!(matches!(
+            read_regular_at(&d, "a", 9),
+            Err(FsError::TooLarge { len: 10, max: 9 })
+        ));
+        assert!(matches!(
+            read_regular_at(&d, "b", 9),
+            Err(FsError::NotFound(_))
+        ));
+        assert!(matches!(
+            read_regular_at(&d, "../a", 9),
+            Err(FsError::Refused(_))
+        ));
+        assert_eq!(read_regular_path(&dir.path().join("a"), 10).unwrap(), c);
+    }
+
+    #[test]
+    fn never_blocks_or_reads_forever() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        rustix::fs::mkfifoat(rustix::fs::CWD, p.join("fifo"), Mode::from(0o644)).unwrap();
+        let _sock = std::os::unix::net::UnixListener::bind(p.join("sock")).unwrap();
+        symlink("/dev/zero", p.join("zero")).unwrap();
+        symlink("fifo", p.join("to-fifo")).unwrap();
+        let d = DirHandle::open_path(p).unwrap();
+        let start = Instant::now();
+        for (name, kind) in [
+            ("fifo", FileKind::Fifo),
+            ("sock", FileKind::Socket),
+            ("zero", FileKind::Symlink),
+            ("to-fifo", FileKind::Symlink),
+        ] {
+            match read_regular_at(&d, name, 1 << 20) {
+                Err(FsError::NotRegular(k)) => assert_eq!(k, kind, "{name}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        for name in ["fifo", "sock", "zero", "to-fifo"] {
+            assert!(
+                matches!(
+                    read_regular_path(&p.join(name), 1 << 20),
+                    Err(FsError::NotRegular(_))
+                ),
+                "{name}"
+            );
+        }
+        // A file with no size that never ends (procfs-like) stops at the limit.
+        let f = File::open("/dev/zero").unwrap();
+        let m = Meta {
+            kind: FileKind::Regular,
+            size: 0,
+            ..Meta::of_fd(&f).unwrap()
+        };
+        assert!(matches!(
+            read_bounded(&f, &m, 4096),
+            Err(FsError::TooLarge {
+                len: 4097,
+                max: 4096
+            })
+        ));
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn targets_are_read_through_handles() {
+        let base = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let p = base.path();
+        std::fs::create_dir(p.join("d")).unwrap();
+        std::fs::write(p.join("d/x.yaml"), b"in").unwrap();
+        std::fs::write(out.path().join("o.yaml"), b"out").unwrap();
+        symlink("d/x.yaml", p.join("l.yaml")).unwrap();
+        symlink(out.path().join("o.yaml"), p.join("o.yaml")).unwrap();
+        symlink(out.path(), p.join("od")).unwrap();
+        let b = BaseDir::open(p).unwrap();
+        let r = b.read("l.yaml", 100).unwrap();
+        assert_eq!(r.contents.bytes, b"in");
+        assert_eq!(r.located.inside(), Some("d/x.yaml"));
+        let r = b.read("o.yaml", 100).unwrap();
+        assert_eq!(r.contents.bytes, b"out");
+        assert!(matches!(r.located.place, Place::Outside(_)));
+        assert!(matches!(
+            b.read("od/o.yaml", 100),
+            Err(FsError::SymlinkedDir(_))
+        ));
+        assert!(matches!(
+            b.read("d", 100),
+            Err(FsError::NotRegular(FileKind::Directory))
+        ));
+    }
 }

@@ -6,10 +6,11 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::govern::Candidate;
 use super::ungoverned::Ungoverned;
-use super::{Action, Applicability, Check, Context, Finding, Fix, Occurrence, collide};
+use super::{Action, Applicability, Check, Context, Finding, Fix, Occurrence, ScalarText, collide};
 use crate::formats::{
     Edit, Format, Replacement, Scalar, apply_replacements, path_to_string, source_offset,
     source_range,
@@ -28,11 +29,9 @@ pub(super) struct Site<'a> {
     pub format: &'static dyn Format,
 }
 
-/// Whether each replacement of a scalar can be made, and the edits of the
-/// whole set when it can.
+/// Whether each replacement of a scalar can be made.
 struct Verdicts {
     each: Vec<Result<(), String>>,
-    joint: Option<Vec<Edit>>,
 }
 
 impl<'a> Site<'a> {
@@ -92,20 +91,17 @@ impl<'a> Site<'a> {
         if let Some(m) = &c.manual {
             return Verdicts {
                 each: reps.iter().map(|_| Err(m.clone())).collect(),
-                joint: None,
             };
         }
         match self.format.edits(self.text, c.scalar, reps) {
-            Ok(edits) => Verdicts {
+            Ok(_) => Verdicts {
                 each: reps.iter().map(|_| Ok(())).collect(),
-                joint: Some(edits),
             },
             Err(_) => Verdicts {
                 each: reps
                     .iter()
                     .map(|r| self.edits_alone(c.scalar, r).map(|_| ()))
                     .collect(),
-                joint: None,
             },
         }
     }
@@ -118,7 +114,9 @@ impl<'a> Site<'a> {
     /// Findings of one scalar: one per hit.
     fn scalar_findings(&self, c: &Candidate, si: usize) -> Vec<Finding> {
         let reps = self.replacements(c);
-        let expected = apply_replacements(&c.scalar.value, &reps);
+        // Each value once per scalar, shared by its findings.
+        let actual: Arc<str> = Arc::from(c.scalar.value.as_str());
+        let expected: Arc<str> = Arc::from(apply_replacements(&c.scalar.value, &reps));
         let verdicts = self.verdicts(c, &reps);
         // When only some hits can be fixed, what is written (the `expected`
         // of the fixable ones) holds only those.
@@ -131,9 +129,8 @@ impl<'a> Site<'a> {
                 .filter(|(_, v)| v.is_ok())
                 .map(|(r, _)| r.clone())
                 .collect();
-            apply_replacements(&c.scalar.value, &fixable)
+            Arc::from(apply_replacements(&c.scalar.value, &fixable))
         };
-        let single = reps.len() == 1;
         c.hits
             .iter()
             .zip(reps)
@@ -144,29 +141,27 @@ impl<'a> Site<'a> {
                     (true, Ok(())) => (Action::Fix, None),
                     (true, Err(r)) => (Action::Manual, Some(r.clone())),
                 };
-                let fix = verdict.is_ok().then(|| {
-                    let edits = match (&verdicts.joint, single) {
-                        (Some(joint), true) => joint.clone(),
-                        _ => self.edits_alone(c.scalar, &rep).unwrap_or_default(),
-                    };
-                    Fix {
-                        edits,
-                        applicability: if action == Action::Fix {
-                            Applicability::Safe
-                        } else {
-                            Applicability::DisplayOnly
-                        },
-                        group: 0,
-                        replacement: rep.clone(),
-                    }
+                // The edits of this fix alone are computed when asked
+                // ([`super::FilePlan::fix_edits`]): per hit, they cost a pass
+                // over the whole value, which 10,000 hits in one long value
+                // cannot afford at planning time.
+                let fix = verdict.is_ok().then(|| Fix {
+                    applicability: if action == Action::Fix {
+                        Applicability::Safe
+                    } else {
+                        Applicability::DisplayOnly
+                    },
+                    group: 0,
+                    replacement: rep.clone(),
                 });
                 let expected = if action == Action::Fix {
-                    written.clone()
+                    Arc::clone(&written)
                 } else {
-                    expected.clone()
+                    Arc::clone(&expected)
                 };
                 let mut f = self.finding(c, si, hit.range.clone(), action, reason);
-                f.expected = Some(expected);
+                f.actual = Arc::clone(&actual);
+                f.expected = Some(ScalarText::shared(expected));
                 f.alias = Some(hit.alias.clone());
                 f.canonical = Some(self.canonical_name(hit.canonical).to_string());
                 f.fix = fix;
@@ -206,7 +201,7 @@ impl<'a> Site<'a> {
                 String::new()
             },
             kind: s.kind,
-            actual: s.value.clone(),
+            actual: Arc::from(""),
             expected: None,
             alias: None,
             canonical: None,
@@ -258,8 +253,9 @@ impl<'a> Site<'a> {
             Action::Report
         };
         let mut f = self.finding(c, si, 0..value.len(), action, Some(reason));
+        f.actual = Arc::from(value.as_str());
         f.line_column_at(self.index, c.scalar.content.start);
-        f.expected = closest.clone();
+        f.expected = closest.as_deref().map(ScalarText::from);
         f.canonical = closest;
         f.mode = MatchMode::Exact;
         f.check = Check::Unknown;
@@ -295,10 +291,22 @@ impl Site<'_> {
         outside: Vec<Ungoverned>,
         used: &mut Vec<Scalar>,
     ) -> Vec<Finding> {
+        // Occurrences of one scalar come together and share it (and its
+        // value): one entry in `used`, one copy of the value.
+        let mut last: Option<(Arc<Scalar>, usize, Arc<str>)> = None;
         outside
             .into_iter()
             .map(|u| {
-                let si = used.len();
+                let (si, value) = match &last {
+                    Some((s, si, v)) if Arc::ptr_eq(s, &u.scalar) => (*si, Arc::clone(v)),
+                    _ => {
+                        let si = used.len();
+                        let v: Arc<str> = Arc::from(u.scalar.value.as_str());
+                        used.push((*u.scalar).clone());
+                        last = Some((Arc::clone(&u.scalar), si, Arc::clone(&v)));
+                        (si, v)
+                    }
+                };
                 let action = if self.role.writable() {
                     Action::Manual
                 } else {
@@ -318,14 +326,15 @@ impl Site<'_> {
                 if !u.scalar.kind.has_field() {
                     f.field = String::new();
                 }
-                f.expected = Some(apply_replacements(
-                    &u.scalar.value,
-                    std::slice::from_ref(&rep),
+                f.expected = Some(ScalarText::replacing(
+                    Arc::clone(&value),
+                    rep.range.clone(),
+                    &rep.text,
                 ));
+                f.actual = value;
                 f.alias = Some(u.hit.alias.clone());
                 f.canonical = Some(rep.text);
                 f.check = Check::Ungoverned;
-                used.push(u.scalar);
                 f
             })
             .collect()

@@ -24,6 +24,7 @@ mod ungoverned;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 pub use error::{FileError, FileErrorKind, SkipReason};
 pub use suppressed::{Suppressed, SuppressionScope, suppression_warnings};
@@ -108,10 +109,6 @@ pub enum Applicability {
 /// JSON, preview's step mode) reads this one value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
-    /// The edits of this finding alone, sorted; empty when it can only be
-    /// made together with the other findings of its scalar (e.g. a scalar
-    /// that must be re-quoted as a whole).
-    pub edits: Vec<Edit>,
     pub applicability: Applicability,
     /// Index (into [`FilePlan::findings`]) of the first finding of its
     /// group: findings of one group are applied together or not at all (one
@@ -136,9 +133,12 @@ pub struct Finding {
     pub document: usize,
     pub field: String,
     pub kind: ScalarKind,
-    /// The whole scalar value before and after the fix.
-    pub actual: String,
-    pub expected: Option<String>,
+    /// The whole scalar value before and after the fix. Shared by every
+    /// finding of one scalar (a 90 KB value with 10,000 token hits is held
+    /// once, not 10,000 times): memory follows the largest file plus the
+    /// findings, never findings × scalar length (SPEC §14).
+    pub actual: Arc<str>,
+    pub expected: Option<ScalarText>,
     pub alias: Option<String>,
     pub canonical: Option<String>,
     pub mode: MatchMode,
@@ -155,6 +155,79 @@ pub struct Finding {
     /// Set for `fix` findings ([`Applicability::Safe`]) and, where it can
     /// be computed, for `report` findings ([`Applicability::DisplayOnly`]).
     pub fix: Option<Fix>,
+}
+
+/// A whole scalar value as a finding reports it (`expected`): the shared
+/// value of its scalar, with at most one replacement of this finding's own
+/// applied when it is read ([`ScalarText::text`]). So findings that each
+/// rewrite one occurrence of a long value (`--strict`'s aliases outside
+/// governed fields) share the value instead of holding a copy each.
+#[derive(Clone, Debug)]
+pub struct ScalarText {
+    value: Arc<str>,
+    replaced: Option<(Range<usize>, Arc<str>)>,
+}
+
+impl ScalarText {
+    /// The value itself, shared.
+    pub fn shared(value: Arc<str>) -> ScalarText {
+        ScalarText {
+            value,
+            replaced: None,
+        }
+    }
+
+    /// `value` with `range` replaced by `text` (when the range is valid).
+    pub fn replacing(value: Arc<str>, range: Range<usize>, text: &str) -> ScalarText {
+        ScalarText {
+            value,
+            replaced: Some((range, Arc::from(text))),
+        }
+    }
+
+    /// The text, built only when it differs from the shared value.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        let Some((range, text)) = &self.replaced else {
+            return std::borrow::Cow::Borrowed(&self.value);
+        };
+        match (self.value.get(..range.start), self.value.get(range.end..)) {
+            (Some(before), Some(after)) => {
+                std::borrow::Cow::Owned(format!("{before}{text}{after}"))
+            }
+            _ => std::borrow::Cow::Borrowed(&self.value),
+        }
+    }
+}
+
+impl PartialEq for ScalarText {
+    fn eq(&self, other: &ScalarText) -> bool {
+        let same_value = Arc::ptr_eq(&self.value, &other.value);
+        match (&self.replaced, &other.replaced) {
+            (None, None) if same_value => true,
+            (a, b) if same_value && a == b => true,
+            _ => self.text() == other.text(),
+        }
+    }
+}
+
+impl Eq for ScalarText {}
+
+impl std::fmt::Display for ScalarText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl From<&str> for ScalarText {
+    fn from(s: &str) -> ScalarText {
+        ScalarText::shared(Arc::from(s))
+    }
+}
+
+impl serde::Serialize for ScalarText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
 }
 
 /// Options that change planning.
@@ -228,6 +301,25 @@ impl FilePlan {
             ungoverned: Vec::new(),
             suppressed: Suppressed::default(),
         }
+    }
+
+    /// The edits of `f`'s fix alone, sorted, from the original text; empty
+    /// when it has no fix or can only be made together with the other
+    /// findings of its scalar (e.g. a scalar that must be re-quoted as a
+    /// whole). Computed when asked (SARIF's `fixes`), not while planning:
+    /// each costs a pass over the scalar's value.
+    pub fn fix_edits(&self, f: &Finding) -> Vec<Edit> {
+        let (Some(fix), Some(scalar)) = (&f.fix, self.scalars.get(f.scalar)) else {
+            return Vec::new();
+        };
+        self.file_type
+            .format()
+            .edits(
+                &self.original,
+                scalar,
+                std::slice::from_ref(&fix.replacement),
+            )
+            .unwrap_or_default()
     }
 
     /// Number of findings that will be fixed.

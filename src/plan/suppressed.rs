@@ -183,7 +183,7 @@ impl<'a> Suppressor<'a> {
                 let field = f.kind.has_field().then_some(f.field.as_str());
                 let mut key = Key::new(field, f.alias.as_deref(), &f.actual);
                 if *extra {
-                    key.value = Some(f.actual.clone());
+                    key.value = Some(f.actual.to_string());
                 }
                 key
             }),
@@ -199,7 +199,7 @@ impl<'a> Suppressor<'a> {
                 .has_field()
                 .then(|| scalars.get(f.scalar).map(|s| &s.path))
                 .flatten();
-            let name = f.alias.clone().unwrap_or_else(|| f.actual.clone());
+            let name = f.alias.clone().unwrap_or_else(|| f.actual.to_string());
             let own = self.check(first, last, path, &name);
             if own.is_none() {
                 out.fingerprints.push(print.clone());
@@ -287,10 +287,15 @@ fn repair(
                 .push(fix.replacement.clone());
         }
     }
+    // One new value per scalar, shared by its findings (SPEC §14).
+    let mut expected: HashMap<usize, std::sync::Arc<str>> = HashMap::new();
     for f in kept.iter_mut().filter(|f| f.action == Action::Fix) {
         if let (Some(r), Some(s)) = (reps.get_mut(&f.scalar), scalars.get(f.scalar)) {
-            r.sort_by_key(|x| x.range.start);
-            f.expected = Some(apply_replacements(&s.value, r));
+            let value = expected.entry(f.scalar).or_insert_with(|| {
+                r.sort_by_key(|x| x.range.start);
+                std::sync::Arc::from(apply_replacements(&s.value, r))
+            });
+            f.expected = Some(super::ScalarText::shared(std::sync::Arc::clone(value)));
         }
     }
 }

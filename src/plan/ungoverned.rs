@@ -6,6 +6,7 @@
 //! `manual` finding whose field can be pasted into `select`.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::Context;
 use super::govern::Candidate;
@@ -29,8 +30,9 @@ pub enum Why {
 #[derive(Clone, Debug)]
 pub struct Ungoverned {
     /// The scalar (or, for a comment, a scalar standing for the comment
-    /// text) that holds it.
-    pub scalar: Scalar,
+    /// text) that holds it: shared by all occurrences in it, so a long
+    /// value with many aliases is held once.
+    pub scalar: Arc<Scalar>,
     pub hit: Hit,
     pub why: Why,
     /// A selector that would govern it, when one of the rules almost does
@@ -89,15 +91,20 @@ pub(super) fn find(
         } else {
             Why::NotGoverned
         };
-        for hit in tokens(&s.value) {
-            let hint = (why == Why::NotGoverned)
-                .then(|| hint_for(fields, s))
-                .flatten();
+        let hits = tokens(&s.value);
+        if hits.is_empty() {
+            continue;
+        }
+        let hint = (why == Why::NotGoverned)
+            .then(|| hint_for(fields, s))
+            .flatten();
+        let shared = Arc::new(s.clone());
+        for hit in hits {
             out.push(Ungoverned {
-                scalar: s.clone(),
+                scalar: Arc::clone(&shared),
                 hit,
                 why,
-                hint,
+                hint: hint.clone(),
             });
         }
     }
@@ -105,9 +112,14 @@ pub(super) fn find(
         let Some(body) = text.get(range.clone()) else {
             continue;
         };
-        for hit in tokens(body) {
+        let hits = tokens(body);
+        if hits.is_empty() {
+            continue;
+        }
+        let shared = Arc::new(comment_scalar(body, range.clone()));
+        for hit in hits {
             out.push(Ungoverned {
-                scalar: comment_scalar(body, range.clone()),
+                scalar: Arc::clone(&shared),
                 hit,
                 why: Why::Comment,
                 hint: None,

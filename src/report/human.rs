@@ -316,7 +316,7 @@ mod tests {
         let at = long_value.find("pve-shop").unwrap();
         long.range = at..at + 8;
         long.alias = Some("pve-shop".into());
-        long.expected = Some(long_value.replace("pve-shop", "pve"));
+        long.expected = Some(long_value.replace("pve-shop", "pve").as_str().into());
         let run = testkit::run(vec![
             testkit::planned("workbench/a\tb.yaml", "", vec![f]),
             testkit::planned("workbench/c.yaml", "", vec![long]),

@@ -183,7 +183,8 @@ struct FindingJson<'a> {
     document: usize,
     end_column: usize,
     end_line: usize,
-    expected: Option<&'a str>,
+    /// Rendered when serialized: findings of one scalar share its value.
+    expected: Option<&'a crate::plan::ScalarText>,
     field: Option<&'a str>,
     kind: &'static str,
     line: usize,
@@ -212,7 +213,7 @@ impl<'a> FindingJson<'a> {
             document: f.document,
             end_column: f.end_column,
             end_line: f.end_line,
-            expected: f.expected.as_deref(),
+            expected: f.expected.as_ref(),
             field: f.kind.has_field().then_some(f.field.as_str()),
             kind: f.kind.name(),
             line: f.line,

@@ -393,9 +393,9 @@ impl<'a> Model<'a> {
                     lines.join(", "),
                     shown_cell(&row.actual, &row.shown_actual),
                     row.expected
-                        .as_deref()
+                        .as_ref()
                         .zip(row.shown_expected.as_deref())
-                        .map(|(v, shown)| shown_cell(v, shown))
+                        .map(|(v, shown)| shown_cell(&v.text(), shown))
                         .unwrap_or("—".into()),
                     row.action,
                 );
@@ -661,9 +661,9 @@ fn mismatch_table(out: &mut String, found: &[&Finding], expected_title: &str) {
             f.line,
             cell_code(&super::field_shown(f)),
             f.expected
-                .as_deref()
+                .as_ref()
                 .zip(super::expected_excerpt(f))
-                .map(|(v, shown)| shown_cell(v, &shown))
+                .map(|(v, shown)| shown_cell(&v.text(), &shown))
                 .unwrap_or("—".into()),
             shown_cell(&f.actual, &super::actual_excerpt(f)),
             severity_cell(f.severity),
@@ -676,8 +676,9 @@ fn mismatch_table(out: &mut String, found: &[&Finding], expected_title: &str) {
 struct Row {
     path: String,
     lines: Vec<usize>,
-    actual: String,
-    expected: Option<String>,
+    /// Shared with the findings (SPEC §14: no copy per finding).
+    actual: std::sync::Arc<str>,
+    expected: Option<crate::plan::ScalarText>,
     /// The values as shown: a window around the alias when long.
     shown_actual: String,
     shown_expected: Option<String>,

@@ -352,21 +352,34 @@ pub fn plural(n: usize) -> &'static str {
 }
 
 /// Control characters made visible (`\n`, `\r`, `\t`, `\u{..}`), so a value
-/// always stays on one line.
+/// or file name always stays on one line and can send no escape sequence
+/// to a terminal (ESC, C1 controls); bidirectional overrides and isolates
+/// too, which would show a name in another order than its bytes.
 pub(crate) fn visible(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
+        push_visible(&mut out, c);
     }
     out
+}
+
+/// Appends `c` as [`visible`] shows it.
+fn push_visible(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if c.is_control() || is_bidi_control(c) => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+/// The Unicode bidirectional formatting characters (embeddings, overrides,
+/// isolates, marks): invisible, and they reorder what follows them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Longest value a one-line report shows in full.
@@ -382,7 +395,8 @@ const CONTEXT_CHARS: usize = 40;
 /// `always` shows the window even for a short value (a text line or a
 /// comment is context, not a value).
 pub(crate) fn excerpt(value: &str, range: &std::ops::Range<usize>, always: bool) -> String {
-    if !always && !value.contains('\n') && value.chars().count() <= MAX_VALUE_CHARS {
+    // `nth` rather than `count`: a 90 KB value is not counted through.
+    if !always && !value.contains('\n') && value.chars().nth(MAX_VALUE_CHARS).is_none() {
         return visible(value);
     }
     let start = floor_char(value, range.start.min(value.len()));
@@ -435,20 +449,54 @@ pub(crate) fn field_shown(f: &crate::plan::Finding) -> String {
 /// sits where the canonical name replaced the alias (found near the alias's
 /// place, since earlier fixes in the same value shift it).
 pub(crate) fn expected_excerpt(f: &crate::plan::Finding) -> Option<String> {
-    let expected = f.expected.as_deref()?;
+    let text = f.expected.as_ref()?.text();
+    let expected: &str = &text;
     let name = f.canonical.as_deref().unwrap_or_default();
     let near = f.range.start.min(expected.len());
-    let at = expected
-        .match_indices(name)
-        .map(|(i, _)| i)
-        .filter(|_| !name.is_empty())
-        .min_by_key(|&i| i.abs_diff(near))
-        .unwrap_or(near);
+    let at = nearest_match(expected, name, near).unwrap_or(near);
     Some(excerpt(
         expected,
         &(at..at + name.len().min(expected.len() - at)),
         !f.kind.has_field(),
     ))
+}
+
+/// Where `name` occurs in `s` nearest to `near` (the first of two at the
+/// same distance), among the matches `match_indices` finds (left to right,
+/// not overlapping). Looked for on both sides of `near` only, so a value
+/// with 10,000 occurrences costs the same per finding as one with a few;
+/// a name that can overlap itself (`aa` in `aaa`) walks the matches.
+fn nearest_match(s: &str, name: &str, near: usize) -> Option<usize> {
+    if name.is_empty() {
+        return None;
+    }
+    let overlaps = (1..name.len()).any(|k| {
+        name.get(k..)
+            .zip(name.get(..name.len() - k))
+            .is_some_and(|(a, b)| a == b)
+    });
+    if !overlaps && s.is_char_boundary(near) {
+        let after = s.get(near..)?.find(name).map(|j| near + j);
+        let upto = floor_char(s, (near + name.len() - 1).min(s.len()));
+        let before = s.get(..upto).and_then(|b| b.rfind(name)).filter(|&i| i < near);
+        return match (before, after) {
+            (Some(b), Some(a)) if a - near < near - b => Some(a),
+            (Some(b), _) => Some(b),
+            (None, a) => a,
+        };
+    }
+    let mut best: Option<(usize, usize)> = None;
+    for (i, _) in s.match_indices(name) {
+        let d = i.abs_diff(near);
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, i));
+        }
+        // The matches come in order: past `near`, each is farther.
+        if i >= near {
+            break;
+        }
+    }
+    best.map(|(_, i)| i)
 }
 
 fn floor_char(s: &str, mut i: usize) -> usize {
@@ -479,5 +527,36 @@ mod excerpt_tests {
         assert_eq!(excerpt(block, &(at..at + 8), false), "…see pve-shop here…");
         let first = "pve-shop\nrest\n";
         assert_eq!(excerpt(first, &(0..8), false), "pve-shop…");
+    }
+
+    /// The nearest match is the one the whole list of matches gives.
+    #[test]
+    fn nearest_match_is_the_nearest_of_all_matches() {
+        fn naive(s: &str, name: &str, near: usize) -> Option<usize> {
+            s.match_indices(name)
+                .map(|(i, _)| i)
+                .filter(|_| !name.is_empty())
+                .min_by_key(|&i| i.abs_diff(near))
+        }
+        let texts = [
+            "pve pve x pve",
+            "aaaaaaa",
+            "abababab",
+            "xx pve-home pve pve",
+            "é pve é pve ü",
+            "",
+            "pve",
+        ];
+        for s in texts {
+            for name in ["pve", "aa", "aba", "a", "", "é", "pve-home"] {
+                for near in 0..=s.len() {
+                    assert_eq!(
+                        nearest_match(s, name, near),
+                        naive(s, name, near),
+                        "{s:?} {name:?} {near}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -335,7 +335,7 @@ struct ResultLog<'a> {
     locations: [Location<'a>; 1],
     partial_fingerprints: Prints,
     #[serde(skip_serializing_if = "Option::is_none")]
-    fixes: Option<[FixLog<'a>; 1]>,
+    fixes: Option<[FixLog; 1]>,
     properties: Properties<'a>,
 }
 
@@ -384,7 +384,7 @@ impl<'a> ResultLog<'a> {
                 kind: f.kind.name(),
                 document: f.document,
                 actual: &f.actual,
-                expected: f.expected.as_deref(),
+                expected: f.expected.as_ref(),
                 alias: f.alias.as_deref(),
                 canonical: f.canonical.as_deref(),
                 mode: f.mode.name(),
@@ -477,7 +477,8 @@ struct Properties<'a> {
     kind: &'static str,
     document: usize,
     actual: &'a str,
-    expected: Option<&'a str>,
+    /// Rendered when serialized: findings of one scalar share its value.
+    expected: Option<&'a crate::plan::ScalarText>,
     alias: Option<&'a str>,
     canonical: Option<&'a str>,
     #[serde(rename = "match")]
@@ -487,37 +488,31 @@ struct Properties<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct FixLog<'a> {
+struct FixLog {
     description: Text<String>,
-    artifact_changes: [Change<'a>; 1],
+    artifact_changes: [Change; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Change<'a> {
+struct Change {
     artifact_location: Artifact,
-    replacements: Vec<Replacement<'a>>,
+    replacements: Vec<Replacement>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Replacement<'a> {
+struct Replacement {
     deleted_region: Region,
-    inserted_content: Text<&'a str>,
+    inserted_content: Text<String>,
 }
 
 /// The SARIF fix of one `fix` finding: the edits of its fix alone.
-fn fix<'a>(
-    f: &'a Finding,
-    plan: &FilePlan,
-    index: &LineIndex,
-    root: &SourceRoot,
-) -> Option<FixLog<'a>> {
-    let fix = f
-        .fix
+fn fix(f: &Finding, plan: &FilePlan, index: &LineIndex, root: &SourceRoot) -> Option<FixLog> {
+    f.fix
         .as_ref()
         .filter(|x| x.applicability == Applicability::Safe && plan.parsed)?;
-    let edits = &fix.edits;
+    let edits = plan.fix_edits(f);
     if edits.is_empty()
         || edits
             .iter()
@@ -536,10 +531,10 @@ fn fix<'a>(
         artifact_changes: [Change {
             artifact_location: artifact(root, &f.path),
             replacements: edits
-                .iter()
+                .into_iter()
                 .map(|e| Replacement {
                     deleted_region: Region::between(index, e.range.start, e.range.end),
-                    inserted_content: Text { text: &e.text },
+                    inserted_content: Text { text: e.text },
                 })
                 .collect(),
         }],

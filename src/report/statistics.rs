@@ -46,7 +46,7 @@ pub fn rows(run: &Run) -> Vec<Row> {
     let mut at: HashMap<(Check, &str, Option<&str>), (usize, &str)> = HashMap::new();
     for f in run.findings() {
         let label = match f.check {
-            Check::Unknown => f.actual.as_str(),
+            Check::Unknown => &*f.actual,
             _ => f.alias.as_deref().unwrap_or(&f.actual),
         };
         let key = (f.check, label, f.canonical.as_deref());

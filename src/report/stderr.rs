@@ -17,7 +17,7 @@ pub fn diagnostics(rules: &RuleSet, r: &Run, quiet: bool) {
     let mut err = std::io::stderr().lock();
     if !quiet {
         for w in &rules.warnings {
-            let _ = writeln!(err, "{w}");
+            let _ = writeln!(err, "{}", visible(&w.to_string()));
         }
         for w in &r.warnings {
             let _ = writeln!(err, "{}", visible(&w.to_string()));

@@ -62,7 +62,6 @@ pub fn finding(path: &str, line: usize, field: &str, actual: &str, canonical: &s
         scalar: 0,
         range: 0..actual.len(),
         fix: role.writable().then(|| Fix {
-            edits: Vec::new(),
             applicability: Applicability::Safe,
             group: 0,
             replacement: Replacement {
@@ -87,6 +86,7 @@ fn target(path: &str) -> Target {
     Target {
         rel_path: path.into(),
         abs_path: PathBuf::from("/nonexistent/driftfix-test").join(path),
+        open_path: path.into(),
         file_type: crate::rules::TypeMap::new(Vec::new())
             .type_of(path)
             .map_or(FileType::Yaml, |(t, _)| t),
@@ -116,6 +116,7 @@ pub fn planned(path: &str, original: &str, findings: Vec<Finding>) -> Outcome {
     Outcome {
         target: t,
         result: Ok(plan),
+        id: None,
     }
 }
 
@@ -123,6 +124,7 @@ pub fn failed(path: &str, error: FileError) -> Outcome {
     Outcome {
         target: target(path),
         result: Err(error),
+        id: None,
     }
 }
 
@@ -133,6 +135,7 @@ pub fn run(mut outcomes: Vec<Outcome>) -> Run {
         walk_skipped: Vec::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
+        own_targets: Vec::new(),
         elapsed: Duration::from_millis(1234),
     }
 }

@@ -60,9 +60,9 @@ pub fn dead_selectors(rules: &RuleSet, base: &Path, max_size: u64) -> Vec<Warnin
         if open.is_empty() {
             continue;
         }
-        let Some(text) = crate::fs::read::read_regular_file(&base.join(&rel), max_size)
+        let Some(text) = crate::fs::read_regular_path(&base.join(&rel), max_size)
             .ok()
-            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|c| String::from_utf8(c.bytes).ok())
         else {
             continue;
         };

@@ -286,6 +286,7 @@ pub fn merge(files: Vec<ParsedFile>) -> Result<RuleSet, RuleErrors> {
     }
     Ok(RuleSet {
         sources: files.iter().map(|f| f.path.clone()).collect(),
+        source_ids: Vec::new(),
         paths,
         types,
         canonicals,

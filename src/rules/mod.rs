@@ -21,6 +21,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::formats::{DocPath, FileType, ScalarKind};
+use crate::fs::FileId;
 use crate::warning::Warning;
 use globs::PathGlobs;
 pub use load::parse_rule_text;
@@ -176,6 +177,10 @@ pub struct PathRules {
 pub struct RuleSet {
     /// The rule files this set came from (never scanned as targets).
     pub sources: Vec<PathBuf>,
+    /// The identities (device and inode) of the rule files as they were
+    /// read: how a rule file is recognised whatever path, link or bind
+    /// mount leads to it (SPEC §14). Empty for rules parsed from a string.
+    pub source_ids: Vec<FileId>,
     pub paths: PathRules,
     /// `[types]` entries, then the built-in type map.
     pub types: TypeMap,
@@ -197,29 +202,24 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// The rule files with symlinks resolved: how a rule file is recognised
-    /// whatever path (or link) leads to it.
-    pub fn real_sources(&self) -> Vec<PathBuf> {
-        self.sources
-            .iter()
-            .filter_map(|p| std::fs::canonicalize(p).ok())
-            .collect()
-    }
-
     /// Loads and merges rule files (`--rules F`, repeatable). Every
     /// problem of every file is reported, not only the first.
     pub fn load(files: &[PathBuf]) -> Result<RuleSet, RuleErrors> {
         let mut parsed = Vec::new();
         let mut errors = Vec::new();
+        let mut ids = Vec::new();
         for f in files {
-            let text = match std::fs::read_to_string(f) {
-                Ok(t) => t,
-                Err(e) => {
+            let text = match read_rule_file(f) {
+                Ok((id, t)) => {
+                    ids.push(id);
+                    t
+                }
+                Err(message) => {
                     errors.push(RuleError {
                         file: f.display().to_string(),
                         line: None,
                         column: None,
-                        message: format!("cannot read rule file: {e}"),
+                        message,
                         source: None,
                     });
                     continue;
@@ -231,7 +231,10 @@ impl RuleSet {
             }
         }
         match load::merge(parsed) {
-            Ok(rules) if errors.is_empty() => Ok(rules),
+            Ok(rules) if errors.is_empty() => Ok(RuleSet {
+                source_ids: ids,
+                ..rules
+            }),
             Ok(_) => Err(RuleErrors(errors)),
             Err(RuleErrors(more)) => {
                 errors.extend(more);
@@ -343,3 +346,26 @@ impl fmt::Display for RuleErrors {
 }
 
 impl std::error::Error for RuleErrors {}
+
+/// The largest rule file driftfix reads (a rule file is a few kilobytes;
+/// 100,000 aliases are a few megabytes).
+const MAX_RULE_FILE: u64 = 64 << 20;
+
+/// Reads a rule file through the fs layer: a regular file only (a FIFO
+/// named by mistake never blocks, `/dev/zero` is never read), bounded, and
+/// its identity taken from the file actually read.
+fn read_rule_file(path: &Path) -> Result<(FileId, String), String> {
+    use crate::fs::FsError;
+    let contents = crate::fs::read_regular_path(path, MAX_RULE_FILE).map_err(|e| {
+        let why = match e {
+            // The path is already named by the error's file.
+            FsError::NotFound(_) => "it does not exist".to_string(),
+            FsError::BadLink(_) => "symlink loop or dangling symlink".to_string(),
+            e => e.to_string(),
+        };
+        format!("cannot read rule file: {why}")
+    })?;
+    let text = String::from_utf8(contents.bytes)
+        .map_err(|_| "cannot read rule file: not UTF-8".to_string())?;
+    Ok((contents.meta.id, text))
+}

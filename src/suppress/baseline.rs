@@ -114,7 +114,7 @@ pub enum BaselineError {
     #[error("--baseline {name}: cannot read: {source}")]
     Read {
         name: String,
-        source: std::io::Error,
+        source: crate::fs::FsError,
     },
     #[error("--baseline {name}:{line}:{column}: not a baseline: {message}")]
     Parse {
@@ -135,14 +135,23 @@ struct RawFile {
     findings: Vec<Entry>,
 }
 
+/// The largest baseline driftfix reads (a fingerprint is under 200 bytes:
+/// this is a few hundred thousand findings).
+const MAX_BASELINE: u64 = 256 << 20;
+
 impl Baseline {
     /// Reads a baseline file (`name` is how the user wrote its path).
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
-            name: name.clone(),
-            source,
-        })?;
+        // A regular file only, bounded: a FIFO named by mistake never
+        // blocks, `/dev/zero` is never read (SPEC §14).
+        let bytes = crate::fs::read_regular_path(path, MAX_BASELINE)
+            .map_err(|source| BaselineError::Read {
+                name: name.clone(),
+                source,
+            })?
+            .bytes;
+        let text = String::from_utf8_lossy(&bytes);
         Baseline::parse(&text, &name)
     }
 

@@ -15,6 +15,9 @@
 //! | `no_ansible_inventory` | `ansible-inventory` on `PATH` |
 //! | `no_pre_commit` | `pre-commit` on `PATH` |
 //! | `no_groff` | `groff` on `PATH` |
+//! | `no_strace` | `strace` on `PATH` (races slowed down by injected syscall delays) |
+//! | `no_setfacl` | `setfacl` on `PATH` (package `acl`; `getfacl` comes with it) |
+//! | `no_flock` | `flock` on `PATH` (util-linux) |
 //!
 //! Mark such a test with the cfg and the notice `cargo test` shows for it:
 //!
@@ -190,4 +193,13 @@ pub fn files_under(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// A notice for a check skipped at run time (a capability the machine does
+/// not give: root, a mount namespace), written to the real stderr so that
+/// the test harness does not swallow it. Programs that may be missing are
+/// cfgs instead (see the table above).
+pub fn notice(msg: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "NOTICE: {msg}");
 }

@@ -5,17 +5,20 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+mod apply;
+mod output;
+
+pub use output::OutputError;
+
 use crate::cli::{Cli, Command, DiscoverArgs, FilterArgs, FixArgs, RulesCommand, ScanArgs};
 use crate::discover::output::{self as discover_output, DiscoverError};
 use crate::exit::{self, Exit};
 use crate::fix::preview::{self, PreviewError};
-use crate::fix::write::{
-    Job, WriteContext, WriteError, output_dir, write_new_output, write_output,
-};
-use crate::plan::{FileError, FilePlan, PlanOptions};
-use crate::report::json::{FileStatus, Status};
-use crate::report::{self, Format, Paint, Report, SourceRoot, human, plural};
-use crate::rules::Role;
+use crate::fix::{signals, write};
+use crate::fs::{BaseLock, FileId, FsError, LOCK_TIMEOUT, Output};
+use crate::plan::PlanOptions;
+use crate::report::json::Status;
+use crate::report::{self, Format, Paint, Report, SourceRoot, human, plural, visible};
 use crate::run::{Run, RunInput, run};
 use crate::setup::{RULE_FILE_NAME, Setup, SetupError, setup};
 use crate::suppress::baseline::{self, Baseline, BaselineError};
@@ -29,9 +32,10 @@ pub enum Error {
     Output(#[from] OutputError),
     #[error(transparent)]
     Preview(#[from] PreviewError),
-    /// `fix --apply` could not set up the writer.
-    #[error(transparent)]
-    Apply(WriteError),
+    /// Another driftfix holds the base directory (SPEC §14), or the lock
+    /// could not be taken.
+    #[error("{0}")]
+    Lock(FsError),
     /// Writing the report to stdout failed (other than a closed pipe).
     #[error("{0}")]
     Stdout(std::io::Error),
@@ -54,35 +58,6 @@ pub enum Error {
     Usage(String),
     #[error(transparent)]
     Discover(#[from] DiscoverError),
-}
-
-/// `--output FILE` (or `--write-baseline FILE`: `flag` names which) may not
-/// be used or written.
-#[derive(Debug, thiserror::Error)]
-pub enum OutputError {
-    #[error("{flag} {}: directory {} does not exist", .path.display(), .dir.display())]
-    NoDirectory {
-        flag: &'static str,
-        path: PathBuf,
-        dir: PathBuf,
-    },
-    #[error("{flag} {} is a directory", .path.display())]
-    Directory { flag: &'static str, path: PathBuf },
-    #[error("{flag} {} is a rule file; not overwritten", .path.display())]
-    RuleFile { flag: &'static str, path: PathBuf },
-    #[error(
-        "{flag} {} is {} ({rel}); driftfix never writes those",
-        .path.display(),
-        .role.name()
-    )]
-    Governed {
-        flag: &'static str,
-        path: PathBuf,
-        role: Role,
-        rel: String,
-    },
-    #[error("{}: {source}", .path.display())]
-    Write { path: PathBuf, source: WriteError },
 }
 
 /// `init` could not write the starter rule file.
@@ -130,7 +105,7 @@ pub fn main(cli: Cli) -> Exit {
         match e {
             // Each with its code frame.
             Error::Setup(SetupError::Rules(errors)) => report::stderr::rule_errors(&errors),
-            e => eprintln!("error: {e}"),
+            e => eprintln!("error: {}", visible(&e.to_string())),
         }
         Exit::Error
     })
@@ -148,17 +123,11 @@ struct Scope<'a> {
     quiet: bool,
 }
 
-/// Loads the baseline, asks git what changed, walks and plans.
+/// Loads the baseline, asks git what changed, walks and plans through the
+/// base directory's handle.
 fn start_run(cli: &Cli, setup: &Setup, scope: &Scope) -> Result<Run, Error> {
-    let own_files: Vec<PathBuf> = [
-        scope.output,
-        scope.write_baseline,
-        scope.filter.baseline.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(Path::to_path_buf)
-    .collect();
+    let own_files = ids_of(&[scope.output, scope.write_baseline]);
+    let never = ids_of(&[scope.filter.baseline.as_deref()]);
     let baseline = scope
         .filter
         .baseline
@@ -180,7 +149,7 @@ fn start_run(cli: &Cli, setup: &Setup, scope: &Scope) -> Result<Run, Error> {
         None => None,
     };
     let r = run(&RunInput {
-        base: &setup.base,
+        base: &setup.base_dir,
         roots: scope.roots,
         rules: &setup.rules,
         options: PlanOptions {
@@ -188,6 +157,7 @@ fn start_run(cli: &Cli, setup: &Setup, scope: &Scope) -> Result<Run, Error> {
         },
         max_file_size: cli.max_file_size,
         own_files: &own_files,
+        never: &never,
         baseline: baseline.as_ref(),
         only: only.as_ref(),
     });
@@ -195,73 +165,49 @@ fn start_run(cli: &Cli, setup: &Setup, scope: &Scope) -> Result<Run, Error> {
     Ok(r)
 }
 
-/// Writes the output to `--output FILE` atomically (whole), or streams it
-/// to stdout.
-fn emit(
-    output: Option<&Path>,
-    write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    let Some(path) = output else {
-        let mut out = std::io::stdout().lock();
-        return match write(&mut out).and_then(|_| out.flush()) {
-            // A closed pipe (`| head`) is not an error worth reporting.
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
-            _ => Ok(()),
-        };
-    };
-    let mut bytes = Vec::new();
-    write(&mut bytes).map_err(Error::Stdout)?;
-    write_output(path, &bytes).map_err(|source| {
-        OutputError::Write {
-            path: path.to_path_buf(),
-            source,
-        }
-        .into()
-    })
+/// The identities of those of `paths` that exist (following links), by
+/// which the run knows them whatever name reaches them.
+fn ids_of(paths: &[Option<&Path>]) -> Vec<FileId> {
+    paths
+        .iter()
+        .flatten()
+        .filter(|p| **p != Path::new("-"))
+        .filter_map(|p| FileId::of_path(p).ok())
+        .collect()
 }
 
-/// Checks `--output` before anything is read or written: its directory
-/// must exist, and it may not be a rule file or a read-only or authority
-/// file (SPEC §6: those are never opened for writing, whatever else
-/// happens).
-fn check_output(flag: &'static str, path: Option<&Path>, setup: &Setup) -> Result<(), OutputError> {
-    let Some(path) = path else { return Ok(()) };
-    let dir = output_dir(path);
-    let real_dir = std::fs::canonicalize(&dir)
-        .ok()
-        .filter(|d| d.is_dir())
-        .ok_or_else(|| OutputError::NoDirectory {
-            flag,
-            path: path.to_path_buf(),
-            dir: dir.clone(),
-        })?;
-    if path.is_dir() {
-        return Err(OutputError::Directory {
-            flag,
-            path: path.to_path_buf(),
-        });
+/// Streams the output into the opened `--output` (replaced atomically, or
+/// a stream), or to stdout.
+fn emit(
+    output: Option<(Output<'_>, &Path)>,
+    write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    if let Some((out, path)) = output {
+        return Ok(output::emit(out, "--output", path, write)?);
     }
-    let real = std::fs::canonicalize(path)
-        .unwrap_or_else(|_| real_dir.join(path.file_name().unwrap_or_default()));
-    if setup.rules.real_sources().contains(&real) {
-        return Err(OutputError::RuleFile {
-            flag,
-            path: path.to_path_buf(),
-        });
+    let mut out = std::io::stdout().lock();
+    match write(&mut out).and_then(|_| out.flush()) {
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
+        _ => Ok(()),
     }
-    let real_base = std::fs::canonicalize(&setup.base).unwrap_or_else(|_| setup.base.clone());
-    if let Some(rel) = crate::fs::paths::relative_to(&real_base, &real) {
-        let role = setup.rules.role_of(&rel);
-        if !role.writable() {
-            return Err(OutputError::Governed {
-                flag,
-                path: path.to_path_buf(),
-                role,
-                rel,
-            });
-        }
-    }
-    Ok(())
+}
+
+/// `fix --apply` and `--preview` hold the base directory's lock from
+/// before the first read to the end (SPEC §14): a second run waits up to
+/// [`LOCK_TIMEOUT`], saying so, then fails naming the holder.
+fn lock(setup: &Setup) -> Result<BaseLock, Error> {
+    let waiting = |pid: Option<u32>| {
+        let holder = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+        eprintln!(
+            "waiting for another driftfix{holder} that holds the base directory {}…",
+            visible(&setup.base.display().to_string())
+        );
+    };
+    setup
+        .base_dir
+        .lock(LOCK_TIMEOUT, &waiting)
+        .map_err(Error::Lock)
 }
 
 fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
@@ -272,13 +218,25 @@ fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
         )));
     }
     let setup = setup(cli)?;
-    check_output("--output", args.output.as_deref(), &setup)?;
-    check_output("--write-baseline", args.write_baseline.as_deref(), &setup)?;
     if let (Some(b), Some(o)) = (&args.write_baseline, &args.output)
-        && crate::fs::paths::absolute(b) == crate::fs::paths::absolute(o)
+        && (crate::fs::paths::absolute(b) == crate::fs::paths::absolute(o)
+            || ids_of(&[Some(b)])
+                .iter()
+                .any(|id| ids_of(&[Some(o)]).contains(id)))
     {
         return Err(Error::SameFile(b.clone()));
     }
+    let forbidden = output::Forbidden::new(&setup);
+    let check = |id: FileId| forbidden.reason(id);
+    let path = args.output.as_deref();
+    let out = path
+        .map(|p| output::open("--output", p, &setup, &check, &write::hold_signals))
+        .transpose()?;
+    let baseline_out = args
+        .write_baseline
+        .as_deref()
+        .map(|p| output::open("--write-baseline", p, &setup, &check, &write::hold_signals))
+        .transpose()?;
     let r = start_run(
         cli,
         &setup,
@@ -291,6 +249,14 @@ fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
             quiet: args.quiet,
         },
     )?;
+    forbidden.add_run(&r);
+    if let (Some(o), Some(p)) = (&out, path) {
+        output::check_after_run(o, "--output", p, &r)?;
+    }
+    if let (Some(o), Some(p)) = (&baseline_out, args.write_baseline.as_deref()) {
+        output::check_after_run(o, "--write-baseline", p, &r)?;
+    }
+    let out = out.zip(path);
     let root = SourceRoot::find(&setup.base);
     let report = Report {
         command: report::Command::Scan,
@@ -303,14 +269,12 @@ fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
         quiet: args.quiet,
     };
     if args.statistics {
-        emit(args.output.as_deref(), &|out| match args.format {
+        emit(out, &|out| match args.format {
             Format::Json => report::statistics::write_json(&r, out),
             _ => out.write_all(report::statistics::text(&r).as_bytes()),
         })?;
     } else {
-        emit(args.output.as_deref(), &|out| {
-            args.format.write(&report, out)
-        })?;
+        emit(out, &|out| args.format.write(&report, out))?;
     }
     if !args.quiet {
         if !args.statistics {
@@ -332,8 +296,8 @@ fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
             }
         }
     }
-    if let Some(path) = &args.write_baseline {
-        return write_baseline(path, &r);
+    if let (Some(o), Some(path)) = (baseline_out, &args.write_baseline) {
+        return write_baseline(o, path, &r);
     }
     Ok(exit::scan(&r, args.fail_on))
 }
@@ -343,21 +307,19 @@ fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
 /// so a baseline can be refreshed in place), atomically, through the
 /// `--output` writer. The recorded findings are accepted from now on, so
 /// the run exits 0 unless it had errors.
-fn write_baseline(path: &Path, r: &Run) -> Result<Exit, Error> {
+fn write_baseline(out: Output<'_>, path: &Path, r: &Run) -> Result<Exit, Error> {
     let entries: Vec<_> = r
         .plans()
         .flat_map(|p| p.suppressed.fingerprints.iter().cloned())
         .collect();
     let n = entries.len();
-    write_output(path, baseline::render(entries).as_bytes()).map_err(|source| {
-        OutputError::Write {
-            path: path.to_path_buf(),
-            source,
-        }
+    let text = baseline::render(entries);
+    output::emit(out, "--write-baseline", path, &|w| {
+        w.write_all(text.as_bytes())
     })?;
     eprintln!(
         "wrote baseline {}: {n} finding{}",
-        path.display(),
+        visible(&path.display().to_string()),
         plural(n)
     );
     Ok(Exit::of(!r.error_list().is_empty(), false))
@@ -369,36 +331,40 @@ fn write_baseline(path: &Path, r: &Run) -> Result<Exit, Error> {
 /// is still written, from everything else), else 0.
 fn discover(cli: &Cli, args: &DiscoverArgs) -> Result<Exit, Error> {
     let setup = setup(cli)?;
-    let output = discover_output::file(args.output.as_deref());
-    if let Some(path) = output {
-        discover_output::check_absent(path, args.force)?;
-        check_output("--output", Some(path), &setup)?;
-    }
-    let own_files: Vec<PathBuf> = output.map(Path::to_path_buf).into_iter().collect();
+    let path = discover_output::file(args.output.as_deref());
+    let forbidden = output::Forbidden::new(&setup);
+    let check = |id: FileId| forbidden.reason(id);
+    let out = match path {
+        Some(p) => {
+            discover_output::check_absent(p, args.force)?;
+            let o = output::open("--output", p, &setup, &check, &write::hold_signals)?;
+            // Without --force a draft is created, never written over one
+            // that appears meanwhile.
+            Some(if args.force {
+                o
+            } else {
+                output::create_only(o, "--output", p)?
+            })
+        }
+        None => None,
+    };
+    let own_files = ids_of(&[path]);
     let outcome = crate::discover::run(&crate::discover::Input {
-        base: &setup.base,
+        base: &setup.base_dir,
         roots: &args.roots,
         rules: &setup.rules,
         max_file_size: cli.max_file_size,
         own_files: &own_files,
     });
     crate::discover::render::stderr::diagnostics(&setup.rules, &outcome);
-    if let Some(path) = output {
-        discover_output::check_not_read(path, &setup.base, &setup.rules)?;
+    if let Some(p) = path {
+        discover_output::check_not_read(p, &setup.base, &setup.rules, cli.max_file_size)?;
     }
     let text = args
         .format
         .render(&outcome, &setup.rules)
         .map_err(DiscoverError::from)?;
-    match output {
-        Some(path) if !args.force => {
-            write_new_output(path, text.as_bytes()).map_err(|source| OutputError::Write {
-                path: path.to_path_buf(),
-                source,
-            })?
-        }
-        _ => emit(output, &|w| w.write_all(text.as_bytes()))?,
-    }
+    emit(out.zip(path), &|w| w.write_all(text.as_bytes()))?;
     eprintln!(
         "{}",
         crate::discover::render::stderr::summary_line(&outcome)
@@ -411,20 +377,34 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
         preview::preflight(args.format.is_some() || args.output.is_some())?;
     }
     let setup = setup(cli)?;
-    check_output("--output", args.output.as_deref(), &setup)?;
+    let forbidden = output::Forbidden::new(&setup);
+    let check = |id: FileId| forbidden.reason(id);
+    let path = args.output.as_deref();
+    let out = path
+        .map(|p| output::open("--output", p, &setup, &check, &write::hold_signals))
+        .transpose()?;
+    let lock = if args.apply || args.preview {
+        Some(lock(&setup)?)
+    } else {
+        None
+    };
     let r = start_run(
         cli,
         &setup,
         &Scope {
             roots: &args.roots,
             strict: false,
-            output: args.output.as_deref(),
+            output: path,
             write_baseline: None,
             filter: &args.filter,
             quiet: false,
         },
     )?;
-    let mut journal = if (args.apply || args.preview) && !args.no_journal && has_fixes(&r) {
+    forbidden.add_run(&r);
+    if let (Some(o), Some(p)) = (&out, path) {
+        output::check_after_run(o, "--output", p, &r)?;
+    }
+    let mut journal = if (args.apply || args.preview) && !args.no_journal && apply::has_fixes(&r) {
         let root = crate::journal::dir(args.journal.journal.as_deref())?;
         let command = if args.apply {
             "fix --apply"
@@ -438,7 +418,7 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
     if args.preview {
         let options = preview::Options {
             paint: Paint::for_stdout(cli.color, false),
-            base: &setup.base,
+            base: &setup.base_dir,
             rules: &setup.rules,
         };
         let exit = preview::run(&options, &r, journal.as_mut());
@@ -447,14 +427,18 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
         }
         return Ok(exit?);
     }
+    // While files are written, a stop signal lets the files being written
+    // finish and starts no new one; the report and the closing lines then
+    // say what was written (SPEC §14).
+    let stopping = args.apply.then(signals::Stopping::install);
     let statuses = if args.apply {
-        let statuses = apply_all(&setup, &r, journal.as_mut());
+        let statuses = apply::apply_all(&setup, &r, journal.as_mut());
         if let Some(j) = journal {
             j.finish();
         }
         statuses?
     } else {
-        dry_statuses(&r)
+        apply::dry_statuses(&r)
     };
     // `--apply` is quiet on stdout unless a format is asked for.
     let format = args.format.or((!args.apply).then_some(Format::Patch));
@@ -470,9 +454,7 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
             quiet: false,
         });
         if !text.is_empty() {
-            emit(args.output.as_deref(), &|out| {
-                out.write_all(text.as_bytes())
-            })?;
+            emit(out.zip(path), &|out| out.write_all(text.as_bytes()))?;
         }
     }
     report::stderr::leftovers(&r);
@@ -497,120 +479,20 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
     if let Some(line) = report::suppressed_line(&report::Summary::of(&r)) {
         eprintln!("{line}");
     }
+    if let Some(sig) = signals::stop_requested() {
+        for line in apply::interrupted_lines(signals::name(sig), &statuses) {
+            eprintln!("{line}");
+        }
+        // Ends the process by the signal; returns only if it did not.
+        drop(lock);
+        if let Some(s) = stopping {
+            s.finish();
+        }
+        return Ok(Exit::Error);
+    }
+    drop(stopping);
     Ok(exit::fix(&r, failed, !args.apply && changes > 0))
 }
-
-/// What a dry run would do with each target.
-fn dry_statuses(r: &Run) -> Vec<FileStatus> {
-    r.outcomes
-        .iter()
-        .map(|o| dry_status(o.target.rel_path.clone(), &o.result))
-        .collect()
-}
-
-fn dry_status(path: String, result: &Result<FilePlan, FileError>) -> FileStatus {
-    let (status, changes, message) = match result {
-        Ok(FilePlan {
-            refused: Some(e), ..
-        }) => (Status::Error, 0, Some(e.to_string())),
-        Ok(p) if p.new_text.is_some() => (Status::Changed, p.fix_count(), None),
-        Ok(p) if !p.role.writable() && !p.findings.is_empty() => (
-            Status::Skipped,
-            0,
-            Some(format!("{} file: reported, never written", p.role.name())),
-        ),
-        Ok(_) => (Status::Unchanged, 0, None),
-        Err(e) if e.is_skip() => (Status::Skipped, 0, Some(e.to_string())),
-        Err(e) => (Status::Error, 0, Some(e.to_string())),
-    };
-    FileStatus {
-        path,
-        status,
-        changes,
-        message,
-    }
-}
-
-/// Whether any file of the run has a fix to write.
-fn has_fixes(r: &Run) -> bool {
-    r.plans().any(|p| p.new_text.is_some())
-}
-
-/// `--apply`: writes every planned file; one status per target. A writer
-/// that cannot be set up, or a journal that cannot record the files before
-/// they are written, is an error of the command (exit 2) and nothing is
-/// written.
-fn apply_all(
-    setup: &Setup,
-    r: &Run,
-    journal: Option<&mut crate::journal::Journal>,
-) -> Result<Vec<FileStatus>, Error> {
-    let ctx = WriteContext::new(&setup.base, &setup.rules).map_err(Error::Apply)?;
-    let mut statuses = dry_statuses(r);
-    // (index into statuses, plan, new text) of every file to write.
-    let to_write: Vec<_> = r
-        .outcomes
-        .iter()
-        .zip(&statuses)
-        .enumerate()
-        .filter_map(|(i, (o, status))| match (&o.result, status.status) {
-            (Ok(plan), Status::Changed) => Some((
-                i,
-                &o.target.abs_path,
-                plan,
-                plan.new_text.as_ref()?,
-                o.target.patch_path(),
-            )),
-            _ => None,
-        })
-        .collect();
-    let mut journal = journal;
-    if let Some(j) = journal.as_deref_mut() {
-        let intents: Vec<crate::journal::Intent> = to_write
-            .iter()
-            .map(|(_, _, plan, new, real)| crate::journal::Intent {
-                path: real,
-                before: plan.original.as_bytes(),
-                after: new.as_bytes(),
-            })
-            .collect();
-        j.intend(&intents)?;
-    }
-    let jobs: Vec<Job> = to_write
-        .iter()
-        .map(|(_, path, plan, new, _)| Job {
-            path,
-            role: plan.role,
-            planned_from: plan.original.as_bytes(),
-            new: new.as_bytes(),
-        })
-        .collect();
-    let results = ctx.write_all(&jobs, WRITE_THREADS);
-    for ((i, _, plan, _, real), result) in to_write.iter().zip(results) {
-        if let Some(j) = journal.as_deref_mut() {
-            j.done(real, result.as_ref().is_ok_and(|w| !w.already));
-        }
-        match result {
-            Ok(w) => {
-                if let Some(note) = w.hard_link_note(&plan.rel_path) {
-                    eprintln!("{note}");
-                }
-            }
-            Err(e) => {
-                eprintln!("error: {}: {e}", plan.rel_path);
-                if let Some(status) = statuses.get_mut(*i) {
-                    status.status = Status::Error;
-                    status.message = Some(e.to_string());
-                }
-            }
-        }
-    }
-    Ok(statuses)
-}
-
-/// Files written at once by `fix --apply`: a write mostly waits for `fsync`,
-/// so more writers than cores pay off.
-const WRITE_THREADS: usize = 8;
 
 fn rules_check(cli: &Cli) -> Result<Exit, Error> {
     let setup = setup(cli)?;
@@ -626,7 +508,7 @@ fn rules_check(cli: &Cli) -> Result<Exit, Error> {
             cli.max_file_size,
         ))
     {
-        eprintln!("{w}");
+        eprintln!("{}", visible(&w.to_string()));
     }
     let ignores = if rules.ignores.is_empty() {
         String::new()
@@ -676,7 +558,7 @@ fn init(cli: &Cli) -> Result<Exit, Error> {
     if let Err(source) = file.write_all(crate::rules::starter().as_bytes()) {
         return Err(InitError::Write { path, source }.into());
     }
-    let shown = path.display();
+    let shown = visible(&path.display().to_string());
     let check = if cli.rules.is_empty() {
         String::new()
     } else {
@@ -686,38 +568,4 @@ fn init(cli: &Cli) -> Result<Exit, Error> {
         "wrote {shown}: edit it, then run `driftfix rules check{check}` and `driftfix scan{check}`"
     );
     Ok(Exit::Ok)
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::*;
-    use crate::rules::RuleSet;
-
-    /// A writer that cannot be set up (the base directory is gone by the
-    /// time `--apply` writes) is an error that exits 2, not an `error:`
-    /// line followed by exit 0.
-    #[test]
-    fn apply_without_a_writer_is_an_error() {
-        let gone = tempfile::tempdir().unwrap();
-        let setup = Setup {
-            rules: RuleSet::from_toml_str(
-                "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n[[field]]\nselect = [\"host\"]\n",
-                Path::new("driftfix.toml"),
-            )
-            .unwrap(),
-            base: gone.path().join("removed"),
-        };
-        let r = Run {
-            outcomes: Vec::new(),
-            walk_skipped: Vec::new(),
-            warnings: Vec::new(),
-            errors: Vec::new(),
-            elapsed: Duration::ZERO,
-        };
-        let err = apply_all(&setup, &r, None).unwrap_err();
-        assert!(matches!(err, Error::Apply(_)), "{err:?}");
-        assert!(err.to_string().starts_with("base directory "), "{err}");
-    }
 }
