@@ -6,7 +6,7 @@
 //! `flock` works on a directory fd. The lock belongs to the open file
 //! description, so it goes away when the process exits, however it exits:
 //! there is no stale lock to break. Only driftfix takes it; other editors
-//! do not (README, "Writing safely").
+//! do not (docs/guarantees.md, "Writing safely").
 
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;

@@ -41,7 +41,7 @@
 //!   [`Output::recheck`] after the run, [`pause_before_write`] then
 //!   [`Output::commit`].
 //!
-//! What it cannot do is in the README's "Writing safely": other editors do
+//! What it cannot do is in docs/guarantees.md, "Writing safely": other editors do
 //! not take the lock; the few system calls between the final re-read and
 //! the rename; a directory *moved* (not swapped for a link) out of the base
 //! in that window by someone with write access to both places; hard links

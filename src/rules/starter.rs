@@ -27,7 +27,8 @@ pub fn starter() -> String {
 }
 
 const TEMPLATE: &str = r#"# driftfix rules: which labels are canonical, which aliases drifted from them,
-# and where labels live in your inventories. Docs: driftfix --help, README.
+# and where labels live in your inventories.
+# Docs: driftfix --help, driftfix man, docs/rules.md.
 #
 # Until you fill in at least one [[canonical]] and one [[field]] below,
 # `driftfix rules check` and `driftfix scan` warn that nothing can be found.
