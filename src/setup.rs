@@ -58,19 +58,27 @@ pub fn setup(cli: &Cli) -> Result<Setup, SetupError> {
         (None, Some(dir)) => dir,
         (None, None) => PathBuf::from("."),
     };
-    if !base.is_dir() {
-        return Err(SetupError::NoBase(base));
+    Setup::open(rules, &base)
+}
+
+impl Setup {
+    /// The setup of `rules` over `base`, which must be a directory: opened
+    /// once, here, so every later read and write goes through its handle.
+    pub fn open(rules: RuleSet, base: &Path) -> Result<Setup, SetupError> {
+        if !base.is_dir() {
+            return Err(SetupError::NoBase(base.to_path_buf()));
+        }
+        let base = absolute(base);
+        let base_dir = BaseDir::open(&base).map_err(|source| SetupError::OpenBase {
+            path: base.clone(),
+            source,
+        })?;
+        Ok(Setup {
+            rules,
+            base,
+            base_dir,
+        })
     }
-    let base = absolute(&base);
-    let base_dir = BaseDir::open(&base).map_err(|source| SetupError::OpenBase {
-        path: base.clone(),
-        source,
-    })?;
-    Ok(Setup {
-        rules,
-        base,
-        base_dir,
-    })
 }
 
 /// `driftfix.toml` in the current directory or its nearest ancestor.

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{Cli, UndoArgs};
 use crate::exit::Exit;
 use crate::fix::write::{WriteContext, WriteError};
-use crate::fs::{BaseDir, FsError, LOCK_TIMEOUT};
+use crate::fs::{FsError, LOCK_TIMEOUT};
 use crate::journal::{self, JournalError, RunRecord, sha256_hex};
 use crate::report::{plural, visible};
 use crate::rules::RuleSet;
@@ -107,21 +107,9 @@ fn undo_setup(cli: &Cli) -> Result<Setup, UndoError> {
                 Some(b) => b.clone(),
                 None => std::env::current_dir().map_err(SetupError::CurrentDir)?,
             };
-            if !base.is_dir() {
-                return Err(SetupError::NoBase(base).into());
-            }
             let rules = RuleSet::from_toml_str("version = 1\n", Path::new("(no rule file)"))
                 .map_err(SetupError::Rules)?;
-            let base = crate::fs::paths::absolute(&base);
-            let base_dir = BaseDir::open(&base).map_err(|source| SetupError::OpenBase {
-                path: base.clone(),
-                source,
-            })?;
-            Ok(Setup {
-                rules,
-                base,
-                base_dir,
-            })
+            Ok(Setup::open(rules, &base)?)
         }
         other => Ok(other?),
     }
