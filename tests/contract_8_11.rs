@@ -1,0 +1,78 @@
+//! Black-box contract checks of SPEC §8–§11 (base directory, file types,
+//! nothing silently dropped; Ansible INI; text and JSONC; suppressions,
+//! baseline, `--since`) found by an audit: each test pins one behaviour a
+//! careful user relies on.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn driftfix(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("driftfix").unwrap();
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("XDG_STATE_HOME", dir.join(".state-outside"));
+    c
+}
+
+/// A temp tree from `(path, content)` pairs.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}
+
+const CANON: &str = "version = 1\n[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n";
+
+/// `scan --format json` with these extra arguments: (exit code, report,
+/// stderr).
+fn scan_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let out = driftfix(dir)
+        .args(["scan", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (
+        out.status.code().unwrap(),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn findings(v: &Value) -> &Vec<Value> {
+    v["findings"].as_array().unwrap()
+}
+
+/// §8: path globs follow `.gitignore` rules, where a leading `/` anchors a
+/// pattern at the base directory (`/platform` excludes `platform/`, not
+/// `apps/platform/`). It used to be rejected as "absolute" (exit 2).
+#[test]
+fn a_leading_slash_anchors_a_glob_at_the_base_directory() {
+    let rules = format!(
+        "{CANON}[paths]\nexclude = [\"/platform\"]\n[[field]]\nselect = [\"host\"]\n"
+    );
+    let dir = tree(&[
+        ("driftfix.toml", &rules),
+        ("platform/a.yaml", "host: pve-shop\n"),
+        ("apps/platform/b.yaml", "host: pve-shop\n"),
+    ]);
+    let (code, v, err) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    let paths: Vec<_> = findings(&v)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["apps/platform/b.yaml"], "{err}");
+}
