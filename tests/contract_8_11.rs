@@ -76,3 +76,27 @@ fn a_leading_slash_anchors_a_glob_at_the_base_directory() {
         .collect();
     assert_eq!(paths, ["apps/platform/b.yaml"], "{err}");
 }
+
+/// §3/§8 `--strict`: a governed exact-match value that holds an alias only
+/// as part of it (`pve-shop.lan`) is one finding (the alias occurrence, with
+/// the value it would become), not also a second "neither canonical nor
+/// alias" finding at the same place.
+#[test]
+fn strict_reports_a_value_holding_an_alias_token_once() {
+    let rules = format!("{CANON}[[field]]\nselect = [\"location\"]\n");
+    let dir = tree(&[
+        ("driftfix.toml", &rules),
+        ("a.yaml", "location: pve-shop.lan\nother: x\n"),
+        ("inv.ini", "[web]\nh1 location=pve-shop.lan\n"),
+    ]);
+    let (code, v, err) = scan_json(dir.path(), &["--strict"]);
+    assert_eq!(code, 1, "{err}");
+    let f = findings(&v);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    for f in f {
+        assert_eq!(f["actual"], "pve-shop.lan", "{f:#?}");
+        assert_eq!(f["expected"], "pve.lan", "{f:#?}");
+        assert_eq!(f["action"], "manual", "{f:#?}");
+    }
+    assert_eq!(v["summary"]["findings"], 2);
+}
