@@ -100,3 +100,56 @@ fn strict_reports_a_value_holding_an_alias_token_once() {
     }
     assert_eq!(v["summary"]["findings"], 2);
 }
+
+/// §8 "nothing silently dropped": an alias in a file that no `[[field]]`
+/// applies to (a `text` file without a text rule, a YAML file outside every
+/// rule's `files`) is an occurrence outside governed fields: counted in
+/// `summary.ungoverned`, listed by `--strict`, and the role's markdown
+/// verdict is not plain `ALIGNED`. It used to be ignored entirely.
+#[test]
+fn aliases_in_files_no_field_rule_applies_to_are_counted() {
+    let rules = format!(
+        "{CANON}[types]\n\"**/*.md\" = \"text\"\n[[field]]\nfiles = [\"work/**\"]\nselect = [\"host\"]\n"
+    );
+    let dir = tree(&[
+        ("driftfix.toml", &rules),
+        ("notes/n.md", "the pve-shop node\n"),
+        ("other/o.yaml", "host: pve-shop\n"),
+        ("work/w.yaml", "host: pve\n"),
+    ]);
+    let (code, v, err) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(findings(&v).is_empty(), "{v:#?}");
+    assert_eq!(v["summary"]["ungoverned"], 2, "{v:#?}");
+
+    let (code, v, err) = scan_json(dir.path(), &["--strict"]);
+    assert_eq!(code, 1, "{err}");
+    let got: Vec<_> = findings(&v)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["action"].as_str().unwrap(),
+                f["field"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("notes/n.md", "manual", Value::Null),
+            ("other/o.yaml", "manual", Value::from("host")),
+        ],
+        "{v:#?}"
+    );
+
+    let out = driftfix(dir.path())
+        .args(["scan", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("ALIGNED in governed fields; 2 occurrences elsewhere"),
+        "{md}"
+    );
+}
