@@ -153,3 +153,20 @@ fn aliases_in_files_no_field_rule_applies_to_are_counted() {
         "{md}"
     );
 }
+
+/// §11: with `--strict`, a marker that suppresses nothing is a warning
+/// naming its line, also in a file that no `[[field]]` applies to.
+#[test]
+fn strict_warns_about_unused_markers_in_files_no_field_applies_to() {
+    let rules = format!("{CANON}[[field]]\ntypes = [\"json\"]\nselect = [\"host\"]\n");
+    let dir = tree(&[
+        ("driftfix.toml", &rules),
+        ("d.yaml", "x: 1 # driftfix: ignore\n"),
+    ]);
+    let (code, _, err) = scan_json(dir.path(), &["--strict"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("d.yaml:1: unused suppression `driftfix: ignore`"),
+        "{err}"
+    );
+}

@@ -495,8 +495,9 @@ pub fn plan_with(
         .collect();
     // A file no field rule applies to is still read for aliases when its
     // bytes may hold one: they are occurrences outside governed fields
-    // (SPEC §8), never silently dropped (the file is no "ALIGNED").
-    if fields.is_empty() && !ctx.matcher.may_match(bytes) {
+    // (SPEC §8), never silently dropped (the file is no "ALIGNED"); with
+    // `--strict` it is read for its unused suppression markers too.
+    if fields.is_empty() && !ctx.options.strict && !ctx.matcher.may_match(bytes) {
         return Ok(plan);
     }
     plan.original = text.to_string();
