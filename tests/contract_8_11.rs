@@ -170,3 +170,28 @@ fn strict_warns_about_unused_markers_in_files_no_field_applies_to() {
         "{err}"
     );
 }
+
+/// §8 dead rules / §10: `text` is never assigned by default, so a
+/// `[[field]]` for text files alone without a `[types]` line that maps a
+/// file to text governs nothing; `rules check` and `scan` say so instead
+/// of reading as "aligned".
+#[test]
+fn a_text_rule_without_text_files_is_warned_about() {
+    let rules = format!("{CANON}[[field]]\ntypes = [\"text\"]\n");
+    let dir = tree(&[("driftfix.toml", &rules), ("notes.md", "pve-shop\n")]);
+    for args in [&["rules", "check"][..], &["scan"][..]] {
+        let out = driftfix(dir.path()).args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("for text files governs nothing"),
+            "{args:?}: {err}"
+        );
+    }
+    // With a [types] line, no warning.
+    let rules = format!("{CANON}[types]\n\"**/*.md\" = \"text\"\n[[field]]\ntypes = [\"text\"]\n");
+    std::fs::write(dir.path().join("driftfix.toml"), rules).unwrap();
+    let out = driftfix(dir.path()).args(["scan"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("governs nothing"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+}
