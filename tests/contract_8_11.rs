@@ -195,3 +195,30 @@ fn a_text_rule_without_text_files_is_warned_about() {
     assert!(!err.contains("governs nothing"), "{err}");
     assert_eq!(out.status.code(), Some(1), "{err}");
 }
+
+/// §8 "no false ALIGNED": a role whose files were skipped unread (binary,
+/// not UTF-8, too large, no type…) was never fully checked: its markdown
+/// verdict is not plain `ALIGNED`.
+#[test]
+fn a_role_with_files_skipped_unread_is_not_aligned() {
+    let rules = format!(
+        "{CANON}[paths]\nauthority = [\"spine/**\"]\n[[field]]\nselect = [\"host\"]\n"
+    );
+    let dir = tree(&[
+        ("driftfix.toml", &rules),
+        ("spine/ok.yaml", "host: pve\n"),
+        ("spine/bin.yaml", "host: pve-shop\n\0"),
+        ("work/w.yaml", "host: pve\n"),
+    ]);
+    let out = driftfix(dir.path())
+        .args(["scan", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("authority: INCOMPLETE"), "{md}");
+    assert!(!md.contains("authority: ALIGNED"), "{md}");
+    assert!(md.contains("1 was skipped unread"), "{md}");
+    assert!(md.contains("editable: ALIGNED"), "{md}");
+    // A skip is a warning, never an exit code.
+    assert_eq!(out.status.code(), Some(0));
+}
