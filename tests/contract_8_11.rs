@@ -142,6 +142,13 @@ fn aliases_in_files_no_field_rule_applies_to_are_counted() {
         ],
         "{v:#?}"
     );
+    assert!(
+        findings(&v)[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no [[field]] with types = [\"text\"]"),
+        "{v:#?}"
+    );
 
     let out = driftfix(dir.path())
         .args(["scan", "--format", "markdown"])
