@@ -60,9 +60,8 @@ fn findings(v: &Value) -> &Vec<Value> {
 /// `apps/platform/`). It used to be rejected as "absolute" (exit 2).
 #[test]
 fn a_leading_slash_anchors_a_glob_at_the_base_directory() {
-    let rules = format!(
-        "{CANON}[paths]\nexclude = [\"/platform\"]\n[[field]]\nselect = [\"host\"]\n"
-    );
+    let rules =
+        format!("{CANON}[paths]\nexclude = [\"/platform\"]\n[[field]]\nselect = [\"host\"]\n");
     let dir = tree(&[
         ("driftfix.toml", &rules),
         ("platform/a.yaml", "host: pve-shop\n"),
@@ -208,9 +207,8 @@ fn a_text_rule_without_text_files_is_warned_about() {
 /// verdict is not plain `ALIGNED`.
 #[test]
 fn a_role_with_files_skipped_unread_is_not_aligned() {
-    let rules = format!(
-        "{CANON}[paths]\nauthority = [\"spine/**\"]\n[[field]]\nselect = [\"host\"]\n"
-    );
+    let rules =
+        format!("{CANON}[paths]\nauthority = [\"spine/**\"]\n[[field]]\nselect = [\"host\"]\n");
     let dir = tree(&[
         ("driftfix.toml", &rules),
         ("spine/ok.yaml", "host: pve\n"),
