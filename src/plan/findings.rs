@@ -239,6 +239,17 @@ impl<'a> Site<'a> {
         if known {
             return None;
         }
+        // A value that holds an alias as a token is reported once, as that
+        // alias occurrence (with the value it would become), not twice.
+        let fold = rules.any_ignore_case();
+        if !self
+            .ctx
+            .matcher
+            .find(value, MatchMode::Token, fold, rules)
+            .is_empty()
+        {
+            return None;
+        }
         let closest =
             crate::suggest::closest(value, rules.canonicals.iter().map(|k| k.name.as_str()));
         let reason = match &closest {

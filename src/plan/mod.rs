@@ -493,7 +493,11 @@ pub fn plan_with(
         .iter()
         .filter(|f| f.applies_to(file_type, rel_path))
         .collect();
-    if fields.is_empty() {
+    // A file no field rule applies to is still read for aliases when its
+    // bytes may hold one: they are occurrences outside governed fields
+    // (SPEC §8), never silently dropped (the file is no "ALIGNED"); with
+    // `--strict` it is read for its unused suppression markers too.
+    if fields.is_empty() && !ctx.options.strict && !ctx.matcher.may_match(bytes) {
         return Ok(plan);
     }
     plan.original = text.to_string();

@@ -44,6 +44,10 @@ impl Ungoverned {
     /// The `reason` of its `--strict` finding.
     pub fn reason(&self) -> String {
         match self.why {
+            // A text line is governed by any rule for text files.
+            Why::NotGoverned if self.scalar.kind == ScalarKind::Text => {
+                "not governed: no [[field]] with types = [\"text\"] applies to this file".into()
+            }
             Why::NotGoverned => {
                 let mut r = "not governed: no [[field]] selects it".to_string();
                 if let Some(h) = &self.hint {

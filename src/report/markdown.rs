@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::{Command, Report, Summary, plural};
-use crate::plan::{Action, Finding};
+use crate::plan::{Action, Finding, SkipReason};
 use crate::rules::{Canonical, Role, RuleSet, Severity};
 use crate::run::Run;
 
@@ -291,18 +291,22 @@ impl<'a> Model<'a> {
         out.push('\n');
     }
 
-    fn verdict(&self, role: Role) -> String {
-        let found = self.findings.iter().filter(|f| f.role == role).count();
-        let errors = self
-            .run
+    /// Files of `role` that could not be read or parsed.
+    fn errors_in(&self, role: Role) -> usize {
+        self.run
             .outcomes
             .iter()
             .filter(|o| o.target.role == role && o.problem().is_some_and(|e| !e.is_skip()))
-            .count();
+            .count()
+    }
+
+    fn verdict(&self, role: Role) -> String {
+        let found = self.findings.iter().filter(|f| f.role == role).count();
+        let errors = self.errors_in(role);
         let elsewhere = self.ungoverned_in(role);
         if found > 0 {
             "DRIFTED".into()
-        } else if errors > 0 {
+        } else if errors > 0 || self.unread_in(role) > 0 {
             "INCOMPLETE".into()
         } else if self.files_of_role(role) == 0 {
             "NO FILES".into()
@@ -315,6 +319,21 @@ impl<'a> Model<'a> {
         } else {
             "ALIGNED".into()
         }
+    }
+
+    /// Files of `role` that were skipped unread (too large, binary, not
+    /// UTF-8, no type, special, broken links): their labels were never
+    /// checked, so the role cannot be called ALIGNED. Excluded roots and
+    /// driftfix's own outputs are out of scope, not unread.
+    fn unread_in(&self, role: Role) -> usize {
+        self.run
+            .skipped()
+            .iter()
+            .filter(|s| {
+                !matches!(s.reason, SkipReason::Excluded | SkipReason::DriftfixOutput)
+                    && self.rules.role_of(&s.path) == role
+            })
+            .count()
     }
 
     /// Alias occurrences outside governed fields in files of `role`.
@@ -418,6 +437,19 @@ impl<'a> Model<'a> {
             let detail = if found.is_empty() {
                 match verdict.as_str() {
                     "NO FILES" => "no file has this role.".to_string(),
+                    "INCOMPLETE" if self.unread_in(role) > 0 => {
+                        let unread = self.unread_in(role);
+                        format!(
+                            "no alias in the {files} file{} read, but {unread} {} skipped unread (see *Skipped files*){}.",
+                            plural(files),
+                            if unread == 1 { "was" } else { "were" },
+                            if self.errors_in(role) > 0 {
+                                " and some could not be read or parsed (see *Errors*)"
+                            } else {
+                                ""
+                            }
+                        )
+                    }
                     "INCOMPLETE" => format!(
                         "no alias in the {files} file{} read, but some could not be read or parsed (see *Errors*).",
                         plural(files)

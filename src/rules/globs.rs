@@ -123,14 +123,20 @@ fn forms(pattern: &str) -> Result<Forms, String> {
     if p.is_empty() {
         return Err("empty glob".into());
     }
-    if p.starts_with('/') {
+    // As in `.gitignore`, a leading `/` anchors the glob at the base
+    // directory (`/platform` is `platform` there, never `a/platform`).
+    let (anchored, p) = match p.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, p),
+    };
+    if p.is_empty() || p.starts_with('/') {
         return Err(format!(
             "bad glob `{pattern}`: globs are relative to the base directory, not absolute"
         ));
     }
     let dir_only = p.len() > 1 && p.ends_with('/');
     let p = p.trim_end_matches('/');
-    let base = if p.contains('/') {
+    let base = if anchored || p.contains('/') {
         p.to_string()
     } else {
         format!("**/{p}")
@@ -194,6 +200,12 @@ mod tests {
         assert!(g.is_match("apps/platform"));
         // A trailing `/` matches directories only.
         assert!(!globs(&["platform/"]).is_match("apps/platform"));
+        // A leading `/` anchors, as in `.gitignore`.
+        let g = globs(&["/platform"]);
+        assert!(g.is_match("platform/a.yaml"));
+        assert!(g.matches_dir("platform"));
+        assert!(!g.is_match("apps/platform/a.yaml"));
+        assert!(PathGlobs::new(&["/"], GlobOptions::default()).is_err());
         // With `/`: anchored.
         let g = globs(&["apps/platform"]);
         assert!(g.is_match("apps/platform/a.yaml"));
@@ -232,7 +244,9 @@ mod tests {
     #[test]
     fn bad_globs_are_named() {
         assert_eq!(
-            PathGlobs::new(&["ok/**", "/abs"], GlobOptions::default())
+            // A leading `/` anchors (as in `.gitignore`); `//abs` is
+            // still an absolute path, not a glob.
+            PathGlobs::new(&["ok/**", "//abs"], GlobOptions::default())
                 .unwrap_err()
                 .0,
             1

@@ -12,6 +12,7 @@ use ignore::WalkBuilder;
 
 use super::RuleSet;
 use super::globs::{GlobOptions, PathGlobs};
+use crate::formats::FileType;
 use crate::fs::paths::relative_to;
 use crate::warning::Warning;
 
@@ -145,6 +146,21 @@ pub fn unmatched_globs(
             out.push(Warning::new(format!(
                 "{}: [types] glob `{}` matches no {what}",
                 e.origin, e.text
+            )));
+        }
+    }
+    // `text` is never assigned by default: a rule for text files alone
+    // with no `[types]` line that maps a file to text governs nothing.
+    let any_text = || {
+        files
+            .iter()
+            .any(|f| matches!(rules.type_of(f), Some((FileType::Text, _))))
+    };
+    for f in rules.fields.iter().filter(|f| f.types == [FileType::Text]) {
+        if !any_text() {
+            out.push(Warning::new(format!(
+                "{}: this [[field]] for text files governs nothing: no {what} has the type text (add a [types] line such as \"**/*.md\" = \"text\")",
+                f.origin
             )));
         }
     }
