@@ -545,3 +545,53 @@ fn a_file_that_does_not_parse_is_an_error_and_the_rest_is_still_discovered() {
     assert_eq!(report["errors"][0]["path"], "broken.yaml");
     assert!(report["errors"][0]["line"].is_u64());
 }
+
+/// A small tree under a temp dir: (dir, its driftfix.toml).
+fn small_tree(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let rules = dir.path().join("driftfix.toml");
+    (dir, rules)
+}
+
+const SMALL_RULES: &str = "version = 1\n[paths]\nauthority = [\"spine/**\"]\n\
+    [[field]]\nselect = [\"host\", \"proxmox_host\", \"location\"]\n";
+
+/// SPEC §12: "shares an identifying value — e.g. the same vmid, hostname or
+/// IP". A small authority (one machine, two VMs) still identifies its
+/// records by IP and VM id; a value that is merely unique because the
+/// authority has one record (`os`) still identifies nothing.
+#[test]
+fn a_small_authority_still_links_by_ip_and_vm_id() {
+    let (dir, rules) = small_tree(&[
+        ("driftfix.toml", SMALL_RULES),
+        (
+            "spine/machines.yaml",
+            "machines:\n  - host: pve\n    tailscale_ip: 100.96.211.33\n    os: debian-12-bookworm\n",
+        ),
+        (
+            "spine/vms.yaml",
+            "vms:\n  - {vmid: 200, proxmox_host: pve}\n  - {vmid: 100, proxmox_host: proxmox-home}\n",
+        ),
+        (
+            "work/monitoring.yaml",
+            "targets:\n  - host: pve-shop\n    address: 100.96.211.33\n  - host: pve-backup\n    os: debian-12-bookworm\n",
+        ),
+        (
+            "work/containers.yaml",
+            "containers:\n  - vmid: 100\n    location: pve-home\n",
+        ),
+    ]);
+    let report = discover_json(&rules, dir.path().to_str().unwrap());
+    assert_eq!(
+        proposed(&report),
+        pairs(&[("pve-shop", "pve"), ("pve-home", "proxmox-home")]),
+        "{report:#}"
+    );
+    assert_eq!(alias(&report, "pve-shop")["evidence"]["record_links"], 1);
+    assert!(unresolved(&report).contains_key("pve-backup"));
+}
