@@ -595,3 +595,39 @@ fn a_small_authority_still_links_by_ip_and_vm_id() {
     assert_eq!(alias(&report, "pve-shop")["evidence"]["record_links"], 1);
     assert!(unresolved(&report).contains_key("pve-backup"));
 }
+
+/// SPEC §14: an existing character device or FIFO, or a symlink to one, is
+/// opened and written, never replaced; §12's "refuses an existing file
+/// unless --force" protects a draft someone edited, not `/dev/null`.
+#[test]
+fn output_to_a_device_needs_no_force() {
+    let (dir, rules) = small_tree(&[
+        ("driftfix.toml", SMALL_RULES),
+        ("spine/h.yaml", "hosts:\n  - host: pve\n"),
+    ]);
+    let link = dir.path().join("null");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    for out in ["/dev/null", link.to_str().unwrap()] {
+        let (stdout, stderr, code) =
+            discover(&rules, dir.path().to_str().unwrap(), &["--output", out]);
+        assert_eq!(code, 0, "{out}: {stderr}");
+        assert_eq!(stdout, "", "{out}");
+    }
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    // A regular file still needs --force.
+    let draft = dir.path().join("draft.toml");
+    std::fs::write(&draft, "# my edits\n").unwrap();
+    let (_, stderr, code) = discover(
+        &rules,
+        dir.path().to_str().unwrap(),
+        &["--output", draft.to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&draft).unwrap(), "# my edits\n");
+}
