@@ -631,3 +631,35 @@ fn output_to_a_device_needs_no_force() {
     assert!(stderr.contains("--force"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&draft).unwrap(), "# my edits\n");
 }
+
+/// SPEC §12: canonical names are the authority's. ROOTS say where to look
+/// for candidates (`driftfix discover workbench/`); the authority files are
+/// read all the same, else every value there would be "unresolved".
+#[test]
+fn roots_narrow_the_candidates_not_the_authority() {
+    let rules = start_rules();
+    let base = repo().join(HOMELAB);
+    let out = driftfix()
+        .current_dir(&base)
+        .args(["discover", "--format", "json", "--rules"])
+        .arg(&rules)
+        .arg("workbench")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got = proposed(&report);
+    assert_eq!(
+        got.get("pve-shop").map(String::as_str),
+        Some("pve"),
+        "{got:?}"
+    );
+    assert_eq!(
+        got.get("pve-home").map(String::as_str),
+        Some("proxmox-home")
+    );
+    assert_eq!(report["summary"]["authority_files"], 3);
+    // Candidates come from the ROOTS only: nothing under legacy/ is listed.
+    let text = serde_json::to_string(&report["canonicals"]).unwrap();
+    assert!(!text.contains("\"path\":\"legacy/"), "{text}");
+}
