@@ -545,3 +545,121 @@ fn a_file_that_does_not_parse_is_an_error_and_the_rest_is_still_discovered() {
     assert_eq!(report["errors"][0]["path"], "broken.yaml");
     assert!(report["errors"][0]["line"].is_u64());
 }
+
+/// A small tree under a temp dir: (dir, its driftfix.toml).
+fn small_tree(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let rules = dir.path().join("driftfix.toml");
+    (dir, rules)
+}
+
+const SMALL_RULES: &str = "version = 1\n[paths]\nauthority = [\"spine/**\"]\n\
+    [[field]]\nselect = [\"host\", \"proxmox_host\", \"location\"]\n";
+
+/// SPEC §12: "shares an identifying value — e.g. the same vmid, hostname or
+/// IP". A small authority (one machine, two VMs) still identifies its
+/// records by IP and VM id; a value that is merely unique because the
+/// authority has one record (`os`) still identifies nothing.
+#[test]
+fn a_small_authority_still_links_by_ip_and_vm_id() {
+    let (dir, rules) = small_tree(&[
+        ("driftfix.toml", SMALL_RULES),
+        (
+            "spine/machines.yaml",
+            "machines:\n  - host: pve\n    tailscale_ip: 100.96.211.33\n    os: debian-12-bookworm\n",
+        ),
+        (
+            "spine/vms.yaml",
+            "vms:\n  - {vmid: 200, proxmox_host: pve}\n  - {vmid: 100, proxmox_host: proxmox-home}\n",
+        ),
+        (
+            "work/monitoring.yaml",
+            "targets:\n  - host: pve-shop\n    address: 100.96.211.33\n  - host: pve-backup\n    os: debian-12-bookworm\n",
+        ),
+        (
+            "work/containers.yaml",
+            "containers:\n  - vmid: 100\n    location: pve-home\n",
+        ),
+    ]);
+    let report = discover_json(&rules, dir.path().to_str().unwrap());
+    assert_eq!(
+        proposed(&report),
+        pairs(&[("pve-shop", "pve"), ("pve-home", "proxmox-home")]),
+        "{report:#}"
+    );
+    assert_eq!(alias(&report, "pve-shop")["evidence"]["record_links"], 1);
+    assert!(unresolved(&report).contains_key("pve-backup"));
+}
+
+/// SPEC §14: an existing character device or FIFO, or a symlink to one, is
+/// opened and written, never replaced; §12's "refuses an existing file
+/// unless --force" protects a draft someone edited, not `/dev/null`.
+#[test]
+fn output_to_a_device_needs_no_force() {
+    let (dir, rules) = small_tree(&[
+        ("driftfix.toml", SMALL_RULES),
+        ("spine/h.yaml", "hosts:\n  - host: pve\n"),
+    ]);
+    let link = dir.path().join("null");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    for out in ["/dev/null", link.to_str().unwrap()] {
+        let (stdout, stderr, code) =
+            discover(&rules, dir.path().to_str().unwrap(), &["--output", out]);
+        assert_eq!(code, 0, "{out}: {stderr}");
+        assert_eq!(stdout, "", "{out}");
+    }
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    // A regular file still needs --force.
+    let draft = dir.path().join("draft.toml");
+    std::fs::write(&draft, "# my edits\n").unwrap();
+    let (_, stderr, code) = discover(
+        &rules,
+        dir.path().to_str().unwrap(),
+        &["--output", draft.to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&draft).unwrap(), "# my edits\n");
+}
+
+/// SPEC §12: canonical names are the authority's. ROOTS say where to look
+/// for candidates (`driftfix discover workbench/`); the authority files are
+/// read all the same, else every value there would be "unresolved".
+#[test]
+fn roots_narrow_the_candidates_not_the_authority() {
+    let rules = start_rules();
+    let base = repo().join(HOMELAB);
+    let out = driftfix()
+        .current_dir(&base)
+        .args(["discover", "--format", "json", "--rules"])
+        .arg(&rules)
+        .arg("workbench")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got = proposed(&report);
+    assert_eq!(
+        got.get("pve-shop").map(String::as_str),
+        Some("pve"),
+        "{got:?}"
+    );
+    assert_eq!(
+        got.get("pve-home").map(String::as_str),
+        Some("proxmox-home")
+    );
+    assert_eq!(report["summary"]["authority_files"], 3);
+    // Candidates come from the ROOTS only: nothing under legacy/ is listed.
+    let text = serde_json::to_string(&report["canonicals"]).unwrap();
+    assert!(!text.contains("\"path\":\"legacy/"), "{text}");
+}

@@ -339,12 +339,15 @@ fn discover(cli: &Cli, args: &DiscoverArgs) -> Result<Exit, Error> {
             discover_output::check_absent(p, args.force)?;
             let o = output::open("--output", p, &setup, &check, &write::hold_signals)?;
             // Without --force a draft is created, never written over one
-            // that appears meanwhile.
-            Some(if args.force {
-                o
-            } else {
-                output::create_only(o, "--output", p)?
-            })
+            // that appears meanwhile. A stream (`/dev/null`, a FIFO) is
+            // written, never replaced: nothing to protect there.
+            Some(
+                if args.force || o.kind() != crate::fs::OutputKind::Replace {
+                    o
+                } else {
+                    output::create_only(o, "--output", p)?
+                },
+            )
         }
         None => None,
     };

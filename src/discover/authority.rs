@@ -24,8 +24,12 @@
 //!    in `vm.lifecycle.yaml` and `vm.lifecycle.derived.yaml`), and when it
 //!    holds at least two distinct values (a single record proves nothing:
 //!    its `status: active` would look unique) — three for numbers (two
-//!    ports that differ are no key). The words of text lines form no
-//!    columns (prose repeats its words): rules 1 and 2 alone decide.
+//!    ports that differ are no key). A column of network addresses (IP,
+//!    MAC) needs one value, and a column of numbers under a key that names
+//!    an identifier (`vmid`, `id`) two: SPEC §12's "the same vmid,
+//!    hostname or IP" holds for a small authority (one machine, two VMs).
+//!    The words of text lines form no columns (prose repeats its words):
+//!    rules 1 and 2 alone decide.
 //!
 //! Each authority record keeps its key-column fields ([`ARecord::columns`]):
 //! they are shown in the report and they refute links (a record elsewhere
@@ -43,6 +47,37 @@ const MIN_VALUES: usize = 2;
 /// The same for a column of numbers: two numbers that differ say little
 /// (ports `22` and `8006`); VM ids come in larger collections.
 const MIN_NUMERIC_VALUES: usize = 3;
+
+/// Last words of keys that name an identifier (`vmid`, `node_id`,
+/// `CTID` → `ctid`): a column of numbers under such a key is a key column
+/// with two distinct values (ports need three).
+const IDENTIFIER_WORDS: &[&str] = &["id", "vmid", "ctid", "uuid", "guid"];
+
+/// Whether a column's key names an identifier: its last word (split at
+/// non-alphanumerics, ASCII case folded) is one of [`IDENTIFIER_WORDS`].
+fn identifier_key(key: &FieldKey) -> bool {
+    let FieldKey::Named(k) = key else {
+        return false;
+    };
+    let lower = k.to_ascii_lowercase();
+    lower
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| !w.is_empty())
+        .is_some_and(|w| IDENTIFIER_WORDS.contains(&w))
+}
+
+/// Whether a value is a network address: an IPv4 or IPv6 address or a MAC
+/// address. Such a value names one machine even in a column of one record.
+fn is_address(v: &str) -> bool {
+    if v.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    let parts: Vec<&str> = v.split([':', '-']).collect();
+    parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
 
 /// What a label resolves to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -367,7 +402,15 @@ impl Authority {
                 let numeric = values
                     .keys()
                     .all(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '-'));
-                let needed = if numeric {
+                // SPEC §12: "the same vmid, hostname or IP". A network
+                // address names one machine by itself, and a column of
+                // VM ids is a key with two: a small authority (one
+                // machine, two VMs) still identifies its records.
+                let needed = if values.keys().all(|v| is_address(v)) {
+                    1
+                } else if numeric && identifier_key(key) {
+                    MIN_VALUES
+                } else if numeric {
                     MIN_NUMERIC_VALUES
                 } else {
                     MIN_VALUES

@@ -39,6 +39,7 @@ pub mod values;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -116,6 +117,20 @@ pub fn run(input: &Input) -> Outcome {
         .copied()
         .collect();
     let mut walked = walk(input.base, input.roots, input.rules, &never);
+    // ROOTS narrow where candidates are sought, not the source of truth:
+    // the authority files under the base are read all the same (SPEC §12:
+    // canonical names are the authority's).
+    if !input.roots.is_empty() {
+        let seen: HashSet<String> = walked.targets.iter().map(|t| t.open_path.clone()).collect();
+        let whole = walk(input.base, &[], input.rules, &never);
+        walked.targets.extend(
+            whole
+                .targets
+                .into_iter()
+                .filter(|t| t.role == Role::Authority && !seen.contains(&t.open_path)),
+        );
+        walked.targets.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    }
     // A rule file or the `--output` reached by its own name (or through a
     // hard link or bind mount) is not read: told by device and inode.
     walked.targets.retain(|t| {

@@ -28,12 +28,26 @@ pub fn file(output: Option<&Path>) -> Option<&Path> {
     output.filter(|p| *p != Path::new("-"))
 }
 
-/// An existing file is refused unless `force`.
+/// An existing file is refused unless `force`; an existing FIFO, character
+/// device or socket, or a symlink to one (`/dev/null`), is a stream that is
+/// written, never replaced (SPEC §14), so it needs no `--force`.
 pub fn check_absent(path: &Path, force: bool) -> Result<(), DiscoverError> {
-    if !force && std::fs::symlink_metadata(path).is_ok() {
-        return Err(DiscoverError::Exists(path.to_path_buf()));
+    if force || std::fs::symlink_metadata(path).is_err() {
+        return Ok(());
     }
-    Ok(())
+    if is_stream(path) {
+        return Ok(());
+    }
+    Err(DiscoverError::Exists(path.to_path_buf()))
+}
+
+/// Whether `path` (symlinks followed) is a FIFO, character device or socket.
+pub fn is_stream(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| {
+        let t = m.file_type();
+        t.is_fifo() || t.is_char_device() || t.is_socket()
+    })
 }
 
 /// `path` may not be a file the run reads: an existing file under `base`
