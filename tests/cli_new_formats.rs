@@ -2,6 +2,8 @@
 //! in an editable tree are fixed in place (SPEC §9, §10), every other byte
 //! kept; the scan's JSON report names the new kinds.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -26,8 +28,9 @@ const INVENTORY: &str = "; homelab\r\n[pve-shop]\r\npve-shop ansible_host=pve-sh
 
 const SETTINGS: &str = "// editor\n{\n  \"host\": \"proxmox-shop\", /* legacy */\n  \"remote\": \"ssh://pve-shop:22\",\n}\n";
 
+/// The binary, journaling under the tests' own state directory.
 fn driftfix() -> Command {
-    Command::cargo_bin("driftfix").unwrap()
+    common::driftfix()
 }
 
 #[test]

@@ -6,11 +6,13 @@
 
 use std::path::Path;
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
 fn driftfix(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("driftfix").unwrap();
+    let mut c = common::driftfix();
     c.current_dir(dir).env("NO_COLOR", "1");
     c
 }
