@@ -19,6 +19,7 @@
 //!   YAML, TOML and Python literals decode to.
 
 mod escapes;
+pub mod stream;
 
 use std::cell::RefCell;
 
