@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Comparison peer for benches/e2e.sh: the same fixes as `driftfix fix --apply`
-done the usual way, with a ruamel.yaml round trip (load, change, dump).
+done the usual way, with a round trip per format (load, change, dump):
+ruamel.yaml for YAML, the json module for JSON, tomlkit for TOML. Each file
+is written as durably as driftfix writes it: a temporary file, fsync,
+rename, fsync of the directory.
 
     python3 benches/ruamel_fix.py RULES.toml TREE
 
@@ -9,9 +12,11 @@ rule file (bare field names; `match = "exact"` or `"token"`; `keys_of`),
 rewrites every YAML file under TREE that holds an alias in a governed field,
 and prints the number of replacements. Used only as a timing reference.
 """
+import json
 import os
 import re
 import sys
+import tempfile
 import tomllib
 
 from ruamel.yaml import YAML
@@ -64,7 +69,12 @@ def main():
             if key in keys_of:
                 for pos, k in enumerate(list(node.keys())):
                     if isinstance(k, str) and k in canonical and canonical[k] not in node:
-                        node.insert(pos, canonical[k], node.pop(k))
+                        if hasattr(node, "insert"):
+                            node.insert(pos, canonical[k], node.pop(k))
+                        else:
+                            items = [(canonical[k] if x == k else x, node[x]) for x in node]
+                            node.clear()
+                            node.update(items)
                         count += 1
         elif isinstance(node, list):
             for i, v in enumerate(node):
@@ -73,21 +83,46 @@ def main():
                 else:
                     node[i] = fix_value(key, v)
 
+    def load_dump(name):
+        if name.endswith((".yaml", ".yml")):
+            return yaml.load, lambda data, f: yaml.dump(data, f)
+        if name.endswith(".json"):
+            return json.loads, lambda data, f: json.dump(data, f, indent=2)
+        if name.endswith(".toml"):
+            import tomlkit
+
+            return tomlkit.parse, lambda data, f: f.write(tomlkit.dumps(data))
+        return None
+
+    def write_durably(path, dump, data):
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".fix-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            dump(data, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        dirfd = os.open(os.path.dirname(path), os.O_RDONLY)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+
     for root, _dirs, files in os.walk(tree):
         for name in sorted(files):
-            if not name.endswith((".yaml", ".yml")):
+            codec = load_dump(name)
+            if codec is None:
                 continue
+            load, dump = codec
             path = os.path.join(root, name)
             with open(path, encoding="utf-8") as f:
                 text = f.read()
             if not any(a in text for a in canonical):
                 continue
             before = count
-            data = yaml.load(text)
+            data = load(text)
             walk(data)
             if count != before:
-                with open(path, "w", encoding="utf-8") as f:
-                    yaml.dump(data, f)
+                write_durably(path, dump, data)
     print(count)
 
 
