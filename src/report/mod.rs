@@ -478,7 +478,10 @@ fn nearest_match(s: &str, name: &str, near: usize) -> Option<usize> {
     if !overlaps && s.is_char_boundary(near) {
         let after = s.get(near..)?.find(name).map(|j| near + j);
         let upto = floor_char(s, (near + name.len() - 1).min(s.len()));
-        let before = s.get(..upto).and_then(|b| b.rfind(name)).filter(|&i| i < near);
+        let before = s
+            .get(..upto)
+            .and_then(|b| b.rfind(name))
+            .filter(|&i| i < near);
         return match (before, after) {
             (Some(b), Some(a)) if a - near < near - b => Some(a),
             (Some(b), _) => Some(b),
