@@ -16,7 +16,7 @@ pub(super) fn decode(bytes: &[u8], out: &mut Vec<u8>) -> bool {
     out.clear();
     out.reserve(bytes.len());
     let mut i = 0;
-    while let Some(off) = bytes.get(i..).and_then(|rest| memchr_backslash(rest)) {
+    while let Some(off) = bytes.get(i..).and_then(memchr_backslash) {
         out.extend_from_slice(bytes.get(i..i + off).unwrap_or_default());
         i += off;
         match escape_at(bytes, i) {
@@ -101,13 +101,13 @@ fn code_point(cp: u32, len: usize) -> Escape {
 fn unicode(bytes: &[u8], at: usize, cp: u32) -> Escape {
     if (0xD800..0xDC00).contains(&cp) {
         let next = bytes.get(at + 6..).unwrap_or_default();
-        if next.first() == Some(&b'\\') && next.get(1) == Some(&b'u') {
-            if let Some(low) = hex(next.get(1..).unwrap_or_default(), 4)
-                && (0xDC00..0xE000).contains(&low)
-            {
-                let c = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                return code_point(c, 12);
-            }
+        if next.first() == Some(&b'\\')
+            && next.get(1) == Some(&b'u')
+            && let Some(low) = hex(next.get(1..).unwrap_or_default(), 4)
+            && (0xDC00..0xE000).contains(&low)
+        {
+            let c = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            return code_point(c, 12);
         }
     }
     code_point(cp, 6)
