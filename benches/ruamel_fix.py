@@ -22,6 +22,17 @@ import tomllib
 from ruamel.yaml import YAML
 
 
+def same_type(value, new):
+    """`new` as the string type of `value` where that type can be built from
+    a str (ruamel's quoted scalars); plain str otherwise (tomlkit's)."""
+    if type(value) is str:
+        return new
+    try:
+        return type(value)(new)
+    except TypeError:
+        return new
+
+
 def main():
     rules_path, tree = sys.argv[1], sys.argv[2]
     with open(rules_path, "rb") as f:
@@ -49,12 +60,12 @@ def main():
             return value
         if key in exact and value in canonical:
             count += 1
-            return type(value)(canonical[value]) if type(value) is not str else canonical[value]
+            return same_type(value, canonical[value])
         if key in token:
             new, n = token_re.subn(lambda m: canonical[m.group(0)], value)
             if n:
                 count += n
-                return type(value)(new) if type(value) is not str else new
+                return same_type(value, new)
         return value
 
     def walk(node, key=None):
