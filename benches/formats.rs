@@ -34,6 +34,9 @@ fn file_type(kind: Kind) -> FileType {
         Kind::Yaml => FileType::Yaml,
         Kind::Json => FileType::Json,
         Kind::Toml => FileType::Toml,
+        Kind::Ini => FileType::Ini,
+        Kind::Jsonc => FileType::Jsonc,
+        Kind::Text => FileType::Text,
     }
 }
 

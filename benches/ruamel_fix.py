@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Comparison peer for benches/e2e.sh: the same fixes as `driftfix fix --apply`
-done the usual way, with a ruamel.yaml round trip (load, change, dump).
+done the usual way, with a round trip per format (load, change, dump):
+ruamel.yaml for YAML, the json module for JSON, tomlkit for TOML. Each file
+is written as durably as driftfix writes it: a temporary file, fsync,
+rename, fsync of the directory.
 
     python3 benches/ruamel_fix.py RULES.toml TREE
 
@@ -9,12 +12,25 @@ rule file (bare field names; `match = "exact"` or `"token"`; `keys_of`),
 rewrites every YAML file under TREE that holds an alias in a governed field,
 and prints the number of replacements. Used only as a timing reference.
 """
+import json
 import os
 import re
 import sys
+import tempfile
 import tomllib
 
 from ruamel.yaml import YAML
+
+
+def same_type(value, new):
+    """`new` as the string type of `value` where that type can be built from
+    a str (ruamel's quoted scalars); plain str otherwise (tomlkit's)."""
+    if type(value) is str:
+        return new
+    try:
+        return type(value)(new)
+    except TypeError:
+        return new
 
 
 def main():
@@ -44,12 +60,12 @@ def main():
             return value
         if key in exact and value in canonical:
             count += 1
-            return type(value)(canonical[value]) if type(value) is not str else canonical[value]
+            return same_type(value, canonical[value])
         if key in token:
             new, n = token_re.subn(lambda m: canonical[m.group(0)], value)
             if n:
                 count += n
-                return type(value)(new) if type(value) is not str else new
+                return same_type(value, new)
         return value
 
     def walk(node, key=None):
@@ -64,7 +80,12 @@ def main():
             if key in keys_of:
                 for pos, k in enumerate(list(node.keys())):
                     if isinstance(k, str) and k in canonical and canonical[k] not in node:
-                        node.insert(pos, canonical[k], node.pop(k))
+                        if hasattr(node, "insert"):
+                            node.insert(pos, canonical[k], node.pop(k))
+                        else:
+                            items = [(canonical[k] if x == k else x, node[x]) for x in node]
+                            node.clear()
+                            node.update(items)
                         count += 1
         elif isinstance(node, list):
             for i, v in enumerate(node):
@@ -73,21 +94,46 @@ def main():
                 else:
                     node[i] = fix_value(key, v)
 
+    def load_dump(name):
+        if name.endswith((".yaml", ".yml")):
+            return yaml.load, lambda data, f: yaml.dump(data, f)
+        if name.endswith(".json"):
+            return json.loads, lambda data, f: json.dump(data, f, indent=2)
+        if name.endswith(".toml"):
+            import tomlkit
+
+            return tomlkit.parse, lambda data, f: f.write(tomlkit.dumps(data))
+        return None
+
+    def write_durably(path, dump, data):
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".fix-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            dump(data, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        dirfd = os.open(os.path.dirname(path), os.O_RDONLY)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+
     for root, _dirs, files in os.walk(tree):
         for name in sorted(files):
-            if not name.endswith((".yaml", ".yml")):
+            codec = load_dump(name)
+            if codec is None:
                 continue
+            load, dump = codec
             path = os.path.join(root, name)
             with open(path, encoding="utf-8") as f:
                 text = f.read()
             if not any(a in text for a in canonical):
                 continue
             before = count
-            data = yaml.load(text)
+            data = load(text)
             walk(data)
             if count != before:
-                with open(path, "w", encoding="utf-8") as f:
-                    yaml.dump(data, f)
+                write_durably(path, dump, data)
     print(count)
 
 

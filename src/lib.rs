@@ -31,6 +31,7 @@ pub mod journal;
 pub mod man;
 pub mod matcher;
 pub mod plan;
+pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -1,5 +1,6 @@
-//! Alias matching inside one value (exact or token), and the byte-level
-//! prefilter that lets files without any alias skip parsing altogether.
+//! Alias matching inside one value (exact or token). The byte-level
+//! prefilter that lets files without any alias skip parsing altogether is
+//! [`crate::prefilter`]; it shares this module's token rule.
 //!
 //! Case-insensitive matching (`ignore_case = true`) folds ASCII case only:
 //! host labels are ASCII, and ASCII folding keeps byte offsets stable.
@@ -8,8 +9,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, packed};
-
+use crate::prefilter::Prefilter;
 use crate::rules::{MatchMode, RuleSet};
 
 /// One alias occurrence in a value.
@@ -51,23 +51,6 @@ struct Patterns {
     token_folded: OnceLock<Trie>,
 }
 
-/// The "could this file hold any alias at all?" test, run over every file's
-/// bytes, so it has to run at memory speed.
-enum Prefilter {
-    /// No aliases: nothing can match.
-    Nothing,
-    /// Teddy (SIMD) over all aliases: up to 64 aliases, case-sensitive. The
-    /// general automaton's own prefilter picks "rare bytes" once there are
-    /// more than 16 patterns, which on inventories (full of digits and `-`)
-    /// fires every few bytes and ran 3-4x slower on the benchmark trees.
-    Packed(packed::Searcher),
-    /// Anything else (more than 64 aliases, or ASCII case folding).
-    Automaton(AhoCorasick),
-    /// The automaton could not be built: parse every file (slow, but never
-    /// misses a finding).
-    Everything,
-}
-
 impl Matcher {
     pub fn new(rules: &RuleSet) -> Matcher {
         let mut aliases = Vec::new();
@@ -89,6 +72,17 @@ impl Matcher {
                 .collect(),
             fold,
         }
+    }
+
+    /// The length in bytes of the longest alias (what a search through a
+    /// file in chunks must see across each boundary).
+    pub fn longest_pattern(&self) -> usize {
+        self.aliases
+            .patterns
+            .iter()
+            .map(|(a, _)| a.len())
+            .max()
+            .unwrap_or(0)
     }
 
     /// `false` only when `bytes` cannot hold any alias, so the file need not
@@ -240,39 +234,8 @@ impl Patterns {
     }
 }
 
-impl Prefilter {
-    fn may_match(&self, bytes: &[u8]) -> bool {
-        match self {
-            Prefilter::Nothing => false,
-            Prefilter::Packed(s) => s.find(bytes).is_some(),
-            Prefilter::Automaton(ac) => ac.is_match(bytes),
-            Prefilter::Everything => true,
-        }
-    }
-
-    fn new(patterns: &[(String, usize)], fold: bool) -> Prefilter {
-        if patterns.is_empty() {
-            return Prefilter::Nothing;
-        }
-        if !fold {
-            let mut b = packed::Config::new()
-                .match_kind(packed::MatchKind::LeftmostFirst)
-                .builder();
-            b.extend(patterns.iter().map(|(a, _)| a.as_bytes()));
-            if let Some(s) = b.build() {
-                return Prefilter::Packed(s);
-            }
-        }
-        AhoCorasickBuilder::new()
-            .ascii_case_insensitive(fold)
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(patterns.iter().map(|(a, _)| a.as_str()))
-            .map_or(Prefilter::Everything, Prefilter::Automaton)
-    }
-}
-
 /// A byte trie of the aliases (ASCII-lowercased when folding).
-struct Trie {
+pub(crate) struct Trie {
     /// Node 0 is the root.
     nodes: Vec<TrieNode>,
     fold: bool,
@@ -287,7 +250,7 @@ struct TrieNode {
 }
 
 impl Trie {
-    fn new(patterns: &[(String, usize)], fold: bool) -> Trie {
+    pub(crate) fn new(patterns: &[(String, usize)], fold: bool) -> Trie {
         let mut trie = Trie {
             nodes: vec![TrieNode::default()],
             fold,
@@ -329,7 +292,7 @@ impl Trie {
 
     /// The end and pattern of the longest alias at `p` that ends on a token
     /// boundary (the caller checked the byte before `p`).
-    fn longest_token_at(&self, bytes: &[u8], p: usize) -> Option<(usize, usize)> {
+    pub(crate) fn longest_token_at(&self, bytes: &[u8], p: usize) -> Option<(usize, usize)> {
         let mut node = 0;
         let mut best = None;
         for (i, &b) in bytes.iter().enumerate().skip(p) {
@@ -348,7 +311,8 @@ impl Trie {
     }
 }
 
-fn is_label_byte(b: u8) -> bool {
+/// A byte that continues a token: an alias touching one is not a match.
+pub(crate) fn is_label_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
@@ -607,13 +571,16 @@ select = ["host"]
         text.push_str("[[field]]\nselect = [\"host\"]\n");
         let r = RuleSet::from_toml_str(&text, std::path::Path::new("t.toml")).unwrap();
         let m = Matcher::new(&r);
-        assert!(matches!(m.prefilter, Prefilter::Automaton(_)));
+        assert!(matches!(
+            m.prefilter.search,
+            crate::prefilter::Search::Automaton(_)
+        ));
         assert!(m.may_match(b"a: host-0-old\n"));
         assert!(m.may_match(b"a: [x, host-99-old]"));
         assert!(!m.may_match(b"a: host-99-new, c0, c99\n"));
         assert!(matches!(
-            Matcher::new(&rules("")).prefilter,
-            Prefilter::Packed(_)
+            Matcher::new(&rules("")).prefilter.search,
+            crate::prefilter::Search::Packed(_)
         ));
     }
 }

@@ -575,7 +575,9 @@ fn pipeline_realworld_rewrite_and_no_op() {
 }
 
 /// Aliases for an `n_` file: its identifier-like byte runs, else its first
-/// non-blank character, so that the prefilter lets the file reach the parser.
+/// run of `[A-Za-z0-9_-]` (`1` in `[1,,2]`), else its first non-blank
+/// character: text that the prefilter counts as a possible alias (no
+/// label byte touches it, issue 19), so that the file reaches the parser.
 fn aliases_in(text: &str) -> BTreeMap<String, String> {
     let runs: BTreeSet<String> = tokens(text)
         .into_iter()
@@ -587,6 +589,11 @@ fn aliases_in(text: &str) -> BTreeMap<String, String> {
         .filter(|w| !runs.contains(&canonical(w)))
         .map(|w| (w.clone(), canonical(w)))
         .collect();
+    if out.is_empty()
+        && let Some(run) = text.split(|c: char| !is_word(c)).find(|w| !w.is_empty())
+    {
+        out.insert(run.to_string(), canonical(run));
+    }
     if out.is_empty()
         && let Some(c) = text.chars().find(|c| !c.is_whitespace())
     {

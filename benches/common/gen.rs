@@ -1,7 +1,7 @@
 //! Deterministic generator of inventory-like YAML / JSON / TOML documents and
 //! the rule set that governs them, shared by the criterion benches
 //! (`benches/formats.rs`) and the end-to-end tree generator
-//! (`examples/gen_inventory.rs`, driven by `benches/e2e.sh`).
+//! (`benches/tools/gen_inventory.rs`, driven by `benches/e2e.sh`).
 //!
 //! Everything comes from a seeded SplitMix64, so the same seed gives the same
 //! bytes on every machine.
@@ -93,7 +93,8 @@ const TAGS: &[&str] = &[
 pub fn rules_toml() -> String {
     let mut s = String::from(
         "# Rules for driftfix's generated benchmark inventories.\nversion = 1\n\n\
-         [paths]\ninclude = [\"**/*.yaml\", \"**/*.yml\", \"**/*.json\", \"**/*.toml\"]\n\n",
+         [paths]\ninclude = [\"**/*.yaml\", \"**/*.yml\", \"**/*.json\", \"**/*.toml\", \"**/*.ini\", \"**/*.jsonc\", \"**/*.txt\"]\n\n\
+         [types]\n\"**/*.txt\" = \"text\"\n\n",
     );
     for (name, aliases) in CANONICALS {
         let list: Vec<String> = aliases.iter().map(|a| format!("\"{a}\"")).collect();
@@ -106,7 +107,8 @@ pub fn rules_toml() -> String {
     s.push_str(
         "[[field]]\nselect = [\"location\", \"proxmox_host\", \"host\", \"cluster\"]\n\
          keys_of = [\"hosts\"]\n\n\
-         [[field]]\nselect = [\"url\"]\nmatch = \"token\"\n",
+         [[field]]\nselect = [\"url\"]\nmatch = \"token\"\n\n\
+         [[field]]\ntypes = [\"text\"]\n",
     );
     s
 }
@@ -135,6 +137,12 @@ pub enum Kind {
     Yaml,
     Json,
     Toml,
+    /// Ansible INI inventory.
+    Ini,
+    /// JSON with a comment.
+    Jsonc,
+    /// Prose notes, every line governed (`[types]` `*.txt` = text).
+    Text,
 }
 
 impl Kind {
@@ -143,7 +151,68 @@ impl Kind {
             Kind::Yaml => "yaml",
             Kind::Json => "json",
             Kind::Toml => "toml",
+            Kind::Ini => "ini",
+            Kind::Jsonc => "jsonc",
+            Kind::Text => "txt",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        Some(match name {
+            "yaml" => Kind::Yaml,
+            "json" => Kind::Json,
+            "toml" => Kind::Toml,
+            "ini" => Kind::Ini,
+            "jsonc" => Kind::Jsonc,
+            "text" | "txt" => Kind::Text,
+            _ => return None,
+        })
+    }
+}
+
+/// Names that hold an alias with a label byte touching it: not aliases
+/// (`pve-shop` in `pve-shop-backup`), so never findings, but a plain
+/// substring search finds them.
+pub const NEAR_MISSES: &[&str] = &[
+    "pve-shop-backup",
+    "pve-homelab",
+    "nas01b",
+    "db01-old",
+    "xkube-prod",
+    "edge01_lab",
+];
+
+/// Whether `text` holds an alias that no `[A-Za-z0-9_-]` byte touches (a
+/// possible finding); near-misses do not count.
+pub fn holds_bounded_alias(text: &str) -> bool {
+    let b = text.as_bytes();
+    let label = |i: usize| {
+        b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
+    };
+    all_aliases().iter().any(|a| {
+        text.match_indices(a)
+            .any(|(i, _)| (i == 0 || !label(i - 1)) && !label(i + a.len()))
+    })
+}
+
+/// A tiny YAML file (~80 bytes): one host, canonical, a near-miss, or
+/// (`hit`) an alias.
+pub fn tiny_document(rng: &mut Rng, id: usize, hit: bool, near_miss: bool) -> Doc {
+    let (name, aliases) = rng.pick(CANONICALS);
+    let host = if hit {
+        aliases[rng.below(3)]
+    } else if near_miss {
+        rng.pick(NEAR_MISSES)
+    } else {
+        name
+    };
+    Doc {
+        text: format!(
+            "name: app-{id:05}\nhost: {host}\nport: {}\n",
+            1024 + rng.below(60000)
+        ),
+        aliases: usize::from(hit),
     }
 }
 
@@ -170,11 +239,28 @@ pub struct Doc {
 /// occurrences in governed fields (fewer only when the document has fewer
 /// governed slots). Every other label is canonical or an unrelated host name.
 pub fn document(kind: Kind, rng: &mut Rng, id: usize, target_bytes: usize, aliases: usize) -> Doc {
+    document_with(kind, rng, id, target_bytes, aliases, false)
+}
+
+/// [`document`], with a near-miss name ([`NEAR_MISSES`]) in every entry's
+/// notes when `near_miss`.
+pub fn document_with(
+    kind: Kind,
+    rng: &mut Rng,
+    id: usize,
+    target_bytes: usize,
+    aliases: usize,
+    near_miss: bool,
+) -> Doc {
     let mut entries = Vec::new();
     let mut estimate = 200;
     while estimate < target_bytes || entries.len() < aliases.div_ceil(SLOTS) {
         let words = 6 + rng.below(18);
-        let notes: Vec<&str> = (0..words).map(|_| *rng.pick(WORDS)).collect();
+        let mut notes: Vec<&str> = (0..words).map(|_| *rng.pick(WORDS)).collect();
+        if near_miss {
+            let at = rng.below(notes.len());
+            notes.insert(at, *rng.pick(NEAR_MISSES));
+        }
         let ntags = 1 + rng.below(3);
         let entry = Entry {
             key: format!("{}-{:03}", rng.pick(ROLES), entries.len()),
@@ -319,6 +405,84 @@ pub fn document(kind: Kind, rng: &mut Rng, id: usize, target_bytes: usize, alias
                     e.port
                 );
                 let _ = writeln!(s, "description = '{}'", e.notes);
+            }
+        }
+        Kind::Jsonc => {
+            let _ = writeln!(
+                s,
+                "// shard {id:05}: generated inventory for driftfix benches"
+            );
+            // Same shape as JSON, with the aliases of this document's labels.
+            let mut body = String::new();
+            let _ = write!(body, "{{\n  \"cluster\": \"{cluster}\",\n  \"hosts\": {{");
+            for (i, e) in entries.iter().enumerate() {
+                let sep = if i == 0 { "" } else { "," };
+                let _ = write!(
+                    body,
+                    "{sep}\n    \"{}\": {{\"ip\": \"{}\", \"location\": \"{}\", \"proxmox_host\": \"{}\", // {}\n      \"url\": \"https://{}.lan:8006/\", \"notes\": \"{}\"}}",
+                    e.key,
+                    e.ip,
+                    label(i, 0),
+                    label(i, 1),
+                    e.port,
+                    label(i, 2),
+                    e.notes
+                );
+            }
+            body.push_str(",\n  },\n  \"services\": [");
+            for (i, e) in entries.iter().enumerate() {
+                let sep = if i == 0 { "" } else { "," };
+                let _ = write!(
+                    body,
+                    "{sep}\n    {{\"name\": \"{}\", \"host\": \"{}\"}}",
+                    e.key,
+                    label(i, 3)
+                );
+            }
+            body.push_str("\n  ]\n}\n");
+            s.push_str(&body);
+        }
+        Kind::Ini => {
+            let _ = writeln!(
+                s,
+                "# shard {id:05}: generated inventory for driftfix benches"
+            );
+            let _ = writeln!(s, "[svc_{id:05}]");
+            for (i, e) in entries.iter().enumerate() {
+                let _ = writeln!(
+                    s,
+                    "{} ansible_host={} location={} proxmox_host=\"{}\" url=https://{}.lan:8006/api2/json/nodes/{} host={} port={}",
+                    e.key,
+                    e.ip,
+                    label(i, 0),
+                    label(i, 1),
+                    label(i, 2),
+                    e.key,
+                    label(i, 3),
+                    e.port
+                );
+                let _ = writeln!(s, "; {}", e.notes);
+            }
+            let _ = writeln!(
+                s,
+                "\n[svc_{id:05}:vars]\ncluster={cluster}\nowner=team-{}",
+                id % 17
+            );
+        }
+        Kind::Text => {
+            let _ = writeln!(s, "# Shard {id:05}: operations notes\n");
+            for (i, e) in entries.iter().enumerate() {
+                let _ = writeln!(
+                    s,
+                    "- {} ({}) runs on {} and {}; console https://{}.lan:8006/ next to {}.",
+                    e.key,
+                    e.ip,
+                    label(i, 0),
+                    label(i, 1),
+                    label(i, 2),
+                    label(i, 3)
+                );
+                let _ = writeln!(s, "  {} (port {}).", e.notes, e.port);
             }
         }
     }

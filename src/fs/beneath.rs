@@ -282,6 +282,12 @@ impl BaseDir {
         Ok(Meta::from_stat(&st).id)
     }
 
+    /// Whether paths are resolved with `openat2` (always, but in tests of
+    /// the component-by-component walk).
+    pub(crate) fn uses_openat2(&self) -> bool {
+        self.use_openat2
+    }
+
     /// Tests only: resolve component by component, as on a kernel without
     /// `openat2`.
     #[cfg(test)]

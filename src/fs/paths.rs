@@ -4,13 +4,23 @@
 use std::path::{Path, PathBuf};
 
 /// `path` relative to `base` with `/` separators, or `None` when outside.
+///
+/// Called for every walked entry: builds the one `String` it returns and
+/// nothing else (issue 19: a `String` per component was 31% of a sparse
+/// scan's allocations).
 pub fn relative_to(base: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(base).ok()?;
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    Some(parts.join("/"))
+    let mut out = String::with_capacity(rel.as_os_str().len());
+    for c in rel.components() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        match c.as_os_str().to_str() {
+            Some(s) => out.push_str(s),
+            None => out.push_str(&c.as_os_str().to_string_lossy()),
+        }
+    }
+    Some(out)
 }
 
 /// An absolute, lexically normalised path (no filesystem access, symlinks
@@ -28,4 +38,20 @@ pub fn absolute(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_are_slash_joined_components() {
+        let base = Path::new("/b/base");
+        assert_eq!(relative_to(base, Path::new("/b/base")).as_deref(), Some(""));
+        assert_eq!(
+            relative_to(base, Path::new("/b/base/a//./c.yaml")).as_deref(),
+            Some("a/c.yaml")
+        );
+        assert_eq!(relative_to(base, Path::new("/b/other/x")), None);
+    }
 }

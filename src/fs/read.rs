@@ -105,6 +105,77 @@ impl BaseDir {
     }
 }
 
+impl BaseDir {
+    /// The fast path of a target the walk listed as a plain regular file:
+    /// one `openat2` beneath the base that follows no symlink anywhere (the
+    /// last component included), then the *opened* file's `fstat` says it
+    /// is regular, how large, and which file it is. No `stat` before the
+    /// open: the directory listing already said "regular file", and the
+    /// open flags (`O_NONBLOCK | O_NOCTTY`) keep a FIFO or device swapped
+    /// in meanwhile from blocking or becoming a terminal; `fstat` then
+    /// refuses it. Issue 19: the stat before the open cost 20,000 system
+    /// calls on a 20,000-file tree.
+    ///
+    /// Reads into `bytes` and gives the file's metadata; `None` whenever
+    /// anything is unusual (no `openat2`, a symlink, not a regular file,
+    /// too large, a read error): the caller then takes the careful path
+    /// ([`BaseDir::locate`], [`BaseDir::read_located`]), which says what
+    /// is wrong.
+    ///
+    /// `settle`, when given, may look at the open file first (a large file
+    /// streamed through `bytes`): when it answers `true` the file is not
+    /// read, and [`PlainRead::Settled`] says so.
+    pub fn read_plain_into(
+        &self,
+        rel: &str,
+        max: u64,
+        bytes: &mut Vec<u8>,
+        settle: Option<&Settle<'_>>,
+    ) -> Option<PlainRead> {
+        if !self.uses_openat2() || rel.is_empty() || rel.starts_with('/') {
+            return None;
+        }
+        let how = rustix::fs::ResolveFlags::BENEATH
+            | rustix::fs::ResolveFlags::NO_SYMLINKS
+            | rustix::fs::ResolveFlags::NO_MAGICLINKS;
+        let fd = rustix::fs::openat2(self.as_fd(), rel, read_flags(), Mode::empty(), how).ok()?;
+        let mut file = File::from(fd);
+        let meta = regular_meta(&file).ok()?;
+        if let Some(settle) = settle
+            && meta.size <= max
+        {
+            if settle(&file, &meta, bytes) {
+                bytes.clear();
+                return Some(PlainRead::Settled(meta));
+            }
+            std::io::Seek::rewind(&mut file).ok()?;
+        }
+        read_bounded_into(&file, &meta, max, bytes).ok()?;
+        Some(PlainRead::Read(meta))
+    }
+}
+
+/// A look at an open file before it is read whole: `true` settles it
+/// (see [`BaseDir::read_plain_into`]).
+pub type Settle<'a> = dyn Fn(&File, &Meta, &mut Vec<u8>) -> bool + 'a;
+
+/// What [`BaseDir::read_plain_into`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlainRead {
+    /// The bytes are in the buffer.
+    Read(Meta),
+    /// The look before the read settled the file: nothing was read.
+    Settled(Meta),
+}
+
+impl PlainRead {
+    pub fn meta(&self) -> &Meta {
+        match self {
+            PlainRead::Read(m) | PlainRead::Settled(m) => m,
+        }
+    }
+}
+
 /// Reads what the symlink `name` in `dir` leads to.
 fn read_through_link(dir: &DirHandle, name: &str, max: u64) -> Result<Contents, FsError> {
     check_name(name)?;
@@ -157,16 +228,30 @@ fn regular_meta(file: &File) -> Result<Meta, FsError> {
 
 /// Reads at most `max` bytes of an open regular file, from the start.
 pub(crate) fn read_bounded(file: &File, meta: &Meta, max: u64) -> Result<Vec<u8>, FsError> {
+    let mut bytes = Vec::new();
+    read_bounded_into(file, meta, max, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`read_bounded`] into `bytes` (cleared first), so that a caller reading
+/// many files reuses one buffer instead of allocating one per file.
+pub(crate) fn read_bounded_into(
+    file: &File,
+    meta: &Meta,
+    max: u64,
+    bytes: &mut Vec<u8>,
+) -> Result<(), FsError> {
+    bytes.clear();
     if meta.size > max {
         return Err(FsError::TooLarge {
             len: meta.size,
             max,
         });
     }
-    let cap = usize::try_from(meta.size.saturating_add(1)).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(cap);
+    let want = usize::try_from(meta.size.saturating_add(1)).unwrap_or(0);
+    bytes.reserve(want);
     file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(|e| FsError::std_io("cannot read", e))?;
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > max {
@@ -175,7 +260,7 @@ pub(crate) fn read_bounded(file: &File, meta: &Meta, max: u64) -> Result<Vec<u8>
             max,
         });
     }
-    Ok(bytes)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -285,6 +285,13 @@ pub struct Occurrence {
 }
 
 impl FilePlan {
+    /// The plan of a file that needed no parse (the prefilter found no
+    /// alias in it): what [`plan_with`] makes of such a file, for a caller
+    /// that settled it without reading it whole.
+    pub fn unparsed(rel_path: &str, file_type: FileType, role: Role) -> FilePlan {
+        FilePlan::empty(rel_path, file_type, role)
+    }
+
     fn empty(rel_path: &str, file_type: FileType, role: Role) -> FilePlan {
         FilePlan {
             rel_path: rel_path.to_string(),
@@ -571,7 +578,26 @@ pub fn plan_with(
             }
         }
     }
+    plan.drop_text_unless_needed();
     Ok(plan)
+}
+
+impl FilePlan {
+    /// Gives back the original text when nothing will read it again: no
+    /// finding (reported, suppressed or fixed) and nothing to write. A run
+    /// holds every plan until it reports, so a tree of near-misses kept its
+    /// whole text in memory (issue 19: `scan --strict` on 20,000 files
+    /// peaked at 2.2 GB).
+    fn drop_text_unless_needed(&mut self) {
+        if self.findings.is_empty()
+            && self.suppressed.findings.is_empty()
+            && self.new_text.is_none()
+            && self.refused.is_none()
+        {
+            self.original = String::new();
+            self.scalars = Vec::new();
+        }
+    }
 }
 
 /// The text of a file, or why it is skipped: binary (NUL bytes) or not

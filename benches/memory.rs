@@ -1,0 +1,62 @@
+//! Memory regression guard (issue 19), measured with `getrusage` in a
+//! benchmark rather than a timed test: planning one 2 MB YAML file with
+//! 10,000 findings must not grow the process's peak RSS by more than
+//! [`LIMIT_MB`]. Before issue 19 every string of a file became a large
+//! record and the old and new event streams were both kept, so memory
+//! was tens of times the file.
+//!
+//! `cargo bench --bench memory` (fails, exit 1, when over the limit).
+
+#[path = "common/gen.rs"]
+mod generator;
+
+use std::path::Path;
+
+use driftfix::formats::FileType;
+use driftfix::plan::plan_bytes;
+use driftfix::rules::{Role, RuleSet};
+use generator::{Kind, Rng, document, rules_toml};
+
+/// Peak RSS growth allowed for planning the 2 MB file (it, its edited
+/// copy, and the findings of 10,000 aliases, with slack).
+const LIMIT_MB: f64 = 80.0;
+
+/// The process's peak resident set so far, in MB.
+fn peak_rss_mb() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a `rusage` into the pointer it is given;
+    // the zeroed value is a valid `rusage` either way.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+fn main() {
+    // `cargo test --benches` runs this with --test-ish flags: the guard
+    // is the same either way.
+    let rules = RuleSet::from_toml_str(&rules_toml(), Path::new("bench-rules.toml"))
+        .unwrap_or_else(|e| panic!("bench rules: {e}"));
+    let mut rng = Rng::new(7);
+    let doc = document(Kind::Yaml, &mut rng, 0, 2_000_000, 10_000);
+    let bytes = doc.text.into_bytes();
+    let before = peak_rss_mb();
+    let plan = plan_bytes("big.yaml", FileType::Yaml, Role::Editable, &bytes, &rules)
+        .unwrap_or_else(|e| panic!("plan: {e:?}"));
+    let grown = peak_rss_mb() - before;
+    let findings = plan.findings.len();
+    drop(plan);
+    println!(
+        "memory: {:.1} MB YAML, {findings} findings: peak RSS grew {grown:.1} MB (limit {LIMIT_MB} MB)",
+        bytes.len() as f64 / 1e6
+    );
+    if findings < 9_000 {
+        eprintln!("memory: expected about 10,000 findings, got {findings}");
+        std::process::exit(1);
+    }
+    if grown > LIMIT_MB {
+        eprintln!("memory: peak RSS grew {grown:.1} MB, over the {LIMIT_MB} MB limit");
+        std::process::exit(1);
+    }
+}
