@@ -40,6 +40,7 @@ pub mod since;
 pub mod suggest;
 pub mod suppress;
 pub mod text;
+pub mod token;
 pub mod undo;
 pub mod walk;
 pub mod warning;

@@ -334,7 +334,8 @@ fn plan_target(
     // read for canonical names too).
     let matcher = ctx.matcher;
     let stream = |file: &std::fs::File, meta: &crate::fs::Meta, buf: &mut Vec<u8>| {
-        meta.size > STREAM_ABOVE && clean_miss(file, matcher, input.max_file_size, buf)
+        meta.size > STREAM_ABOVE
+            && clean_miss(file, matcher.alias_prefilter(), input.max_file_size, buf)
     };
     let streams = !input.options.strict && target.role != crate::rules::Role::Authority;
     let settle: Option<&crate::fs::Settle<'_>> = if streams { Some(&stream) } else { None };

@@ -25,7 +25,7 @@ use std::cell::RefCell;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, packed};
 
-use crate::matcher::{Trie, is_label_byte};
+use crate::token::{Trie, is_label_byte};
 
 /// The longest escape that can sit between a token boundary and an alias:
 /// `\UXXXXXXXX`.
@@ -37,6 +37,8 @@ pub(crate) struct Prefilter {
     /// Checks a candidate position the way the matcher would: some pattern
     /// starts there and ends on a token boundary.
     trie: Trie,
+    /// The length in bytes of the longest pattern.
+    longest: usize,
 }
 
 /// The substring search that finds candidate positions.
@@ -70,7 +72,14 @@ impl Prefilter {
         Prefilter {
             search: Search::new(patterns, fold),
             trie: Trie::new(patterns, fold),
+            longest: patterns.iter().map(|(p, _)| p.len()).max().unwrap_or(0),
         }
+    }
+
+    /// The length in bytes of the longest pattern (what a search through a
+    /// file in chunks must see across each boundary).
+    pub(crate) fn longest_pattern(&self) -> usize {
+        self.longest
     }
 
     /// `false` only when no value held in `bytes` can match a pattern.

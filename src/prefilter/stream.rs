@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
-use crate::matcher::Matcher;
+use super::Prefilter;
 
 /// Files larger than this are streamed first.
 pub const STREAM_ABOVE: u64 = 1 << 20;
@@ -27,8 +27,8 @@ const CHUNK: usize = 1 << 20;
 /// Each chunk is searched together with the tail of the one before, long
 /// enough to hold the longest alias written entirely with escapes, so a
 /// match across a chunk boundary is seen whole.
-pub fn clean_miss(file: &File, matcher: &Matcher, max: u64, buf: &mut Vec<u8>) -> bool {
-    let overlap = matcher.longest_pattern() * 16 + 64;
+pub(crate) fn clean_miss(file: &File, prefilter: &Prefilter, max: u64, buf: &mut Vec<u8>) -> bool {
+    let overlap = prefilter.longest_pattern() * 16 + 64;
     buf.clear();
     buf.resize(overlap + CHUNK, 0);
     let (mut kept, mut pending, mut total) = (0usize, 0usize, 0u64);
@@ -56,7 +56,7 @@ pub fn clean_miss(file: &File, matcher: &Matcher, max: u64, buf: &mut Vec<u8>) -
             }
             Err(_) => return false,
         }
-        if matcher.may_match(window) {
+        if prefilter.may_match(window) {
             return false;
         }
         let keep = overlap.min(window.len());
@@ -91,17 +91,10 @@ fn driftfix() -> &'static AhoCorasick {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::RuleSet;
     use std::io::{Seek as _, Write as _};
 
-    fn matcher() -> Matcher {
-        let r = RuleSet::from_toml_str(
-            "version = 1\n[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n\
-             [[field]]\nselect = [\"host\"]\n",
-            std::path::Path::new("r.toml"),
-        )
-        .unwrap();
-        Matcher::new(&r)
+    fn matcher() -> Prefilter {
+        Prefilter::new(&[("pve-shop".to_string(), 0)], false)
     }
 
     fn file(bytes: &[u8]) -> File {
