@@ -16,7 +16,8 @@
 //! characters shows a window around the alias (`…context pve-shop context…`),
 //! so one long block scalar cannot swamp a table nor hide the alias.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use super::{Command, Report, Summary, plural};
@@ -717,31 +718,42 @@ struct Row {
     action: String,
 }
 
+/// One row per file, alias, replacement and action, its lines gathered, in
+/// the order of first appearance (`found` is sorted by [`order_key`]).
+/// Rows are found through an index, not by scanning them: 30,000 findings
+/// made the scan quadratic (issue 19).
 fn remediation_rows(found: &[&Finding]) -> Vec<Row> {
+    type Key<'f> = (&'f str, &'f str, Option<Cow<'f, str>>, String);
     let mut rows: Vec<Row> = Vec::new();
+    let mut index: HashMap<Key<'_>, usize> = HashMap::new();
     for f in found {
         let action = action_text(f);
-        let same = rows.iter_mut().find(|r| {
-            r.path == f.path
-                && r.actual == f.actual
-                && r.expected == f.expected
-                && r.action == action
-        });
-        match same {
+        let key = (
+            f.path.as_str(),
+            &*f.actual,
+            f.expected.as_ref().map(|e| e.text()),
+            action,
+        );
+        match index.get(&key).and_then(|&i| rows.get_mut(i)) {
+            // `found` is in line order within a file: a line already
+            // listed is the last one.
             Some(r) => {
-                if !r.lines.contains(&f.line) {
+                if r.lines.last() != Some(&f.line) {
                     r.lines.push(f.line);
                 }
             }
-            None => rows.push(Row {
-                path: f.path.clone(),
-                lines: vec![f.line],
-                actual: f.actual.clone(),
-                expected: f.expected.clone(),
-                shown_actual: super::actual_excerpt(f),
-                shown_expected: super::expected_excerpt(f),
-                action,
-            }),
+            None => {
+                index.insert(key.clone(), rows.len());
+                rows.push(Row {
+                    path: f.path.clone(),
+                    lines: vec![f.line],
+                    actual: f.actual.clone(),
+                    expected: f.expected.clone(),
+                    shown_actual: super::actual_excerpt(f),
+                    shown_expected: super::expected_excerpt(f),
+                    action: key.3,
+                });
+            }
         }
     }
     rows
