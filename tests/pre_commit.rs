@@ -35,6 +35,8 @@ fn try_repo(dir: &Path, hook: Option<&str>) -> Output {
         .args(hook)
         .args(["--all-files", "--color", "never"])
         .env("PRE_COMMIT_HOME", home.path())
+        // The hook's `fix --apply` journals there, not in ~/.local/state.
+        .env("XDG_STATE_HOME", common::state_dir())
         .env(
             "CARGO_TARGET_DIR",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-target"),
