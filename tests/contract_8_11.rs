@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -16,16 +18,7 @@ fn driftfix(dir: &Path) -> Command {
     c
 }
 
-/// A temp tree from `(path, content)` pairs.
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
-    }
-    dir
-}
+use common::tree;
 
 const CANON: &str = "version = 1\n[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n";
 

@@ -17,16 +17,7 @@ fn driftfix(dir: &Path) -> Command {
     c
 }
 
-/// A temp tree from `(path, content)` pairs.
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
-    }
-    dir
-}
+use common::tree;
 
 const CANON: &str = "[[canonical]]\nname = \"pve\"\naliases = [\"pve-shop\"]\n";
 

@@ -108,16 +108,7 @@ impl BaseDir {
     /// symlinks: the user named this directory.
     pub fn open(path: &Path) -> Result<BaseDir, FsError> {
         let shown = || path.display().to_string();
-        let fd = rustix::fs::open(
-            path,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .map_err(|e| match e {
-            Errno::NOENT => FsError::NotFound(shown()),
-            Errno::NOTDIR => FsError::NotADirectory(shown()),
-            e => FsError::io(format!("cannot open base directory {}", shown()), e),
-        })?;
+        let fd = open_named_dir(path, "base directory")?;
         let id = FileId::of_fd(&fd)?;
         let real = match proc_path(fd.as_fd()) {
             Some(p) => p,
@@ -307,17 +298,7 @@ impl DirHandle {
     /// Opens the directory `path` names (following symlinks: the user named
     /// it), for `--output`, which may lie outside the base.
     pub fn open_path(path: &Path) -> Result<DirHandle, FsError> {
-        let shown = || path.display().to_string();
-        let fd = rustix::fs::open(
-            path,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .map_err(|e| match e {
-            Errno::NOENT => FsError::NotFound(shown()),
-            Errno::NOTDIR => FsError::NotADirectory(shown()),
-            e => FsError::io(format!("cannot open directory {}", shown()), e),
-        })?;
+        let fd = open_named_dir(path, "directory")?;
         Ok(DirHandle {
             id: FileId::of_fd(&fd)?,
             fd: Arc::new(fd),
@@ -496,6 +477,23 @@ pub(crate) fn proc_path(fd: BorrowedFd<'_>) -> Option<PathBuf> {
         return None;
     }
     Some(link)
+}
+
+/// Opens the directory the user named, following symlinks (the only
+/// lookups that do: the base directory and `--output`'s parent), with
+/// errors that name it as `what`.
+fn open_named_dir(path: &Path, what: &str) -> Result<OwnedFd, FsError> {
+    let shown = || path.display().to_string();
+    rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| match e {
+        Errno::NOENT => FsError::NotFound(shown()),
+        Errno::NOTDIR => FsError::NotADirectory(shown()),
+        e => FsError::io(format!("cannot open {what} {}", shown()), e),
+    })
 }
 
 #[cfg(test)]

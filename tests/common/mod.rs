@@ -51,6 +51,17 @@ pub fn driftfix() -> Command {
     c
 }
 
+/// A temp tree from `(path, content)` pairs.
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}
+
 /// The `XDG_STATE_HOME` the tests' runs journal into (`fix --apply` and
 /// `--preview` record every file they write, SPEC §14): one folder under
 /// Cargo's target temp directory, never the user's home.
