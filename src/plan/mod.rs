@@ -486,9 +486,11 @@ pub fn plan_with(
     bytes: &[u8],
 ) -> Result<FilePlan, FileError> {
     let mut plan = FilePlan::empty(rel_path, file_type, role);
+    // Searched once (and not at all with --strict, which reads every file).
+    let alias_hit = !ctx.options.strict && ctx.matcher.may_match(bytes);
     // Authority files are also read for the canonical names they use.
     let prefilter_hit = ctx.options.strict
-        || ctx.matcher.may_match(bytes)
+        || alias_hit
         || (role == Role::Authority && ctx.matcher.may_hold_name(bytes));
     let text = decode(bytes)?;
     if !prefilter_hit {
@@ -504,7 +506,7 @@ pub fn plan_with(
     // bytes may hold one: they are occurrences outside governed fields
     // (SPEC §8), never silently dropped (the file is no "ALIGNED"); with
     // `--strict` it is read for its unused suppression markers too.
-    if fields.is_empty() && !ctx.options.strict && !ctx.matcher.may_match(bytes) {
+    if fields.is_empty() && !ctx.options.strict && !alias_hit {
         return Ok(plan);
     }
     plan.original = text.to_string();

@@ -7,8 +7,8 @@
 
 use std::fmt::Write as _;
 
-use super::one_line;
 use super::{Outcome, evidence_counts, occurrences, shown_items};
+use super::{more_values, one_line};
 use crate::discover::evidence::Item;
 use crate::discover::propose::{Discovery, Likeness, Match, Source};
 use crate::report::markdown::{cell_code, text};
@@ -303,15 +303,7 @@ fn item_md(item: &Item) -> String {
         text(&item.seen.key),
         cell_code(&format!("{}:{}", item.authority.path, item.authority.line)),
         text(&item.authority.key),
-        if item.values > 1 {
-            format!(
-                " (and {} more shared value{})",
-                item.values - 1,
-                crate::report::plural(item.values - 1)
-            )
-        } else {
-            String::new()
-        }
+        more_values(item),
     )
 }
 

@@ -129,6 +129,19 @@ fn evidence_counts(e: &Evidence) -> String {
     parts.join(", ")
 }
 
+/// ` (and 2 more shared values)` when a link rests on more than the value
+/// shown, else nothing: the same words in every format.
+fn more_values(item: &Item) -> String {
+    match item.values {
+        0 | 1 => String::new(),
+        n => format!(
+            " (and {} more shared value{})",
+            n - 1,
+            crate::report::plural(n - 1)
+        ),
+    }
+}
+
 /// `workbench/a.yaml:6 vmid: 200 = spine/b.yaml:5 id: 200`, on one line.
 fn item_text(item: &Item) -> String {
     let value = one_line(&item.seen.value);
@@ -140,15 +153,7 @@ fn item_text(item: &Item) -> String {
         crate::report::visible(&item.authority.path),
         item.authority.line,
         crate::report::visible(&item.authority.key),
-        if item.values > 1 {
-            format!(
-                " (and {} more shared value{})",
-                item.values - 1,
-                crate::report::plural(item.values - 1)
-            )
-        } else {
-            String::new()
-        }
+        more_values(item),
     )
 }
 
