@@ -402,7 +402,7 @@ impl<'a> Reader<'a> {
                 ),
             );
         }
-        let key = self.string(ScalarKind::Key)?;
+        let key = self.string(ScalarKind::Key)?.unwrap_or_default();
         self.path.push(Seg::Key(key));
         if let Some(Frame::Object { open }) = self.stack.last_mut() {
             *open = true;
@@ -554,8 +554,9 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// Lexes a string at `pos`, records it, and returns its value.
-    fn string(&mut self, kind: ScalarKind) -> Result<String, Fail> {
+    /// Lexes a string at `pos`, records it, and returns its value for a
+    /// key (a value's is not needed: no copy of it is made).
+    fn string(&mut self, kind: ScalarKind) -> Result<Option<String>, Fail> {
         let lexed = lex_string(self.bytes, self.src, self.pos)?;
         let tok_kind = match kind {
             ScalarKind::Key => TokKind::Key,
@@ -571,7 +572,7 @@ impl<'a> Reader<'a> {
         if kind == ScalarKind::Key && self.full {
             path.push(Seg::Key(lexed.value.clone()));
         }
-        let value = lexed.value.clone();
+        let value = (kind == ScalarKind::Key).then(|| lexed.value.clone());
         self.out.push(Scalar {
             document: 0,
             path,
