@@ -207,7 +207,11 @@ fn verify_refuses_a_new_text_that_is_not_toml_1_0() {
     ] {
         let e = Toml.verify(src, None, bad, &[]).unwrap_err();
         let full = super::scan::scan(bad, false).unwrap_err();
-        assert_eq!(e, format!("the rewritten text does not parse: {full}"), "{bad}");
+        assert_eq!(
+            e,
+            format!("the rewritten text does not parse: {full}"),
+            "{bad}"
+        );
     }
 }
 
