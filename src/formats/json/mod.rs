@@ -34,11 +34,14 @@ pub use reader::MAX_DEPTH;
 pub struct Json;
 
 impl Format for Json {
+    /// Keeps the reader's [`reader::Tape`] of the original, so that
+    /// [`Json::verify`] parses only the new text.
     fn scan(&self, src: &str) -> Result<Scan, ParseError> {
+        let (scalars, tape) = reader::read(src)?;
         Ok(Scan {
-            scalars: reader::read(src)?,
+            scalars,
             comments: Vec::new(),
-            parsed: None,
+            parsed: tape.map(Parsed::new),
         })
     }
 
@@ -62,11 +65,17 @@ impl Format for Json {
     fn verify(
         &self,
         old: &str,
-        _old_parsed: Option<&Parsed>,
+        old_parsed: Option<&Parsed>,
         new: &str,
         subs: &[Substitution],
     ) -> Result<(), String> {
-        verify::verify(old, new, subs)
+        match old_parsed.and_then(Parsed::get::<reader::Tape>) {
+            // A failure is rare: the full check then gives its exact message
+            // (and keeps the tape's when the full check, unexpectedly, passes).
+            Some(tape) => verify::verify_tape(old, &tape.0, new, subs)
+                .or_else(|e| verify::verify(old, new, subs).and(Err(e))),
+            None => verify::verify(old, new, subs),
+        }
     }
 }
 

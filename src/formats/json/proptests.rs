@@ -264,6 +264,9 @@ proptest! {
         }
         let new = apply_edits(&src, &edits);
         Json.verify(&src, None, &new, &subs).map_err(|e| TestCaseError::fail(format!("{e}\n{src}\n{new}")))?;
+        let parsed = Json.scan(&src).map_err(|e| TestCaseError::fail(e.to_string()))?.parsed;
+        prop_assert!(parsed.is_some());
+        Json.verify(&src, parsed.as_ref(), &new, &subs).map_err(|e| TestCaseError::fail(format!("with the tape: {e}\n{src}\n{new}")))?;
         // The data is what renaming the tree gives, by serde_json.
         let mut want = String::new();
         render(&renamed(&root), &mut Layout { ws: vec![0], at: 0, minified: true, crlf: false }, &mut want);
@@ -336,6 +339,8 @@ proptest! {
         prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: ours {:?}", src, ours.as_ref().err());
         if ours.is_ok() {
             prop_assert!(Json.verify(&src, None, &src, &[]).is_ok());
+            let parsed = Json.scan(&src).map_err(|e| TestCaseError::fail(e.to_string()))?.parsed;
+            prop_assert!(Json.verify(&src, parsed.as_ref(), &src, &[]).is_ok());
         }
     }
 }

@@ -84,6 +84,38 @@ impl LexedString {
     }
 }
 
+/// One step of a JSON document as the reader saw it, in document order:
+/// the original's data, kept by [`crate::formats::Format::scan`] so that
+/// verification compares the edited text (parsed afresh by serde_json) with
+/// it instead of reading the original twice more. Strings and numbers are
+/// byte ranges of the original text (decoded only when compared), so a
+/// token costs 12 bytes and no allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tok {
+    pub kind: TokKind,
+    /// Byte range in the original text: a string with its quotes, a number
+    /// as written; for brackets and literals, where they stand.
+    pub start: u32,
+    pub end: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokKind {
+    Null,
+    True,
+    False,
+    Num,
+    Str,
+    Key,
+    SeqStart,
+    SeqEnd,
+    MapStart,
+    MapEnd,
+}
+
+/// The reader's tokens of a whole text ([`read`]).
+pub struct Tape(pub Vec<Tok>);
+
 /// A reader error before it is turned into a line and column.
 struct Fail {
     at: usize,
@@ -97,16 +129,19 @@ fn fail<T>(at: usize, message: impl Into<String>) -> Result<T, Fail> {
     })
 }
 
-/// Reads the whole text and returns every string (values and keys) in
-/// document order.
-pub fn read(src: &str) -> Result<Vec<Scalar>, ParseError> {
-    read_with(src, true)
-}
-
 /// Like [`read`], but without paths and pieces (left empty): all that
 /// verification needs, at a fraction of the allocations.
 pub fn read_light(src: &str) -> Result<Vec<Scalar>, ParseError> {
     read_with(src, false)
+}
+
+/// Reads the whole text and returns every string (values and keys) in
+/// document order, and the document's [`Tape`] (`None` for a text of 4 GiB
+/// or more, whose offsets do not fit the tokens).
+pub fn read(src: &str) -> Result<(Vec<Scalar>, Option<Tape>), ParseError> {
+    let mut reader = Reader::new(src);
+    reader.tape = u32::try_from(src.len()).ok().map(|_| Vec::new());
+    finish(src, reader).map(|(scalars, _, toks)| (scalars, toks.map(Tape)))
 }
 
 fn read_with(src: &str, full: bool) -> Result<Vec<Scalar>, ParseError> {
@@ -137,6 +172,11 @@ fn read_as(
     reader.full = full;
     reader.jsonc = jsonc;
     reader.values = values;
+    finish(src, reader).map(|(scalars, comments, _)| (scalars, comments))
+}
+
+/// Runs `reader`, placing an error at its line and column.
+fn finish(src: &str, reader: Reader) -> Result<Finished, ParseError> {
     reader.run().map_err(|f| {
         let (line, column) = LineIndex::new(src).line_col(f.at);
         ParseError {
@@ -146,6 +186,10 @@ fn read_as(
         }
     })
 }
+
+/// What a reader returns: the strings, the comment ranges, the tape (when
+/// asked for).
+type Finished = (Vec<Scalar>, Vec<Range<usize>>, Option<Vec<Tok>>);
 
 /// Lexes the string whose opening quote is at `start`.
 pub fn lex_string_at(src: &str, start: usize) -> Result<LexedString, String> {
@@ -175,6 +219,8 @@ struct Reader<'a> {
     comments: Vec<Range<usize>>,
     /// Also record numbers and booleans ([`read_values`]).
     values: bool,
+    /// Every token, when asked for ([`read`]).
+    tape: Option<Vec<Tok>>,
 }
 
 /// What the reader expects next.
@@ -198,6 +244,19 @@ impl<'a> Reader<'a> {
             jsonc: false,
             comments: Vec::new(),
             values: false,
+            tape: None,
+        }
+    }
+
+    /// Records a token spanning `start..end` (offsets fit: checked when the
+    /// tape was asked for).
+    fn tok(&mut self, kind: TokKind, start: usize, end: usize) {
+        if let Some(tape) = &mut self.tape {
+            tape.push(Tok {
+                kind,
+                start: start as u32,
+                end: end as u32,
+            });
         }
     }
 
@@ -243,7 +302,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn run(mut self) -> Result<(Vec<Scalar>, Vec<Range<usize>>), Fail> {
+    fn run(mut self) -> Result<Finished, Fail> {
         let mut next = Next::Value;
         loop {
             self.skip_ws()?;
@@ -263,7 +322,7 @@ impl<'a> Reader<'a> {
                 format!("unexpected {} after the JSON value", self.what()),
             );
         }
-        Ok((self.out, self.comments))
+        Ok((self.out, self.comments, self.tape))
     }
 
     /// A short description of the character at `pos`, for messages.
@@ -285,10 +344,17 @@ impl<'a> Reader<'a> {
                 self.string(ScalarKind::Value)?;
                 Ok(Next::AfterValue)
             }
-            Some(b't') => self.typed(|r| r.literal("true")),
-            Some(b'f') => self.typed(|r| r.literal("false")),
-            Some(b'n') => self.literal("null"),
-            Some(b'-' | b'0'..=b'9') => self.typed(|r| r.number().map(|()| Next::AfterValue)),
+            Some(b't') => self.typed(TokKind::True, |r| r.literal("true")),
+            Some(b'f') => self.typed(TokKind::False, |r| r.literal("false")),
+            Some(b'n') => {
+                let start = self.pos;
+                let next = self.literal("null")?;
+                self.tok(TokKind::Null, start, self.pos);
+                Ok(next)
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                self.typed(TokKind::Num, |r| r.number().map(|()| Next::AfterValue))
+            }
             None => fail(self.pos, "expected a JSON value, found end of input"),
             Some(_) => fail(
                 self.pos,
@@ -305,9 +371,15 @@ impl<'a> Reader<'a> {
                 format!("nesting deeper than {MAX_DEPTH} levels is not supported"),
             );
         }
+        let (start_kind, end_kind) = match frame {
+            Frame::Array { .. } => (TokKind::SeqStart, TokKind::SeqEnd),
+            Frame::Object { .. } => (TokKind::MapStart, TokKind::MapEnd),
+        };
+        self.tok(start_kind, self.pos, self.pos + 1);
         self.pos += 1;
         self.skip_ws()?;
         if self.peek() == Some(close) {
+            self.tok(end_kind, self.pos, self.pos + 1);
             self.pos += 1;
             return Ok(Next::AfterValue);
         }
@@ -330,7 +402,7 @@ impl<'a> Reader<'a> {
                 ),
             );
         }
-        let key = self.string(ScalarKind::Key)?;
+        let key = self.string(ScalarKind::Key)?.unwrap_or_default();
         self.path.push(Seg::Key(key));
         if let Some(Frame::Object { open }) = self.stack.last_mut() {
             *open = true;
@@ -380,6 +452,11 @@ impl<'a> Reader<'a> {
                 }
             }
             Some(b) if b == close => {
+                let kind = match frame {
+                    Frame::Array { .. } => TokKind::SeqEnd,
+                    Frame::Object { .. } => TokKind::MapEnd,
+                };
+                self.tok(kind, self.pos, self.pos + 1);
                 self.pos += 1;
                 if let Some(Frame::Array { open: true } | Frame::Object { open: true }) =
                     self.stack.pop()
@@ -396,9 +473,14 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a number or boolean with `read`; with `values`, records it.
-    fn typed(&mut self, read: impl FnOnce(&mut Self) -> Result<Next, Fail>) -> Result<Next, Fail> {
+    fn typed(
+        &mut self,
+        kind: TokKind,
+        read: impl FnOnce(&mut Self) -> Result<Next, Fail>,
+    ) -> Result<Next, Fail> {
         let start = self.pos;
         let next = read(self)?;
+        self.tok(kind, start, self.pos);
         if self.values {
             let span = start..self.pos;
             self.out.push(Scalar {
@@ -472,9 +554,15 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// Lexes a string at `pos`, records it, and returns its value.
-    fn string(&mut self, kind: ScalarKind) -> Result<String, Fail> {
+    /// Lexes a string at `pos`, records it, and returns its value for a
+    /// key (a value's is not needed: no copy of it is made).
+    fn string(&mut self, kind: ScalarKind) -> Result<Option<String>, Fail> {
         let lexed = lex_string(self.bytes, self.src, self.pos)?;
+        let tok_kind = match kind {
+            ScalarKind::Key => TokKind::Key,
+            _ => TokKind::Str,
+        };
+        self.tok(tok_kind, lexed.span.start, lexed.span.end);
         self.pos = lexed.span.end;
         let mut path = if self.full {
             self.path.clone()
@@ -484,7 +572,7 @@ impl<'a> Reader<'a> {
         if kind == ScalarKind::Key && self.full {
             path.push(Seg::Key(lexed.value.clone()));
         }
-        let value = lexed.value.clone();
+        let value = (kind == ScalarKind::Key).then(|| lexed.value.clone());
         self.out.push(Scalar {
             document: 0,
             path,

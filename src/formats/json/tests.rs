@@ -34,7 +34,80 @@ fn rewrite(src: &str, from: &str, to: &str) -> String {
     let new = apply_edits(src, &edits);
     Json.verify(src, None, &new, &subs)
         .unwrap_or_else(|e| panic!("verify failed: {e}\n{new}"));
+    let parsed = Json.scan(src).unwrap().parsed;
+    assert!(parsed.is_some(), "the scan keeps its tape");
+    Json.verify(src, parsed.as_ref(), &new, &subs)
+        .unwrap_or_else(|e| panic!("verify with the tape failed: {e}\n{new}"));
     new
+}
+
+/// Whether `new` verifies, with the scan's tape and without: both must say
+/// the same, with the same message.
+fn verifies(src: &str, new: &str, subs: &[Substitution]) -> bool {
+    let parsed = Json.scan(src).unwrap().parsed;
+    let with = Json.verify(src, parsed.as_ref(), new, subs);
+    let without = Json.verify(src, None, new, subs);
+    assert_eq!(with, without, "{src} -> {new}");
+    with.is_ok()
+}
+
+#[test]
+fn verify_with_the_tape_catches_unplanned_changes() {
+    let src = r#"{"a": "x", "b": "y\u00e9", "c": 1, "d": [true, null, -2, 1.5e3], "e": {}}"#;
+    let s = scan(src);
+    let sub = Substitution {
+        scalar: s[1].clone(),
+        new_value: "z".into(),
+    };
+    let key = Substitution {
+        scalar: s[2].clone(),
+        new_value: "bb".into(),
+    };
+    let subs = std::slice::from_ref(&sub);
+    let ok = r#"{"a": "z", "b": "y\u00e9", "c": 1, "d": [true, null, -2, 1.5e3], "e": {}}"#;
+    assert!(verifies(src, ok, subs));
+    assert!(verifies(
+        src,
+        r#"{"a": "z", "bb": "y\u00e9", "c": 1, "d": [true, null, -2, 1.5e3], "e": {}}"#,
+        &[sub.clone(), key.clone()]
+    ));
+    for bad in [
+        r#"{"a": "x", "b": "y\u00e9", "c": 1, "d": [true, null, -2, 1.5e3], "e": {}}"#,
+        r#"{"a": "z", "b": "y", "c": 1, "d": [true, null, -2, 1.5e3], "e": {}}"#,
+        r#"{"a": "z", "b": "y\u00e9", "c": 2, "d": [true, null, -2, 1.5e3], "e": {}}"#,
+        r#"{"a": "z", "b": "y\u00e9", "c": 1.0, "d": [true, null, -2, 1.5e3], "e": {}}"#,
+        r#"{"a": "z", "b": "y\u00e9", "c": 1, "d": [false, null, -2, 1.5e3], "e": {}}"#,
+        r#"{"a": "z", "b": "y\u00e9", "c": 1, "d": [true, null, -3, 1.5e3], "e": {}}"#,
+        r#"{"a": "z", "b": "y\u00e9", "c": 1, "d": [true, null, -2, 1501], "e": {}}"#,
+        r#"{"a": "z", "b": "y\u00e9", "c": 1, "d": [true, null, -2, 1.5e3], "e": []}"#,
+        r#"{"a": "z", "b": "y\u00e9", "c": 1, "d": [true, null, -2, 1.5e3]}"#,
+        r#"{"a": "z", "b": "y\u00e9", "c": 1, "d": [true, null, -2, 1.5e3], "e": {}, "f": 1}"#,
+        r#"{"a": "z", "b": "y\u00e9", "c": 1, "d": [true, null, -2, 1.5e3], "e": {},}"#,
+        r#"{"a": "z", "B": "y\u00e9", "c": 1, "d": [true, null, -2, 1.5e3], "e": {}}"#,
+        "\u{feff}{\"a\": \"z\", \"b\": \"y\\u00e9\", \"c\": 1, \"d\": [true, null, -2, 1.5e3], \"e\": {}}",
+        r#"[1]"#,
+        "",
+    ] {
+        assert!(!verifies(src, bad, subs), "{bad}");
+    }
+    // A substitution that does not match the original is refused.
+    let stale = Substitution {
+        scalar: Scalar {
+            value: "w".into(),
+            ..s[1].clone()
+        },
+        new_value: "z".into(),
+    };
+    assert!(!verifies(src, ok, &[stale]));
+    // Too deep for serde_json: the message is the full check's.
+    let deep = format!("{}\"x\"{}", "[".repeat(200), "]".repeat(200));
+    let s = scan(&deep);
+    let sub = Substitution {
+        scalar: s[0].clone(),
+        new_value: "y".into(),
+    };
+    let new = deep.replace('x', "y");
+    assert!(!verifies(&deep, &new, &[sub]));
 }
 
 #[test]

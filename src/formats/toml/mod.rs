@@ -76,9 +76,17 @@ impl Format for Toml {
         subs: &[Substitution],
     ) -> Result<(), String> {
         // The rewritten text must still be TOML 1.0 as we read it...
-        scan::scan(new, false).map_err(|e| format!("the rewritten text does not parse: {e}"))?;
-        // ...and hold the expected data as an independent parser reads it.
-        verify::verify(old, new, subs)
+        scan::check(new)
+            .map_err(|e| format!("the rewritten text does not parse: {e}"))
+            // ...and hold the expected data as an independent parser reads it.
+            .and_then(|()| verify::verify(old, new, subs))
+            // A failure is rare: the full scan of the new text, as before,
+            // then gives its exact message.
+            .or_else(|e| {
+                scan::scan(new, false)
+                    .map_err(|e| format!("the rewritten text does not parse: {e}"))?;
+                verify::verify(old, new, subs).and(Err(e))
+            })
     }
 }
 

@@ -47,9 +47,39 @@ pub(super) fn scan(
         let offset = e.span().map_or(0, |s| s.start);
         return Err(at(offset, e.message().trim().to_string()));
     }
+    walk(src, values, true, &at)
+}
+
+/// What verification asks of an edited text besides its data: that it is
+/// still TOML 1.0 as the walk reads it (the same parser events and checks
+/// as [`scan`], every string decoded by our decoder), without building any
+/// scalar. Semantic validation (duplicate keys, redefined tables) is left to
+/// the `toml` crate's parse of the same text in [`super::verify`]: a second
+/// validating parse with `toml_edit` would check it again.
+pub(super) fn check(src: &str) -> Result<(), ParseError> {
+    let lines = LineIndex::new(src);
+    let at = |offset: usize, message: String| {
+        let (line, column) = lines.line_col(offset);
+        ParseError {
+            line,
+            column,
+            message,
+        }
+    };
+    walk(src, false, false, &at).map(|_| ())
+}
+
+/// Walks the parser's events; `keep`: build the scalars (else only check).
+fn walk(
+    src: &str,
+    values: bool,
+    keep: bool,
+    at: &dyn Fn(usize, String) -> ParseError,
+) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
     let events = events(src).map_err(|(offset, m)| at(offset, m))?;
     let mut walker = Walker::new(src);
     walker.values = values;
+    walker.keep = keep;
     for event in &events {
         walker.event(event).map_err(|(offset, m)| at(offset, m))?;
     }
@@ -127,6 +157,8 @@ struct Walker<'s> {
     frames: Vec<Frame>,
     /// Also return non-string values (`Format::scan_values`).
     values: bool,
+    /// Build the scalars; off when only checking ([`check`]).
+    keep: bool,
 }
 
 impl<'s> Walker<'s> {
@@ -143,6 +175,7 @@ impl<'s> Walker<'s> {
             pending: None,
             frames: Vec::new(),
             values: false,
+            keep: true,
         }
     }
 
@@ -307,6 +340,9 @@ impl<'s> Walker<'s> {
         key: bool,
     ) -> Result<(Decoded, Option<String>), WalkError> {
         let decoded = strings::decode(self.src, span, style).map_err(|d| (d.offset, d.message))?;
+        if !self.keep {
+            return Ok((decoded, None));
+        }
         let mut theirs: Cow<'s, str> = Cow::Borrowed("");
         let mut errors: Vec<toml_parser::ParseError> = Vec::new();
         if let Some(raw) = self.source.get(e) {
@@ -350,6 +386,9 @@ impl<'s> Walker<'s> {
         style: Style,
         (decoded, blocked): (Decoded, Option<String>),
     ) {
+        if !self.keep {
+            return;
+        }
         let link = (kind == ScalarKind::Key).then(|| key_link(&path));
         self.out.push(Scalar {
             document: 0,

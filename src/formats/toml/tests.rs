@@ -190,6 +190,31 @@ fn verify_catches_collisions_and_unplanned_changes() {
     assert!(Toml.verify("n = nan\n", None, "n = nan\n", &[]).is_ok());
 }
 
+/// Verification checks the new text with the walk only (no second
+/// validating parse with `toml_edit`): a rewritten text that is no longer
+/// TOML 1.0, or not TOML at all, is still refused, with the message the
+/// full scan of the new text gives.
+#[test]
+fn verify_refuses_a_new_text_that_is_not_toml_1_0() {
+    let src = "a = 'x'\nb = { c = 'y' }\n";
+    for bad in [
+        "a = 'x'\nb = { c = 'y', }\n",
+        "a = 'x'\nb = {\n c = 'y' }\n",
+        "a = \"\\e\"\nb = { c = 'y' }\n",
+        "a = 'x'\na = 'x'\nb = { c = 'y' }\n",
+        "a = 'x'\nb = { c = 'y' }\n[b]\n",
+        "a = 'x\nb = { c = 'y' }\n",
+    ] {
+        let e = Toml.verify(src, None, bad, &[]).unwrap_err();
+        let full = super::scan::scan(bad, false).unwrap_err();
+        assert_eq!(
+            e,
+            format!("the rewritten text does not parse: {full}"),
+            "{bad}"
+        );
+    }
+}
+
 #[test]
 fn key_rename_moves_the_subtree() {
     let src = "[pve-shop]\nhost = \"pve-shop\"\n";
