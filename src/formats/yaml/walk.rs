@@ -423,8 +423,8 @@ impl<'s, 'f> Walker<'s, 'f> {
         at: usize,
         slot: &Slot,
     ) {
-        let string = is_string(value, style, tag);
         if anchor != 0 {
+            let string = is_string(value, style, tag);
             self.anchors.insert(anchor, Anchored { value, string });
         }
         if self.surveying() {
@@ -432,11 +432,6 @@ impl<'s, 'f> Walker<'s, 'f> {
             return;
         }
         let is_key = slot.kind == ScalarKind::Key;
-        // Empty plain scalars are nulls; an all-blank block scalar holds no
-        // label and its start marker is not reliable.
-        let empty_plain = style == TScalarStyle::Plain && value.is_empty();
-        let blank_block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
-            && value.trim().is_empty();
         let text = self.text;
         let locate = || match style {
             TScalarStyle::Plain => locate::plain(text, at, value),
@@ -444,15 +439,28 @@ impl<'s, 'f> Walker<'s, 'f> {
             TScalarStyle::DoubleQuoted => locate::quoted(text, at, true, value),
             TScalarStyle::Literal | TScalarStyle::Folded => locate::block(text, at, value),
         };
-        let typed_value = !string && !is_key && self.values && !empty_plain;
-        let label = !(empty_plain || blank_block || (!string && !is_key && !typed_value));
-        if !label || !self.kept(slot.kind, value) {
-            // Not returned, but its text may hold a `#` that is no comment.
+        // Not returned, but its text may hold a `#` that is no comment.
+        let skip = |w: &mut Self| {
             if style != TScalarStyle::Plain
                 && let Some(l) = locate()
             {
-                self.others.push(shift(l.span, self.bom));
+                w.others.push(shift(l.span, w.bom));
             }
+        };
+        // Left out by `keep` (the test costs less than the schema's).
+        if !self.kept(slot.kind, value) {
+            skip(self);
+            return;
+        }
+        let string = is_string(value, style, tag);
+        // Empty plain scalars are nulls; an all-blank block scalar holds no
+        // label and its start marker is not reliable.
+        let empty_plain = style == TScalarStyle::Plain && value.is_empty();
+        let blank_block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)
+            && value.trim().is_empty();
+        let typed_value = !string && !is_key && self.values && !empty_plain;
+        if empty_plain || blank_block || (!string && !is_key && !typed_value) {
+            skip(self);
             return;
         }
         let located = locate();
