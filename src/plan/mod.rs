@@ -513,8 +513,13 @@ pub fn plan_with(
     check_line_endings(text).map_err(|e| e.in_text(text))?;
     let format = file_type.format();
     // Engines may leave out scalars whose bytes hold no alias (text does,
-    // line by line); with --strict every governed value counts.
-    let may_hold = |b: &[u8]| ctx.options.strict || ctx.matcher.may_match(b);
+    // line by line); with --strict every governed value counts, and an
+    // authority file's canonical names count too (`canonical_uses`).
+    let may_hold = |b: &[u8]| {
+        ctx.options.strict
+            || ctx.matcher.may_match(b)
+            || (role == Role::Authority && ctx.matcher.may_hold_name(b))
+    };
     let scan = format.scan_for(text, &may_hold).map_err(|e| {
         FileError::invalid(
             e.line,

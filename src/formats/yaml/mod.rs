@@ -17,6 +17,7 @@
 
 mod comments;
 mod edit;
+mod events;
 mod locate;
 mod parse;
 mod reuse;
@@ -68,11 +69,18 @@ pub struct Yaml;
 
 impl Format for Yaml {
     fn scan(&self, src: &str) -> Result<Scan, ParseError> {
-        scan(src, false)
+        scan(src, false, None)
+    }
+
+    /// Leaves out the values whose decoded text fails `may_hold`, and the
+    /// keys of mappings where no key passes it (see [`walk::Keep`]): on a
+    /// dense file most scalars are neither findings nor collision targets.
+    fn scan_for(&self, src: &str, may_hold: &dyn Fn(&[u8]) -> bool) -> Result<Scan, ParseError> {
+        scan(src, false, Some(walk::Keep { may_hold }))
     }
 
     fn scan_values(&self, src: &str) -> Result<Scan, ParseError> {
-        scan(src, true)
+        scan(src, true, None)
     }
 
     fn edits(
@@ -98,10 +106,11 @@ impl Format for Yaml {
     }
 }
 
-/// [`Format::scan`], and with `values` also [`Format::scan_values`].
-fn scan(src: &str, values: bool) -> Result<Scan, ParseError> {
-    let stream = parse::parse(src)?;
-    let (scalars, others) = walk::scalars(&stream, values);
+/// [`Format::scan`], and with `values` also [`Format::scan_values`]; with
+/// `keep`, [`Format::scan_for`].
+fn scan(src: &str, values: bool, keep: Option<walk::Keep<'_>>) -> Result<Scan, ParseError> {
+    let (text, bom, events) = parse::parse_compact(src)?;
+    let (scalars, others) = walk::scalars(text, bom, &events, values, keep);
     let covered = scalars
         .iter()
         .map(|s| s.span.clone())
@@ -111,6 +120,6 @@ fn scan(src: &str, values: bool) -> Result<Scan, ParseError> {
     Ok(Scan {
         scalars,
         comments,
-        parsed: Some(Parsed::new(verify::Original::new(stream))),
+        parsed: Some(Parsed::new(verify::Original::new(src.len(), bom, events))),
     })
 }

@@ -6,17 +6,18 @@
 //! parser does not strip a UTF-8 BOM (it would become part of the first key),
 //! so the BOM is cut off before parsing and added back to every offset.
 
+use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use super::events::{Events, MAX_TEXT};
 use crate::formats::ParseError;
 
-/// A parsed stream: the text without BOM, its events and where they start.
-pub(crate) struct Stream<'a> {
-    /// The source without a leading BOM; offsets below are into this text.
-    pub text: &'a str,
+/// A parsed stream: its events and where they start in the text without
+/// BOM.
+pub(crate) struct Stream {
     /// Bytes cut off the front of the original source (3 for a BOM, else 0).
     pub bom: usize,
     pub events: Vec<(Event, usize)>,
@@ -28,23 +29,17 @@ const MAX_EVENTS_PER_CHAR: usize = 4;
 
 /// Parses `src` (BOM allowed) into events with byte offsets into the text
 /// without BOM. Never panics: a panic inside yaml-rust2 becomes a
-/// [`ParseError`].
-pub(crate) fn parse(src: &str) -> Result<Stream<'_>, ParseError> {
-    let (text, bom) = match src.strip_prefix('\u{feff}') {
-        Some(rest) => (rest, 3),
-        None => (src, 0),
-    };
-    let result = catch_unwind(AssertUnwindSafe(|| collect_events(text)));
-    let raw = match result {
-        Ok(r) => r.map_err(|e| clamp(text, e))?,
-        Err(_) => {
-            return Err(ParseError {
-                line: 1,
-                column: 1,
-                message: "the YAML parser failed on this input (internal panic)".into(),
-            });
-        }
-    };
+/// [`ParseError`]. (The verify's detailed comparison; a scan keeps the
+/// compact [`parse_compact`].)
+pub(crate) fn parse(src: &str) -> Result<Stream, ParseError> {
+    let (text, bom) = split_bom(src);
+    let mut raw = Vec::new();
+    guarded(text, |text| {
+        drive(text, |ev, m| {
+            raw.push((ev, m));
+            ControlFlow::Continue(())
+        })
+    })?;
     let mut lines = Lines::new(text);
     let mut events: Vec<(Event, usize)> = raw
         .into_iter()
@@ -54,16 +49,80 @@ pub(crate) fn parse(src: &str) -> Result<Stream<'_>, ParseError> {
         })
         .collect();
     drop_line_feed_at_eof(text, &mut events);
-    Ok(Stream { text, bom, events })
+    Ok(Stream { bom, events })
 }
 
-/// yaml-rust2 ends a block scalar (`|`, `>`, `|+`) whose last line is the
-/// end of a file without a final line break with a line feed anyway; YAML
-/// (chomping at end of file), PyYAML and ruamel read none. The last scalar
-/// of such a file loses that line feed, so `a: |\n  foo` reads `foo`.
-fn drop_line_feed_at_eof(text: &str, events: &mut [(Event, usize)]) {
+/// The source without a leading BOM, and the BOM's length.
+pub(crate) fn split_bom(src: &str) -> (&str, usize) {
+    match src.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, 3),
+        None => (src, 0),
+    }
+}
+
+/// [`parse`] into the compact [`Events`], converting offsets as events come:
+/// the parser's own events are never all held at once. Returns the text
+/// without BOM, the BOM's length and the events.
+pub(crate) fn parse_compact(src: &str) -> Result<(&str, usize, Events), ParseError> {
+    let (text, bom) = split_bom(src);
+    if text.len() >= MAX_TEXT {
+        return Err(ParseError {
+            line: 1,
+            column: 1,
+            message: format!(
+                "YAML files of {} MB or more are not supported",
+                MAX_TEXT >> 20
+            ),
+        });
+    }
+    // About one event per 16 bytes in inventories; growing is cheap anyway.
+    let mut events = Events::with_capacity(text.len() / 16 + 16);
+    // The last node (scalar or alias) so far, for the end-of-file rule.
+    let mut last_node: Option<(usize, bool)> = None;
+    guarded(text, |text| {
+        let mut lines = Lines::new(text);
+        drive(text, |ev, m| {
+            let at = lines.offset(m.line(), m.col());
+            match &ev {
+                Event::Scalar(v, TScalarStyle::Literal | TScalarStyle::Folded, ..) => {
+                    last_node = Some((events.len(), eof_candidate(text, v).is_some()));
+                }
+                Event::Scalar(..) | Event::Alias(_) => last_node = Some((events.len(), false)),
+                _ => {}
+            }
+            events.push(text, ev, at);
+            ControlFlow::Continue(())
+        })
+    })?;
+    if let Some((index, true)) = last_node {
+        events.pop_line_feed(index);
+    }
+    events.shrink();
+    Ok((text, bom, events))
+}
+
+/// Runs `run` on `text`, turning a panic inside yaml-rust2 into a
+/// [`ParseError`] and keeping error positions inside the text.
+pub(crate) fn guarded(
+    text: &str,
+    run: impl FnOnce(&str) -> Result<(), ParseError>,
+) -> Result<(), ParseError> {
+    match catch_unwind(AssertUnwindSafe(|| run(text))) {
+        Ok(r) => r.map_err(|e| clamp(text, e)),
+        Err(_) => Err(ParseError {
+            line: 1,
+            column: 1,
+            message: "the YAML parser failed on this input (internal panic)".into(),
+        }),
+    }
+}
+
+/// With the end-of-file rule below: the value a block scalar `value` reads
+/// when it is the last node of `text`, if that differs (`value` less its
+/// final line feed).
+pub(crate) fn eof_candidate<'v>(text: &str, value: &'v str) -> Option<&'v str> {
     if text.ends_with(['\n', '\r']) {
-        return;
+        return None;
     }
     let last_line = text.rsplit(['\n', '\r']).next().unwrap_or(text).trim();
     if last_line.is_empty()
@@ -71,8 +130,16 @@ fn drop_line_feed_at_eof(text: &str, events: &mut [(Event, usize)]) {
         || last_line.starts_with("...")
         || last_line.starts_with("---")
     {
-        return;
+        return None;
     }
+    value.strip_suffix('\n').filter(|v| v.ends_with(last_line))
+}
+
+/// yaml-rust2 ends a block scalar (`|`, `>`, `|+`) whose last line is the
+/// end of a file without a final line break with a line feed anyway; YAML
+/// (chomping at end of file), PyYAML and ruamel read none. The last scalar
+/// of such a file loses that line feed, so `a: |\n  foo` reads `foo`.
+fn drop_line_feed_at_eof(text: &str, events: &mut [(Event, usize)]) {
     // The last node of the stream (ends of collections and documents after
     // it do not count).
     let last_node = events
@@ -81,9 +148,7 @@ fn drop_line_feed_at_eof(text: &str, events: &mut [(Event, usize)]) {
         .map(|(ev, _)| ev)
         .find(|ev| matches!(ev, Event::Scalar(..) | Event::Alias(_)));
     if let Some(Event::Scalar(value, TScalarStyle::Literal | TScalarStyle::Folded, ..)) = last_node
-        && value
-            .strip_suffix('\n')
-            .is_some_and(|v| v.ends_with(last_line))
+        && eof_candidate(text, value).is_some()
     {
         value.pop();
     }
@@ -101,9 +166,15 @@ fn clamp(text: &str, mut e: ParseError) -> ParseError {
     e
 }
 
-fn collect_events(text: &str) -> Result<Vec<(Event, Marker)>, ParseError> {
+/// Feeds every event of `text` with its start marker to `each`, until the
+/// end of the stream or until `each` breaks (then `Ok` too). Stops a parser
+/// that loops (more than [`MAX_EVENTS_PER_CHAR`] events per byte).
+pub(crate) fn drive(
+    text: &str,
+    mut each: impl FnMut(Event, Marker) -> ControlFlow<()>,
+) -> Result<(), ParseError> {
     let mut parser = Parser::new_from_str(text);
-    let mut out = Vec::new();
+    let mut count = 0usize;
     let limit = text
         .len()
         .saturating_mul(MAX_EVENTS_PER_CHAR)
@@ -118,11 +189,11 @@ fn collect_events(text: &str) -> Result<Vec<(Event, Marker)>, ParseError> {
             }
         })?;
         let end = matches!(ev, Event::StreamEnd);
-        out.push((ev, mark));
-        if end {
-            return Ok(out);
+        if each(ev, mark).is_break() || end {
+            return Ok(());
         }
-        if out.len() > limit {
+        count += 1;
+        if count > limit {
             return Err(ParseError {
                 line: mark.line().max(1),
                 column: mark.col().saturating_add(1),

@@ -12,7 +12,10 @@ use std::collections::HashMap;
 use yaml_rust2::parser::Event;
 use yaml_rust2::scanner::TScalarStyle;
 
-use super::parse::{Stream, parse};
+use std::ops::ControlFlow;
+
+use super::events::{Ev, Events};
+use super::parse::{drive, eof_candidate, guarded, parse, parse_compact, split_bom};
 use super::schema::plain_is_string_core;
 use super::walk::{is_string, style_of};
 use crate::formats::{Style, Substitution};
@@ -24,35 +27,211 @@ pub(crate) struct Original {
     /// with another text.
     pub len: usize,
     bom: usize,
-    events: Vec<(Event, usize)>,
+    events: Events,
 }
 
 impl Original {
-    pub fn new(stream: Stream<'_>) -> Original {
-        Original {
-            len: stream.bom + stream.text.len(),
-            bom: stream.bom,
-            events: stream.events,
-        }
+    pub fn new(len: usize, bom: usize, events: Events) -> Original {
+        Original { len, bom, events }
+    }
+
+    /// Parses `old`.
+    fn parse(old: &str) -> Result<Original, String> {
+        let (_, bom, events) =
+            parse_compact(old).map_err(|e| format!("the original text does not parse: {e}"))?;
+        Ok(Original::new(old.len(), bom, events))
     }
 }
 
+/// Checks `new` against `old`, parsing both.
 pub(crate) fn verify(old: &str, new: &str, subs: &[Substitution]) -> Result<(), String> {
-    let o = parse(old).map_err(|e| format!("the original text does not parse: {e}"))?;
-    compare(old, &Original::new(o), new, subs)
+    match Original::parse(old) {
+        Ok(o) => compare(old, &o, new, subs),
+        Err(_) => detailed(old, new, subs),
+    }
 }
 
-/// Checks `new` against the kept parse `o` of `old`.
+/// Checks `new` against the kept parse `o` of `old`: as the new text's
+/// events come, without keeping them (see [`Check`]). When they differ, the
+/// comparison is done again in detail, from both texts, for its message.
 pub(crate) fn compare(
     old: &str,
     o: &Original,
     new: &str,
     subs: &[Substitution],
 ) -> Result<(), String> {
+    if Check::run(old, o, new, subs) {
+        return Ok(());
+    }
+    detailed(old, new, subs)
+}
+
+/// The comparison of [`detailed`], answering only yes or no, streaming: the
+/// new text's events are compared as the parser makes them against the
+/// kept original, and none is stored. It must accept exactly what
+/// [`detailed`] accepts.
+struct Check<'a> {
+    bom: usize,
+    by_pos: HashMap<usize, &'a Substitution>,
+    changed_anchors: HashMap<usize, String>,
+    alias_subs: Vec<(usize, &'a Substitution)>,
+}
+
+/// A new event whose comparison waits until it is known whether it is the
+/// last node of the stream (the end-of-file rule of [`super::parse`]).
+struct Pending<'a> {
+    old: Ev<'a>,
+    sub: Option<&'a Substitution>,
+    new: Event,
+}
+
+impl<'a> Check<'a> {
+    fn run(old: &'a str, o: &'a Original, new: &str, subs: &'a [Substitution]) -> bool {
+        let Some(old_text) = old.get(o.bom..) else {
+            return false;
+        };
+        let mut c = Check {
+            bom: o.bom,
+            by_pos: HashMap::with_capacity(subs.len()),
+            changed_anchors: HashMap::new(),
+            alias_subs: Vec::new(),
+        };
+        for s in subs {
+            if c.by_pos.insert(s.scalar.span.start, s).is_some() {
+                return false;
+            }
+        }
+        let (new_text, _) = split_bom(new);
+        // The end-of-file rule only applies to a text without a final line
+        // break, and only to a block scalar.
+        let eof_rule = !new_text.ends_with(['\n', '\r']);
+        let mut olds = o.events.iter(old_text);
+        let mut pending: Option<Pending<'a>> = None;
+        let mut ok = true;
+        let parsed = guarded(new_text, |text| {
+            drive(text, |en, _| {
+                let Some((eo, po)) = olds.next() else {
+                    ok = false;
+                    return ControlFlow::Break(());
+                };
+                let sub = c.take_sub(&eo, po);
+                if matches!(en, Event::Scalar(..) | Event::Alias(_))
+                    && let Some(p) = pending.take()
+                    && !c.pair(p.old, p.sub, &p.new)
+                {
+                    ok = false;
+                    return ControlFlow::Break(());
+                }
+                if eof_rule
+                    && matches!(
+                        en,
+                        Event::Scalar(_, TScalarStyle::Literal | TScalarStyle::Folded, ..)
+                    )
+                {
+                    pending = Some(Pending {
+                        old: eo,
+                        sub,
+                        new: en,
+                    });
+                    return ControlFlow::Continue(());
+                }
+                if !c.pair(eo, sub, &en) {
+                    ok = false;
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            })
+        });
+        if parsed.is_err() || !ok || olds.next().is_some() {
+            return false;
+        }
+        if let Some(mut p) = pending {
+            if let Event::Scalar(v, ..) = &mut p.new
+                && eof_candidate(new_text, v).is_some()
+            {
+                v.pop();
+            }
+            if !c.pair(p.old, p.sub, &p.new) {
+                return false;
+            }
+        }
+        c.by_pos.is_empty()
+            && c.alias_subs
+                .iter()
+                .all(|(id, s)| c.changed_anchors.get(id) == Some(&s.new_value))
+    }
+
+    /// The substitution for the old event `eo` at `po`, if any (removed).
+    /// A substitution names its scalar by start offset, style and value: an
+    /// empty scalar (null, empty block) starts where the next node does, so
+    /// the offset alone is not enough.
+    fn take_sub(&mut self, eo: &Ev, po: usize) -> Option<&'a Substitution> {
+        let pos = po + self.bom;
+        let s = self.by_pos.get(&pos)?;
+        let fits = match eo {
+            Ev::Scalar(v, st, ..) => s.scalar.style == style_of(*st) && s.scalar.value == *v,
+            Ev::Alias(_) => s.scalar.style == Style::YamlAlias,
+            _ => false,
+        };
+        if fits { self.by_pos.remove(&pos) } else { None }
+    }
+
+    /// Whether the new event `en` is the old `eo` with `sub` applied.
+    fn pair(&mut self, eo: Ev, sub: Option<&'a Substitution>, en: &Event) -> bool {
+        match (eo, en) {
+            (Ev::Scalar(vo, so, ao, to), Event::Scalar(vn, sn, an, tn)) => {
+                let expected = sub.map_or(vo, |s| s.new_value.as_str());
+                if vn != expected || *an != ao || tn.as_ref() != to {
+                    return false;
+                }
+                let requoted = sub.is_some()
+                    && so == TScalarStyle::Plain
+                    && matches!(sn, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted);
+                if *sn != so && !requoted {
+                    return false;
+                }
+                if sub.is_some() {
+                    let still_string =
+                        *sn != TScalarStyle::Plain || tn.is_some() || plain_is_string_core(vn);
+                    if is_string(vo, so, to) && !still_string {
+                        return false;
+                    }
+                    if ao != 0 && vo != vn {
+                        self.changed_anchors.insert(ao, vn.clone());
+                    }
+                }
+                true
+            }
+            (Ev::Alias(a), Event::Alias(b)) if a == *b => {
+                if let Some(s) = sub {
+                    self.alias_subs.push((a, s));
+                }
+                true
+            }
+            (a, b) => a.same(b),
+        }
+    }
+}
+
+/// Checks `new` against `old` event by event from full parses of both, and
+/// explains the first difference.
+fn detailed(old: &str, new: &str, subs: &[Substitution]) -> Result<(), String> {
+    let o = parse(old).map_err(|e| format!("the original text does not parse: {e}"))?;
+    compare_events(old, o.bom, &o.events, new, subs)
+}
+
+/// Checks `new` against the events of `old`.
+fn compare_events(
+    old: &str,
+    bom: usize,
+    events: &[(Event, usize)],
+    new: &str,
+    subs: &[Substitution],
+) -> Result<(), String> {
     let n = parse(new).map_err(|e| format!("the edited text does not parse: {e}"))?;
     let lines = LineIndex::new(old);
     let at = |pos: usize| {
-        let (l, c) = lines.line_col(pos + o.bom);
+        let (l, c) = lines.line_col(pos + bom);
         format!("{l}:{c}")
     };
     let mut by_pos: HashMap<usize, &Substitution> = HashMap::new();
@@ -60,24 +239,24 @@ pub(crate) fn compare(
         if by_pos.insert(s.scalar.span.start, s).is_some() {
             return Err(format!(
                 "two substitutions for the scalar at {}",
-                at(s.scalar.span.start - o.bom.min(s.scalar.span.start))
+                at(s.scalar.span.start - bom.min(s.scalar.span.start))
             ));
         }
     }
-    if o.events.len() != n.events.len() {
+    if events.len() != n.events.len() {
         return Err(format!(
             "the edited text has a different structure ({} parse events instead of {})",
             n.events.len(),
-            o.events.len()
+            events.len()
         ));
     }
     let mut changed_anchors: HashMap<usize, String> = HashMap::new();
     let mut alias_subs = Vec::new();
-    for ((eo, po), (en, _)) in o.events.iter().zip(&n.events) {
+    for ((eo, po), (en, _)) in events.iter().zip(&n.events) {
         // A substitution names its scalar by start offset, style and value:
         // an empty scalar (null, empty block) starts where the next node
         // does, so the offset alone is not enough.
-        let pos = po + o.bom;
+        let pos = po + bom;
         let fits = |s: &&Substitution| match eo {
             Event::Scalar(v, st, ..) => s.scalar.style == style_of(*st) && s.scalar.value == *v,
             Event::Alias(_) => s.scalar.style == Style::YamlAlias,
@@ -156,4 +335,103 @@ pub(crate) fn compare(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::Format;
+    use crate::formats::yaml::Yaml;
+
+    /// A substitution of the scalar (not an alias) reading `value` in
+    /// `old`, or of the alias reading it with `alias`.
+    fn sub(old: &str, value: &str, alias: bool, new_value: &str) -> Substitution {
+        let scalar = Yaml
+            .scalars(old)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.value == value && (s.style == Style::YamlAlias) == alias)
+            .unwrap_or_else(|| panic!("{value} not in {old:?}"));
+        Substitution {
+            scalar,
+            new_value: new_value.into(),
+        }
+    }
+
+    /// The streaming check accepts exactly what the detailed comparison
+    /// accepts.
+    fn agree(old: &str, new: &str, subs: &[Substitution]) -> bool {
+        let o = Original::parse(old).unwrap();
+        let fast = Check::run(old, &o, new, subs);
+        let slow = detailed(old, new, subs);
+        assert_eq!(fast, slow.is_ok(), "{old:?} -> {new:?}: {slow:?}");
+        assert_eq!(compare(old, &o, new, subs), slow, "the same message");
+        fast
+    }
+
+    #[test]
+    fn streaming_check_agrees_with_the_detailed_one() {
+        let a = "a: pve-shop\nb: [x, 'y']\n";
+        let s = || vec![sub(a, "pve-shop", false, "pve")];
+        assert!(agree(a, a, &[]));
+        assert!(agree(a, "a: pve\nb: [x, 'y']\n", &s()));
+        assert!(!agree(a, "a: pve\nb: [x, 'y']\n", &[]), "no substitution");
+        assert!(!agree(a, a, &s()), "substitution not made");
+        assert!(!agree(a, "a: pve\nb: [x, y]\n", &s()), "style");
+        assert!(!agree(a, "a: pve\nb: {x: y}\n", &s()), "structure");
+        assert!(!agree(a, "a: pve\nb: [x, 'y']\nc: d\n", &s()), "more");
+        assert!(!agree(a, "a: pve\nb: [x]\n", &s()), "fewer");
+        assert!(!agree(a, "a: pve\nb: [x, 'y'\n", &s()), "no parse");
+        assert!(!agree(
+            a,
+            "a: 12\nb: [x, 'y']\n",
+            &[sub(a, "pve-shop", false, "12")]
+        ));
+        assert!(agree(
+            a,
+            "a: '12'\nb: [x, 'y']\n",
+            &[sub(a, "pve-shop", false, "12")]
+        ));
+        let twice = [s(), s()].concat();
+        assert!(!agree(a, "a: pve\nb: [x, 'y']\n", &twice), "two subs");
+        assert!(!agree(a, "a: !!str pve\nb: [x, 'y']\n", &s()), "tag");
+
+        let anchored = "a: &k pve-shop\nb: *k\n";
+        let both = |to: &str| {
+            vec![
+                sub(anchored, "pve-shop", false, "pve"),
+                sub(anchored, "pve-shop", true, to),
+            ]
+        };
+        assert!(agree(anchored, "a: &k pve\nb: *k\n", &both("pve")));
+        assert!(!agree(anchored, "a: &k pve\nb: *k\n", &both("other")));
+        // Anchors are compared by id, not name.
+        agree(anchored, "a: &j pve\nb: *j\n", &both("pve"));
+
+        // The end-of-file rule: a last block scalar without a final line
+        // break reads no line feed, in the old and the new text alike.
+        for (old, new) in [
+            ("a: |\n  foo", "a: |\n  bar"),
+            ("a: >\n  foo\n", "a: >\n  bar\n"),
+            ("- |\n  foo\n- x", "- |\n  bar\n- x"),
+            ("- |\n  foo\n- |\n  x", "- |\n  bar\n- |\n  x"),
+            ("\u{feff}a: [|\n  foo]", "\u{feff}a: [|\n  bar]"),
+        ] {
+            let value = Yaml.scalars(old).unwrap()[1].value.clone();
+            let to = value.replace("foo", "bar");
+            agree(old, new, &[sub(old, &value, false, &to)]);
+            agree(old, new, &[]);
+        }
+        let no_eol = "a: |\n  foo";
+        assert!(agree(
+            no_eol,
+            "a: |\n  bar",
+            &[sub(no_eol, "foo", false, "bar")]
+        ));
+        assert!(!agree(
+            no_eol,
+            "a: |\n  bar\n",
+            &[sub(no_eol, "foo", false, "bar")]
+        ));
+    }
 }
