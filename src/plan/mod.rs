@@ -605,7 +605,7 @@ impl FilePlan {
 /// The text of a file, or why it is skipped: binary (NUL bytes) or not
 /// UTF-8.
 pub(crate) fn decode(bytes: &[u8]) -> Result<&str, FileError> {
-    if bytes.contains(&0) {
+    if crate::text::has_byte(bytes, 0) {
         return Err(FileError::skipped(
             SkipReason::Binary,
             "binary file (holds NUL bytes)",
