@@ -69,6 +69,6 @@ pub use lock::{BaseLock, LOCK_TIMEOUT, lock_holder};
 pub use meta::{FileId, FileKind, Meta};
 pub use output::{Forbidden, NEW_FILE_MODE, Output, OutputKind};
 pub use pause::{PAUSE_ENV, PAUSE_TIMEOUT, pause_before_write, pause_on, ready_file};
-pub use read::{Contents, PlainRead, Settle, TargetRead, read_regular_at, read_regular_path};
+pub use read::{Contents, Look, PlainRead, Settle, TargetRead, read_regular_at, read_regular_path};
 pub use replace::{Guard, ReplaceOptions, Replaced, Step, hold_nothing, replace};
 pub use temp::{TEMP_PREFIX, TEMP_SUFFIX};

@@ -144,20 +144,37 @@ impl BaseDir {
         if let Some(settle) = settle
             && meta.size <= max
         {
-            if settle(&file, &meta, bytes) {
-                bytes.clear();
-                return Some(PlainRead::Settled(meta));
+            match settle(&file, &meta, bytes) {
+                Look::Settled => {
+                    bytes.clear();
+                    return Some(PlainRead::Settled(meta));
+                }
+                Look::Unsettled => std::io::Seek::rewind(&mut file).ok()?,
+                // Nothing was read: no seek back (issue 19: an `lseek`
+                // per file that rg does not make).
+                Look::Untouched => {}
             }
-            std::io::Seek::rewind(&mut file).ok()?;
         }
         read_bounded_into(&file, &meta, max, bytes).ok()?;
         Some(PlainRead::Read(meta))
     }
 }
 
-/// A look at an open file before it is read whole: `true` settles it
-/// (see [`BaseDir::read_plain_into`]).
-pub type Settle<'a> = dyn Fn(&File, &Meta, &mut Vec<u8>) -> bool + 'a;
+/// A look at an open file before it is read whole (see
+/// [`BaseDir::read_plain_into`]).
+pub type Settle<'a> = dyn Fn(&File, &Meta, &mut Vec<u8>) -> Look + 'a;
+
+/// What a [`Settle`] look made of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Look {
+    /// Not looked at (nothing read): the file is read whole from where it
+    /// is, the start.
+    Untouched,
+    /// Read part of it and did not settle it: read whole from the start.
+    Unsettled,
+    /// Settled: not read whole.
+    Settled,
+}
 
 /// What [`BaseDir::read_plain_into`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -92,7 +92,7 @@ impl Prefilter {
         if self.bounded_hit(bytes) {
             return true;
         }
-        if !bytes.contains(&b'\\') {
+        if !crate::text::has_byte(bytes, b'\\') {
             return false;
         }
         DECODED.with(|cell| {

@@ -44,7 +44,7 @@ pub(crate) fn clean_miss(file: &File, prefilter: &Prefilter, max: u64, buf: &mut
             return false;
         };
         let fresh = window.get(kept..).unwrap_or_default();
-        if total > max || fresh.contains(&0) || driftfix().is_match(window) {
+        if total > max || crate::text::has_byte(fresh, 0) || driftfix().is_match(window) {
             return false;
         }
         // UTF-8: the incomplete sequence that ended the last chunk, then
