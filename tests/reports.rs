@@ -743,3 +743,62 @@ fn sarif_region_of_an_escaped_alias_covers_the_string() {
         assert_valid(&v, &log, "escaped alias");
     }
 }
+
+/// An authority file of every format is read for the canonical names it
+/// uses, even where a line or value holds no alias: the engines leave such
+/// scalars out of a plan's scan (`Format::scan_for`), so an authority file
+/// must let canonical names through too (the text engine once dropped them).
+#[test]
+fn markdown_names_authority_files_of_every_format() {
+    let dir = common::tree(&[
+        (
+            "driftfix.toml",
+            r#"
+version = 1
+
+[paths]
+authority = ["truth/**"]
+
+[types]
+"**/*.txt" = "text"
+
+[[canonical]]
+name = "pve"
+aliases = ["pve-shop"]
+
+[[field]]
+select = ["**.host"]
+
+[[field]]
+types = ["text"]
+match = "token"
+"#,
+        ),
+        ("truth/hosts.txt", "the shop cluster is pve\n"),
+        ("truth/hosts.yaml", "host: pve\n"),
+        ("truth/hosts.json", "{\"host\": \"pve\"}\n"),
+        ("truth/hosts.toml", "host = \"pve\"\n"),
+        ("app/deploy.yaml", "host: pve-shop\n"),
+    ]);
+    let out = driftfix()
+        .args(["scan", "--format", "markdown", "--color", "never"])
+        .arg("--rules")
+        .arg(dir.path().join("driftfix.toml"))
+        .arg("--base")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let md = stdout(&out);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| `pve` |"))
+        .unwrap_or_else(|| panic!("no summary row for pve:\n{md}"));
+    for f in [
+        "truth/hosts.txt",
+        "truth/hosts.yaml",
+        "truth/hosts.json",
+        "truth/hosts.toml",
+    ] {
+        assert!(row.contains(&format!("`{f}`")), "{f} missing: {row}");
+    }
+}
