@@ -253,7 +253,11 @@ if want dense; then
     if [ -n "$peer" ]; then
       pm=$(printf '%s\n' "${b[@]}" | median); ps=$(printf '%s\n' "${b[@]}" | spread)
       r=$(ratio "$pm" "$dm")
-      row "| dense fix --apply, 400 $k files x 20 aliases | $dm s ($ds) | $pm s ($ps) | **${r}x** faster than Python | - | >= 60x: $(verdict "$r" 60 min) |"
+      # The 60x goal is ruamel.yaml's; the json module (C) and tomlkit are
+      # the fastest round trips Python has for JSON and TOML: reference only.
+      goal="(reference only)"
+      [ "$k" = yaml ] && goal=">= 60x: $(verdict "$r" 60 min)"
+      row "| dense fix --apply, 400 $k files x 20 aliases | $dm s ($ds) | $pm s ($ps) | **${r}x** faster than Python | - | $goal |"
     else
       row "| dense fix --apply, 400 $k files x 20 aliases | $dm s ($ds) | skipped | - | - | - |"
     fi

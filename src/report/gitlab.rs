@@ -33,7 +33,7 @@ use crate::run::Run;
 /// Writes the report (a JSON array, pretty, final newline).
 pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut out = super::buffered(out);
-    serde_json::to_writer_pretty(
+    super::pretty::to_writer(
         &mut out,
         &Issues {
             run: r.run,

@@ -61,7 +61,7 @@ impl std::fmt::Display for Status {
 /// a copy of every finding — in memory.
 pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut out = super::buffered(out);
-    serde_json::to_writer_pretty(&mut out, &Document::of(r.run, r.files, r.show_suppressed))?;
+    super::pretty::to_writer(&mut out, &Document::of(r.run, r.files, r.show_suppressed))?;
     out.write_all(b"\n")?;
     out.flush()
 }
@@ -282,7 +282,7 @@ mod tests {
         for (files, shown) in [(None, false), (Some(&files[..]), false), (None, true)] {
             let mut streamed = Vec::new();
             let doc = Document::of(&run, files, shown);
-            serde_json::to_writer_pretty(&mut streamed, &doc).unwrap();
+            crate::report::pretty::to_writer(&mut streamed, &doc).unwrap();
             let tree: Value = serde_json::to_value(&doc).unwrap();
             assert_eq!(
                 String::from_utf8(streamed).unwrap(),

@@ -20,6 +20,7 @@ pub mod json;
 pub mod markdown;
 pub mod paint;
 pub mod patch;
+pub mod pretty;
 pub mod root;
 pub mod sarif;
 pub mod statistics;

@@ -74,7 +74,7 @@ pub const RESULT_LIMIT_ID: &str = "result-limit";
 /// `scan --format sarif`: the log as pretty JSON with a final newline.
 pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut out = super::buffered(out);
-    serde_json::to_writer_pretty(&mut out, &Log::of(r, MAX_RESULTS))?;
+    super::pretty::to_writer(&mut out, &Log::of(r, MAX_RESULTS))?;
     out.write_all(b"\n")?;
     out.flush()
 }

@@ -127,7 +127,7 @@ pub fn text(run: &Run) -> String {
 /// The rows as a pretty JSON array with a final newline.
 pub fn write_json(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut out = super::buffered(out);
-    serde_json::to_writer_pretty(&mut out, &rows(run))?;
+    super::pretty::to_writer(&mut out, &rows(run))?;
     out.write_all(b"\n")?;
     out.flush()
 }
