@@ -187,7 +187,7 @@ fn check_rewrite(src: &str, mode: Mode) -> Result<usize, String> {
         }
         edits.extend(e);
         subs.push(Substitution {
-            scalar: s.clone(),
+            scalar: s,
             new_value: apply_replacements(&s.value, &reps),
         });
     }

@@ -471,7 +471,7 @@ fn rewrite_with_format(src: &str, labels: &mut Labels) -> Result<String, String>
         }
         edits.extend(Toml.edits(src, s, &reps)?);
         subs.push(Substitution {
-            scalar: s.clone(),
+            scalar: s,
             new_value: apply_replacements(&s.value, &reps),
         });
     }

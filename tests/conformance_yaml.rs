@@ -206,7 +206,7 @@ fn realworld_yaml() {
         match res {
             Ok(rw) => {
                 ok += 1;
-                renamed += rw.subs.len();
+                renamed += rw.substituted;
                 blocked += rw.blocked;
             }
             Err(e) => failures.push(format!("{name}: {e}")),

@@ -258,7 +258,7 @@ proptest! {
             Err(e) => return Err(TestCaseError::fail(format!("{e}\n--- source:\n{src}"))),
         };
         if std::env::var_os("YAML_PROPS_SHOW").is_some() {
-            eprintln!("=====\n{src}\n----- {} renamed\n{}", rw.subs.len(), rw.new);
+            eprintln!("=====\n{src}\n----- {} renamed\n{}", rw.substituted, rw.new);
         }
         support::outside_unchanged(&src, &rw.new, &rw.edits).map_err(TestCaseError::fail)?;
         support::data_renamed(&src, &rw.new, &rw.renamed)
@@ -299,7 +299,7 @@ proptest! {
         let reps = [Replacement { range: 0..8, text: s.clone() }];
         let edits = Yaml.edits(src, &sc, &reps).map_err(TestCaseError::fail)?;
         let new = apply_edits(src, &edits);
-        Yaml.verify(src, None, &new, &[Substitution { scalar: sc, new_value: s.clone() }])
+        Yaml.verify(src, None, &new, &[Substitution { scalar: &sc, new_value: s.clone() }])
             .map_err(|e| TestCaseError::fail(format!("{e}: {new:?}")))?;
     }
 }

@@ -381,10 +381,12 @@ pub struct Replacement {
     pub text: String,
 }
 
-/// A planned change of one scalar, as the verifier sees it.
+/// A planned change of one scalar, as the verifier sees it. It borrows the
+/// scalar: a copy per edited scalar was 46 MB of a 26.8 MB file's peak
+/// (issue 19).
 #[derive(Clone, Debug)]
-pub struct Substitution {
-    pub scalar: Scalar,
+pub struct Substitution<'a> {
+    pub scalar: &'a Scalar,
     pub new_value: String,
 }
 

@@ -35,26 +35,30 @@ struct Verdicts {
 }
 
 impl<'a> Site<'a> {
-    /// The findings of the candidates and the scalars they refer to.
+    /// The findings of the candidates, and where the scalars they refer to
+    /// are in `scalars` (a finding's `scalar` indexes this list; the plan
+    /// moves them out of the scan, see [`super::take_used`]).
     pub fn findings(
         &self,
         candidates: Vec<Candidate<'a>>,
         scalars: &[Scalar],
-    ) -> (Vec<Finding>, Vec<Scalar>) {
+    ) -> (Vec<Finding>, Vec<usize>) {
         let (mut hit, strict): (Vec<_>, Vec<_>) =
             candidates.into_iter().partition(|c| !c.hits.is_empty());
         collide::mark(scalars, &mut hit, &|c| self.new_value(c));
         let mut findings = Vec::new();
         let mut used = Vec::new();
         for c in hit {
+            let Some(at) = c.index else { continue };
             let si = used.len();
-            used.push(c.scalar.clone());
+            used.push(at);
             findings.extend(self.scalar_findings(&c, si));
         }
         if self.ctx.options.strict {
             for c in strict {
+                let Some(at) = c.index else { continue };
                 if let Some(f) = self.strict_finding(&c, used.len()) {
-                    used.push(c.scalar.clone());
+                    used.push(at);
                     findings.push(f);
                 }
             }
@@ -329,6 +333,7 @@ impl Site<'_> {
                 };
                 let c = Candidate {
                     scalar: &u.scalar,
+                    index: None,
                     field: &UNGOVERNED,
                     hits: Vec::new(),
                     manual: None,

@@ -17,6 +17,10 @@ use crate::text::LineIndex;
 /// A governed scalar and its matches, before edits are decided.
 pub(super) struct Candidate<'a> {
     pub scalar: &'a Scalar,
+    /// Where `scalar` is in the scan's list, so that the plan can move it
+    /// out instead of cloning it; `None` for a stand-in that is not in
+    /// that list (an occurrence outside governed fields under `--strict`).
+    pub index: Option<usize>,
     pub field: &'a FieldRule,
     pub hits: Vec<Hit>,
     /// Set when the scalar must not be rewritten (reuse at an ungoverned
@@ -77,9 +81,14 @@ impl<'a> Governor<'a> {
     pub fn candidates(&self, ctx: &Context) -> Vec<Candidate<'a>> {
         self.scalars
             .iter()
+            .enumerate()
             // References follow their anchor; only string scalars match (§2).
-            .filter(|s| !s.is_reference() && !s.not_string)
-            .filter_map(|s| self.candidate(ctx, s))
+            .filter(|(_, s)| !s.is_reference() && !s.not_string)
+            .filter_map(|(i, s)| {
+                let mut c = self.candidate(ctx, s)?;
+                c.index = Some(i);
+                Some(c)
+            })
             .collect()
     }
 
@@ -130,6 +139,7 @@ impl<'a> Governor<'a> {
         });
         Some(Candidate {
             scalar: s,
+            index: None,
             field,
             hits,
             manual,

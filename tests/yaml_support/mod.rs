@@ -22,7 +22,8 @@ pub fn identifier_like(s: &str) -> bool {
 pub struct Rewrite {
     pub new: String,
     pub edits: Vec<Edit>,
-    pub subs: Vec<Substitution>,
+    /// How many scalars were substituted.
+    pub substituted: usize,
     /// value → new value, for the values that were rewritten everywhere.
     pub renamed: BTreeMap<String, String>,
     /// Scalars that were governed but could not be rewritten (blocked).
@@ -105,7 +106,7 @@ pub fn rewrite_some(
             edits.extend(e);
         }
         subs.push(Substitution {
-            scalar: s.clone(),
+            scalar: s,
             new_value: to.clone(),
         });
     }
@@ -115,7 +116,7 @@ pub fn rewrite_some(
     Ok(Rewrite {
         new,
         edits,
-        subs,
+        substituted: subs.len(),
         renamed,
         blocked,
     })

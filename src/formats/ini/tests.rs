@@ -62,7 +62,7 @@ fn rename(src: &str, from: &str, to: &str) -> Result<String, String> {
         }];
         edits.extend(Ini.edits(src, s, &reps)?);
         subs.push(Substitution {
-            scalar: s.clone(),
+            scalar: s,
             new_value: to.to_string(),
         });
     }
@@ -284,7 +284,7 @@ fn verify_catches_a_wrong_edit() {
     let doc = read(src).unwrap();
     let s = doc.scalars.iter().find(|s| s.value == "x").unwrap().clone();
     let sub = Substitution {
-        scalar: s,
+        scalar: &s,
         new_value: "y".into(),
     };
     assert!(

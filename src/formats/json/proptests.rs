@@ -260,7 +260,7 @@ proptest! {
                 prop_assert!(s.content.start <= edit.range.start && edit.range.end < s.span.end);
             }
             edits.extend(e);
-            subs.push(Substitution { scalar: s.clone(), new_value: apply_replacements(&s.value, &reps) });
+            subs.push(Substitution { scalar: s, new_value: apply_replacements(&s.value, &reps) });
         }
         let new = apply_edits(&src, &edits);
         Json.verify(&src, None, &new, &subs).map_err(|e| TestCaseError::fail(format!("{e}\n{src}\n{new}")))?;

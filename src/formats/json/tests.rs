@@ -27,7 +27,7 @@ fn rewrite(src: &str, from: &str, to: &str) -> String {
         }];
         edits.extend(Json.edits(src, s, &reps).unwrap());
         subs.push(Substitution {
-            scalar: s.clone(),
+            scalar: s,
             new_value: to.to_string(),
         });
     }
@@ -56,11 +56,11 @@ fn verify_with_the_tape_catches_unplanned_changes() {
     let src = r#"{"a": "x", "b": "y\u00e9", "c": 1, "d": [true, null, -2, 1.5e3], "e": {}}"#;
     let s = scan(src);
     let sub = Substitution {
-        scalar: s[1].clone(),
+        scalar: &s[1],
         new_value: "z".into(),
     };
     let key = Substitution {
-        scalar: s[2].clone(),
+        scalar: &s[2],
         new_value: "bb".into(),
     };
     let subs = std::slice::from_ref(&sub);
@@ -92,7 +92,7 @@ fn verify_with_the_tape_catches_unplanned_changes() {
     }
     // A substitution that does not match the original is refused.
     let stale = Substitution {
-        scalar: Scalar {
+        scalar: &Scalar {
             value: "w".into(),
             ..s[1].clone()
         },
@@ -103,7 +103,7 @@ fn verify_with_the_tape_catches_unplanned_changes() {
     let deep = format!("{}\"x\"{}", "[".repeat(200), "]".repeat(200));
     let s = scan(&deep);
     let sub = Substitution {
-        scalar: s[0].clone(),
+        scalar: &s[0],
         new_value: "y".into(),
     };
     let new = deep.replace('x', "y");
@@ -262,7 +262,7 @@ fn deep_file_with_edit_fails_verification_cleanly() {
             None,
             &new,
             &[Substitution {
-                scalar: s[0].clone(),
+                scalar: &s[0],
                 new_value: "y".into(),
             }],
         )
@@ -299,7 +299,7 @@ fn token_inside_escaped_string_splices_only_the_alias() {
     let new = apply_edits(src, &edits);
     assert_eq!(new, src.replace("pve-shop", "pve"));
     let sub = Substitution {
-        scalar: s.clone(),
+        scalar: s,
         new_value: apply_replacements(&s.value, &reps),
     };
     Json.verify(src, None, &new, &[sub]).unwrap();
@@ -346,7 +346,7 @@ fn duplicate_keys_do_not_crash() {
     }];
     let new = apply_edits(src, &Json.edits(src, first, &reps).unwrap());
     let sub = Substitution {
-        scalar: first.clone(),
+        scalar: first,
         new_value: "pve".into(),
     };
     Json.verify(src, None, &new, &[sub]).unwrap();
@@ -357,7 +357,7 @@ fn verify_catches_unplanned_changes() {
     let src = r#"{"a": "x", "b": "y", "c": 1}"#;
     let s = scan(src);
     let sub = Substitution {
-        scalar: s[1].clone(),
+        scalar: &s[1],
         new_value: "z".into(),
     };
     assert!(

@@ -19,7 +19,7 @@ fn rename(src: &str, from: &str, to: &str) -> Result<String, String> {
         }
         edits.extend(Jsonc.edits(src, s, &reps)?);
         subs.push(Substitution {
-            scalar: s.clone(),
+            scalar: s,
             new_value: apply_replacements(&s.value, &reps),
         });
     }

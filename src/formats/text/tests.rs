@@ -24,7 +24,7 @@ fn rename(src: &str, from: &str, to: &str) -> String {
         }
         edits.extend(Text.edits(src, s, &reps).unwrap());
         subs.push(Substitution {
-            scalar: s.clone(),
+            scalar: s,
             new_value: crate::formats::apply_replacements(&s.value, &reps),
         });
     }
@@ -81,7 +81,7 @@ fn verify_refuses_anything_but_the_planned_bytes() {
     let src = "a pve-shop\nb\n";
     let s = Text.scan(src).unwrap().scalars[0].clone();
     let sub = Substitution {
-        scalar: s.clone(),
+        scalar: &s,
         new_value: "a pve".into(),
     };
     let subs = std::slice::from_ref(&sub);
@@ -90,7 +90,7 @@ fn verify_refuses_anything_but_the_planned_bytes() {
     assert!(Text.verify(src, None, "a pve\r\nb\n", subs).is_err());
     assert!(Text.verify(src, None, "a pve-shop\nb\n", subs).is_err());
     let split = Substitution {
-        scalar: s,
+        scalar: &s,
         new_value: "a\npve".into(),
     };
     assert!(Text.verify(src, None, "a\npve\nb\n", &[split]).is_err());
@@ -98,5 +98,5 @@ fn verify_refuses_anything_but_the_planned_bytes() {
         range: 2..10,
         text: "x\ny".into(),
     };
-    assert!(Text.edits(src, &sub.scalar, &[bad]).is_err());
+    assert!(Text.edits(src, sub.scalar, &[bad]).is_err());
 }

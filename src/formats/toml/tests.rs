@@ -31,7 +31,7 @@ fn rewrite(src: &str, kind: ScalarKind, from: &str, to: &str) -> Result<String, 
         }];
         edits.extend(Toml.edits(src, s, &reps)?);
         subs.push(Substitution {
-            scalar: s.clone(),
+            scalar: s,
             new_value: to.to_string(),
         });
     }
@@ -166,7 +166,7 @@ fn partial_header_rename_fails_verification() {
     }];
     let new = apply_edits(src, &Toml.edits(src, first, &reps).unwrap());
     let subs = [Substitution {
-        scalar: first.clone(),
+        scalar: first,
         new_value: "z".into(),
     }];
     assert!(Toml.verify(src, None, &new, &subs).is_err());
@@ -181,7 +181,7 @@ fn verify_catches_collisions_and_unplanned_changes() {
         .find(|s| s.kind == ScalarKind::Key && s.value == "a")
         .unwrap();
     let subs = [Substitution {
-        scalar: key_a.clone(),
+        scalar: key_a,
         new_value: "b".into(),
     }];
     assert!(Toml.verify(src, None, "b = 'x'\nb = 'y'\n", &subs).is_err());
@@ -223,7 +223,7 @@ fn key_rename_moves_the_subtree() {
         .iter()
         .filter(|s| s.value == "pve-shop")
         .map(|s| Substitution {
-            scalar: s.clone(),
+            scalar: s,
             new_value: "pve".into(),
         })
         .collect();
@@ -270,7 +270,7 @@ fn quotes_go_into_a_multi_line_literal_unless_they_close_it() {
                 let new = apply_edits(src, &edits);
                 assert_eq!(new, want, "{src:?} → {to:?}");
                 let subs = [Substitution {
-                    scalar: s.clone(),
+                    scalar: &s,
                     new_value: apply_replacements(&s.value, &reps),
                 }];
                 Toml.verify(src, None, &new, &subs).unwrap();
@@ -297,7 +297,7 @@ fn multiline_token_rewrite_stays_on_its_line() {
     let new = apply_edits(src, &Toml.edits(src, &s, &reps).unwrap());
     assert_eq!(new, "n = \"\"\"\r\nhost pve\r\nnext\\\r\n  line\"\"\"\r\n");
     let subs = [Substitution {
-        scalar: s.clone(),
+        scalar: &s,
         new_value: apply_replacements(&s.value, &reps),
     }];
     Toml.verify(src, None, &new, &subs).unwrap();
@@ -744,7 +744,7 @@ mod random {
                 }
                 edits.extend(e);
                 renamed.extend(kept.iter().map(|(n, _)| *n));
-                subs.push(Substitution { scalar: s.clone(), new_value: apply_replacements(&s.value, &reps) });
+                subs.push(Substitution { scalar: s, new_value: apply_replacements(&s.value, &reps) });
                 touched.push(s.span.clone());
             }
             let new = apply_edits(&src, &edits);

@@ -72,21 +72,21 @@ pub(crate) fn compare(
 /// [`detailed`] accepts.
 struct Check<'a> {
     bom: usize,
-    by_pos: HashMap<usize, &'a Substitution>,
+    by_pos: HashMap<usize, &'a Substitution<'a>>,
     changed_anchors: HashMap<usize, String>,
-    alias_subs: Vec<(usize, &'a Substitution)>,
+    alias_subs: Vec<(usize, &'a Substitution<'a>)>,
 }
 
 /// A new event whose comparison waits until it is known whether it is the
 /// last node of the stream (the end-of-file rule of [`super::parse`]).
 struct Pending<'a> {
     old: Ev<'a>,
-    sub: Option<&'a Substitution>,
+    sub: Option<&'a Substitution<'a>>,
     new: Event,
 }
 
 impl<'a> Check<'a> {
-    fn run(old: &'a str, o: &'a Original, new: &str, subs: &'a [Substitution]) -> bool {
+    fn run(old: &'a str, o: &'a Original, new: &str, subs: &'a [Substitution<'a>]) -> bool {
         let Some(old_text) = old.get(o.bom..) else {
             return false;
         };
@@ -165,7 +165,7 @@ impl<'a> Check<'a> {
     /// A substitution names its scalar by start offset, style and value: an
     /// empty scalar (null, empty block) starts where the next node does, so
     /// the offset alone is not enough.
-    fn take_sub(&mut self, eo: &Ev, po: usize) -> Option<&'a Substitution> {
+    fn take_sub(&mut self, eo: &Ev, po: usize) -> Option<&'a Substitution<'a>> {
         let pos = po + self.bom;
         let s = self.by_pos.get(&pos)?;
         let fits = match eo {
@@ -177,7 +177,7 @@ impl<'a> Check<'a> {
     }
 
     /// Whether the new event `en` is the old `eo` with `sub` applied.
-    fn pair(&mut self, eo: Ev, sub: Option<&'a Substitution>, en: &Event) -> bool {
+    fn pair(&mut self, eo: Ev, sub: Option<&'a Substitution<'a>>, en: &Event) -> bool {
         match (eo, en) {
             (Ev::Scalar(vo, so, ao, to), Event::Scalar(vn, sn, an, tn)) => {
                 let expected = sub.map_or(vo, |s| s.new_value.as_str());
@@ -344,8 +344,9 @@ mod tests {
     use crate::formats::yaml::Yaml;
 
     /// A substitution of the scalar (not an alias) reading `value` in
-    /// `old`, or of the alias reading it with `alias`.
-    fn sub(old: &str, value: &str, alias: bool, new_value: &str) -> Substitution {
+    /// `old`, or of the alias reading it with `alias` (the scalar is leaked:
+    /// a few bytes per test, and the helper can hand out the borrow).
+    fn sub(old: &str, value: &str, alias: bool, new_value: &str) -> Substitution<'static> {
         let scalar = Yaml
             .scalars(old)
             .unwrap()
@@ -353,7 +354,7 @@ mod tests {
             .find(|s| s.value == value && (s.style == Style::YamlAlias) == alias)
             .unwrap_or_else(|| panic!("{value} not in {old:?}"));
         Substitution {
-            scalar,
+            scalar: Box::leak(Box::new(scalar)),
             new_value: new_value.into(),
         }
     }
