@@ -35,14 +35,7 @@ pub(super) fn scan(
     values: bool,
 ) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
     let lines = LineIndex::new(src);
-    let at = |offset: usize, message: String| {
-        let (line, column) = lines.line_col(offset);
-        ParseError {
-            line,
-            column,
-            message,
-        }
-    };
+    let at = |offset: usize, message: String| error_at(&lines, offset, message);
     if let Err(e) = toml_edit::Document::parse(src) {
         let offset = e.span().map_or(0, |s| s.start);
         return Err(at(offset, e.message().trim().to_string()));
@@ -58,15 +51,20 @@ pub(super) fn scan(
 /// validating parse with `toml_edit` would check it again.
 pub(super) fn check(src: &str) -> Result<(), ParseError> {
     let lines = LineIndex::new(src);
-    let at = |offset: usize, message: String| {
-        let (line, column) = lines.line_col(offset);
-        ParseError {
-            line,
-            column,
-            message,
-        }
-    };
-    walk(src, false, false, &at).map(|_| ())
+    walk(src, false, false, &|offset, message| {
+        error_at(&lines, offset, message)
+    })
+    .map(|_| ())
+}
+
+/// A parse error at a byte offset of the text `lines` indexes.
+fn error_at(lines: &LineIndex, offset: usize, message: String) -> ParseError {
+    let (line, column) = lines.line_col(offset);
+    ParseError {
+        line,
+        column,
+        message,
+    }
 }
 
 /// Walks the parser's events; `keep`: build the scalars (else only check).
