@@ -30,18 +30,7 @@ fn scan_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
         .args(args)
         .output()
         .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (
-        out.status.code().unwrap(),
-        v,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::json_report(&out)
 }
 
 fn findings(v: &Value) -> &Vec<Value> {

@@ -29,13 +29,7 @@ fn scan_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
         .args(args)
         .output()
         .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
-    (
-        out.status.code().unwrap(),
-        v,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::json_report(&out)
 }
 
 fn paths(v: &Value, key: &str) -> Vec<String> {

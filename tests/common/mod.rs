@@ -51,6 +51,23 @@ pub fn driftfix() -> Command {
     c
 }
 
+/// A `--format json` run's (exit code, report, stderr); a report that is
+/// not JSON fails the test with both streams.
+pub fn json_report(out: &std::process::Output) -> (i32, serde_json::Value, String) {
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (
+        out.status.code().unwrap(),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// A temp tree from `(path, content)` pairs.
 pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
