@@ -142,17 +142,9 @@ struct Marks(Vec<Mark>);
 impl Marks {
     fn of(scalars: &[Scalar], candidates: &[Candidate]) -> Marks {
         let mut marks = vec![Mark::None; scalars.len()];
-        let base = scalars.as_ptr().addr();
-        let size = std::mem::size_of::<Scalar>().max(1);
         for c in candidates {
-            let at = std::ptr::from_ref(c.scalar).addr();
-            // A candidate outside the slice marks nothing (it could not
-            // be any of these scalars).
-            let Some(slot) = at
-                .checked_sub(base)
-                .filter(|d| d % size == 0)
-                .and_then(|d| marks.get_mut(d / size))
-            else {
+            // A stand-in, not in the scan's list, marks nothing.
+            let Some(slot) = c.index.and_then(|i| marks.get_mut(i)) else {
                 continue;
             };
             // With hits wins over without (one scalar may be governed by
