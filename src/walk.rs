@@ -36,8 +36,6 @@ pub struct Target {
     /// walk reached it: under a ROOT given through a symlinked directory,
     /// with the name the user gave (`alias/spine/a.yaml`).
     pub rel_path: String,
-    /// The path as walked (may go through a symlink).
-    pub abs_path: PathBuf,
     /// The path beneath the base directory with no symlinked directory on
     /// the way (its last component may be a symlinked file): what the file
     /// is read and written through. `rel_path` itself unless the ROOT was
@@ -119,6 +117,7 @@ pub fn walk(base: &BaseDir, roots: &[PathBuf], rules: &RuleSet, never: &[FileId]
             .map(|r| (resolve_root(&base_path, r), r.display().to_string()))
             .collect()
     };
+    let single_root = roots.len() == 1;
     for (root, given) in roots {
         if std::fs::symlink_metadata(&root).is_err() {
             result.errors.push((given, "root does not exist".into()));
@@ -193,8 +192,13 @@ pub fn walk(base: &BaseDir, roots: &[PathBuf], rules: &RuleSet, never: &[FileId]
         walk_root(&root, &ctx, &found, &notes);
     }
     let mut targets = found.into_inner().unwrap_or_default();
-    targets.sort_by(|a: &Target, b| a.rel_path.cmp(&b.rel_path));
-    targets.dedup_by(|a, b| a.rel_path == b.rel_path);
+    if single_root {
+        // One walk lists each path once: nothing to keep first.
+        targets.sort_unstable_by(|a: &Target, b| a.rel_path.cmp(&b.rel_path));
+    } else {
+        targets.sort_by(|a: &Target, b| a.rel_path.cmp(&b.rel_path));
+        targets.dedup_by(|a, b| a.rel_path == b.rel_path);
+    }
     result.targets = drop_links_to_targets(targets);
     let mut warnings = notes.into_inner().unwrap_or_default();
     warnings.sort();
@@ -297,7 +301,13 @@ fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<V
         .build_parallel();
 
     walker.run(|| {
-        Box::new(|entry| {
+        // Each walker thread gathers its targets and hands them over once,
+        // when it is done (a lock per file contended between threads).
+        let mut mine = Gathered {
+            targets: Vec::new(),
+            into: found,
+        };
+        Box::new(move |entry| {
             match entry {
                 Ok(entry) => {
                     // A root is listed with the kind of what it leads to:
@@ -308,7 +318,7 @@ fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<V
                                 .is_ok_and(|m| m.file_type().is_symlink()));
                     let kind = entry.file_type().filter(|_| !link);
                     if let Some(t) = classify(entry.path(), kind, ctx) {
-                        push(found, t);
+                        mine.targets.push(t);
                     }
                 }
                 Err(e) => push(notes, Warning::new(e.to_string())),
@@ -316,6 +326,21 @@ fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<V
             WalkState::Continue
         })
     });
+}
+
+/// One walker thread's targets, appended to the shared list when the
+/// thread's visitor is dropped.
+struct Gathered<'a> {
+    targets: Vec<Target>,
+    into: &'a Mutex<Vec<Target>>,
+}
+
+impl Drop for Gathered<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut all) = self.into.lock() {
+            all.append(&mut self.targets);
+        }
+    }
 }
 
 fn push<T>(list: &Mutex<Vec<T>>, item: T) {
@@ -428,7 +453,6 @@ fn classify(path: &Path, file_type: Option<std::fs::FileType>, ctx: &Ctx) -> Opt
     Some(Target {
         role,
         rel_path: shown,
-        abs_path: path.to_path_buf(),
         open_path: rel,
         file_type: format,
         link,
@@ -473,19 +497,24 @@ fn skip(ctx: &Ctx, rel: &str, reason: SkipReason, message: String) {
 /// Drops symlinks to files that are targets themselves, and all but the
 /// first of several links to one file: each file is scanned, reported and
 /// written once (under its own path when it is a target).
-fn drop_links_to_targets(targets: Vec<Target>) -> Vec<Target> {
+fn drop_links_to_targets(mut targets: Vec<Target>) -> Vec<Target> {
+    if !targets
+        .iter()
+        .any(|t| matches!(t.link, Some(LinkTo::Inside(_))))
+    {
+        // No link among them (the usual tree): no set of every path.
+        return targets;
+    }
     let mut seen: std::collections::HashSet<String> = targets
         .iter()
         .filter(|t| t.link.is_none())
         .map(|t| t.rel_path.clone())
         .collect();
+    targets.retain(|t| match &t.link {
+        Some(LinkTo::Inside(real)) => seen.insert(real.clone()),
+        _ => true,
+    });
     targets
-        .into_iter()
-        .filter(|t| match &t.link {
-            Some(LinkTo::Inside(real)) => seen.insert(real.clone()),
-            _ => true,
-        })
-        .collect()
 }
 
 /// A root as given: absolute, or relative to the current directory; when

@@ -296,12 +296,14 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
     };
     let json = target("good.json");
     let toml = target("good.toml");
+    let json_path = p.join(&json.rel_path);
+    let toml_path = p.join(&toml.rel_path);
 
     // Replaced by a FIFO: skipped at once, never opened for a blocking read.
-    std::fs::remove_file(&json.abs_path).unwrap();
+    std::fs::remove_file(&json_path).unwrap();
     assert!(
         std::process::Command::new("mkfifo")
-            .arg(&json.abs_path)
+            .arg(&json_path)
             .status()
             .unwrap()
             .success()
@@ -319,8 +321,8 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
     );
 
     // Replaced by a directory: skipped.
-    std::fs::remove_file(&toml.abs_path).unwrap();
-    std::fs::create_dir(&toml.abs_path).unwrap();
+    std::fs::remove_file(&toml_path).unwrap();
+    std::fs::create_dir(&toml_path).unwrap();
     let e = driftfix::run::read_target(&base, &toml, 1 << 20)
         .1
         .unwrap_err();
@@ -330,7 +332,7 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
     );
 
     // Vanished: an error (exit 2 in a run), naming the reason.
-    std::fs::remove_dir(&toml.abs_path).unwrap();
+    std::fs::remove_dir(&toml_path).unwrap();
     let e = driftfix::run::read_target(&base, &toml, 1 << 20)
         .1
         .unwrap_err();
@@ -340,14 +342,14 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
     );
 
     // Grew past the limit after the size check: the read is bounded.
-    std::fs::write(&toml.abs_path, "x".repeat(4096)).unwrap();
+    std::fs::write(&toml_path, "x".repeat(4096)).unwrap();
     let e = driftfix::run::read_target(&base, &toml, 100).1.unwrap_err();
     assert!(e.is_skip() && e.message.contains("larger than"), "{e:?}");
 
     // The re-read just before writing: a FIFO swapped in must not block, a
     // changed or vanished file is not written.
     let write = driftfix::fix::write::WriteContext::new(&base, &rules);
-    let fifo = json.abs_path.clone();
+    let fifo = json_path.clone();
     let fifo_rel = json.open_path.clone();
     let r = within(Duration::from_secs(10), move || {
         let rules = RuleSet::load(&[fifo.parent().unwrap().join("driftfix.toml")]).unwrap();
@@ -363,7 +365,7 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
     assert!(r.is_err());
     {
         use std::os::unix::fs::FileTypeExt;
-        let kind = std::fs::symlink_metadata(&json.abs_path)
+        let kind = std::fs::symlink_metadata(&json_path)
             .unwrap()
             .file_type();
         assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");

@@ -1,6 +1,6 @@
 //! Hand-built runs for the printers' unit tests (no disk, no format engine).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::formats::{FileType, Replacement, ScalarKind};
@@ -85,7 +85,6 @@ pub fn role_of(path: &str) -> Role {
 fn target(path: &str) -> Target {
     Target {
         rel_path: path.into(),
-        abs_path: PathBuf::from("/nonexistent/driftfix-test").join(path),
         open_path: path.into(),
         file_type: crate::rules::TypeMap::new(Vec::new())
             .type_of(path)

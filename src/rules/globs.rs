@@ -97,6 +97,15 @@ impl PathGlobs {
         }
     }
 
+    /// The patterns (by index, possibly repeated) that match a file, into
+    /// `out` (cleared first; reused across calls).
+    pub fn matching_patterns_into(&self, rel: &str, out: &mut Vec<usize>) {
+        self.files.matches_into(rel, out);
+        for g in out.iter_mut() {
+            *g = self.files_owner.get(*g).copied().unwrap_or(usize::MAX);
+        }
+    }
+
     /// Whether a directory matches (so everything under it does).
     pub fn matches_dir(&self, rel: &str) -> bool {
         self.dirs.is_match(rel) || self.files.is_match(rel)

@@ -122,39 +122,50 @@ pub fn unmatched_globs(
     excluded: Option<&BTreeSet<usize>>,
     what: &str,
 ) -> Vec<Warning> {
+    // Every glob to look for, with the warning it gives when nothing
+    // matches it: `exclude` globs the walk already saw match are known.
+    let mut wanted: Vec<(&str, String)> = Vec::new();
     let mut exclude_index = 0;
-    let mut out = Vec::new();
     for (place, glob) in &rules.paths.patterns {
-        let hit = if place == "exclude" {
+        if place == "exclude" {
             let i = exclude_index;
             exclude_index += 1;
-            match excluded {
-                Some(seen) => seen.contains(&i),
-                None => any_match(glob, files),
+            if excluded.is_some_and(|seen| seen.contains(&i)) {
+                continue;
             }
-        } else {
-            any_match(glob, files)
-        };
-        if !hit {
-            out.push(Warning::new(format!(
-                "{place} glob `{glob}` matches no {what}"
-            )));
         }
+        wanted.push((glob, format!("{place} glob `{glob}` matches no {what}")));
     }
     for e in rules.types.entries() {
-        if !files.iter().any(|f| e.globs.is_match(f)) {
-            out.push(Warning::new(format!(
-                "{}: [types] glob `{}` matches no {what}",
-                e.origin, e.text
-            )));
-        }
+        wanted.push((
+            &e.text,
+            format!("{}: [types] glob `{}` matches no {what}", e.origin, e.text),
+        ));
     }
+    let globs: Vec<&str> = wanted.iter().map(|(g, _)| *g).collect();
+    let matched = matched_globs(&globs, files);
+    // Only a `[types]` line gives the type text (the registry has no glob
+    // for it): with none that matched a file, no file is text.
+    let first_type_entry = wanted.len() - rules.types.entries().len();
+    let maybe_text = rules
+        .types
+        .entries()
+        .iter()
+        .zip(matched.get(first_type_entry..).unwrap_or_default())
+        .any(|(e, hit)| *hit && e.file_type == FileType::Text);
+    let mut out: Vec<Warning> = wanted
+        .into_iter()
+        .zip(matched)
+        .filter(|(_, hit)| !hit)
+        .map(|((_, warning), _)| Warning::new(warning))
+        .collect();
     // `text` is never assigned by default: a rule for text files alone
     // with no `[types]` line that maps a file to text governs nothing.
     let any_text = || {
-        files
-            .iter()
-            .any(|f| matches!(rules.type_of(f), Some((FileType::Text, _))))
+        maybe_text
+            && files
+                .iter()
+                .any(|f| matches!(rules.type_of(f), Some((FileType::Text, _))))
     };
     for f in rules.fields.iter().filter(|f| f.types == [FileType::Text]) {
         if !any_text() {
@@ -167,10 +178,58 @@ pub fn unmatched_globs(
     out
 }
 
-fn any_match(glob: &str, files: &[String]) -> bool {
-    match PathGlobs::new(&[glob], GlobOptions::default()) {
-        Ok(g) => files.iter().any(|f| g.is_match(f)),
-        // Validated when loading; an unreadable one is not reported twice.
-        Err(_) => true,
+/// Which of `globs` match at least one of `files`, in one pass over the
+/// files: the globs not matched yet are one set, tried with a plain
+/// "any match?" per file and rebuilt each time a file matches some of
+/// them (issue 19: a pass per glob, each one a regex over every path, was
+/// 7% of a scan of 40,000 tiny files).
+fn matched_globs(globs: &[&str], files: &[String]) -> Vec<bool> {
+    let mut seen = vec![false; globs.len()];
+    let mut left: Vec<usize> = (0..globs.len()).collect();
+    let mut files = files.iter();
+    let mut hits = Vec::new();
+    while !left.is_empty() {
+        let patterns: Vec<&str> = left.iter().filter_map(|&i| globs.get(i).copied()).collect();
+        let Ok(set) = PathGlobs::new(&patterns, GlobOptions::default()) else {
+            // Validated when loading; an unreadable one is not reported twice.
+            for &i in &left {
+                if let Some(s) = seen.get_mut(i) {
+                    *s = true;
+                }
+            }
+            break;
+        };
+        let Some(file) = files.by_ref().find(|f| set.is_match(f)) else {
+            break;
+        };
+        set.matching_patterns_into(file, &mut hits);
+        for &j in &hits {
+            if let Some(s) = left.get(j).and_then(|&i| seen.get_mut(i)) {
+                *s = true;
+            }
+        }
+        left.retain(|&i| seen.get(i) == Some(&false));
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matched_globs;
+
+    #[test]
+    fn each_glob_is_matched_by_any_file_in_one_pass() {
+        let files: Vec<String> = ["a/x.yaml", "c/b/d.txt", "e.json"]
+            .iter()
+            .map(|f| f.to_string())
+            .collect();
+        // `b` names a directory at any depth: everything under it matches.
+        let globs = ["**/*.yaml", "a/**", "**/*.ini", "b", "*.json", "x/**"];
+        assert_eq!(
+            matched_globs(&globs, &files),
+            [true, true, false, true, true, false]
+        );
+        assert_eq!(matched_globs(&globs, &[]), [false; 6]);
+        assert!(matched_globs(&[], &files).is_empty());
     }
 }
