@@ -365,9 +365,7 @@ fn files_that_vanish_or_change_kind_after_the_walk() {
     assert!(r.is_err());
     {
         use std::os::unix::fs::FileTypeExt;
-        let kind = std::fs::symlink_metadata(&json_path)
-            .unwrap()
-            .file_type();
+        let kind = std::fs::symlink_metadata(&json_path).unwrap().file_type();
         assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
     }
     let grown = p.join("grown.json");
