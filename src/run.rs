@@ -15,7 +15,7 @@ use crate::matcher::Matcher;
 use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_with};
 use crate::prefilter::stream::{STREAM_ABOVE, clean_miss};
 use crate::rules::RuleSet;
-use crate::walk::{LinkTo, Skipped, Target, walk};
+use crate::walk::{LinkTo, Skipped, Taken, Target, walk_with};
 
 /// What a run needs to know.
 pub struct RunInput<'a> {
@@ -229,9 +229,36 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         .chain(input.own_files)
         .copied()
         .collect();
-    let mut walked = walk(input.base, input.roots, input.rules, &never);
     let own_targets = std::sync::Mutex::new(Vec::new());
     let whole_tree = covers_base(input.base.path(), input.roots);
+    let matcher = Matcher::new(input.rules);
+    let ctx = Context {
+        rules: input.rules,
+        matcher: &matcher,
+        options: input.options,
+        baseline: input.baseline,
+    };
+    let plan = |target: Target| {
+        with_read_buffer(|buf| {
+            plan_target(input, &ctx, &never, &own_targets, progress, target, buf)
+        })
+    };
+    // Each target is read and planned by the walker thread that finds it
+    // (`--since` lists the only ones to read).
+    let take = |target: Target| -> Taken<Outcome> {
+        if input
+            .only
+            .is_some_and(|only| !only.contains(&target.rel_path))
+        {
+            return Taken::Dropped;
+        }
+        match plan(target) {
+            Some(outcome) => Taken::Done(outcome),
+            None => Taken::Dropped,
+        }
+    };
+    let (mut walked, mut outcomes, taken) =
+        walk_with(input.base, input.roots, input.rules, &never, &take);
     // With explicit roots the walk sees only part of the tree, and a glob
     // for the rest would be warned about wrongly; `--since` narrows what
     // is read, not what the walk saw.
@@ -240,6 +267,7 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
             .targets
             .iter()
             .map(|t| t.rel_path.clone())
+            .chain(taken)
             .chain(walked.skipped.iter().map(|s| s.path.clone()))
             .collect()
     });
@@ -247,38 +275,15 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
         walked.targets.retain(|t| only.contains(&t.rel_path));
         walked.skipped.retain(|s| only.contains(&s.path));
     }
+    // The targets the walker threads left: links (and every target of a
+    // walk of several roots).
+    let left = std::mem::take(&mut walked.targets);
     progress
         .total
-        .store(walked.targets.len(), Ordering::Relaxed);
-    let matcher = Matcher::new(input.rules);
-    let ctx = Context {
-        rules: input.rules,
-        matcher: &matcher,
-        options: input.options,
-        baseline: input.baseline,
-    };
-    let targets = std::mem::take(&mut walked.targets);
-    let plan_all = || -> Vec<Outcome> {
-        targets
-            .into_par_iter()
-            .filter_map(|target| {
-                READ_BUFFER.with(|cell| {
-                    let mut fresh = Vec::new();
-                    let mut held = cell.try_borrow_mut();
-                    let buf = held.as_deref_mut().unwrap_or(&mut fresh);
-                    let outcome =
-                        plan_target(input, &ctx, &never, &own_targets, progress, target, buf);
-                    if buf.capacity() > KEEP_READ_BUFFER {
-                        *buf = Vec::new();
-                    }
-                    outcome
-                })
-            })
-            .collect()
-    };
-    // The "glob matches nothing" check goes over every walked path once per
-    // glob that matches none: run beside the planning, not after it (issue
-    // 19: 4% of a near-miss scan, all of it on one thread at the end).
+        .store(outcomes.len() + left.len(), Ordering::Relaxed);
+    let plan_left = || -> Vec<Outcome> { left.into_par_iter().filter_map(plan).collect() };
+    // The "glob matches nothing" check goes over every walked path: run
+    // beside the planning of what is left.
     let unmatched = || -> Vec<crate::warning::Warning> {
         walked_files.as_ref().map_or_else(Vec::new, |files| {
             crate::rules::lint::unmatched_globs(
@@ -289,7 +294,11 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
             )
         })
     };
-    let (outcomes, unmatched) = rayon::join(plan_all, unmatched);
+    let (planned, unmatched) = rayon::join(plan_left, unmatched);
+    outcomes.extend(planned);
+    // In path order, as the reports list them (each path once: a walk of
+    // several roots took none, and its targets are deduplicated).
+    outcomes.sort_unstable_by(|a, b| a.target.rel_path.cmp(&b.target.rel_path));
     let mut warnings = std::mem::take(&mut walked.warnings);
     warnings.extend(unmatched);
     let mut own_targets = own_targets.into_inner().unwrap_or_default();
@@ -322,6 +331,20 @@ thread_local! {
     /// Each worker's read buffer, reused from file to file (issue 19: a
     /// fresh buffer per file where rg reuses one).
     static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's read buffer (a fresh one if it is in use).
+fn with_read_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    READ_BUFFER.with(|cell| {
+        let mut fresh = Vec::new();
+        let mut held = cell.try_borrow_mut();
+        let buf = held.as_deref_mut().unwrap_or(&mut fresh);
+        let out = f(buf);
+        if buf.capacity() > KEEP_READ_BUFFER {
+            *buf = Vec::new();
+        }
+        out
+    })
 }
 
 /// A read buffer grown past this by a large file is given back after it,

@@ -96,15 +96,80 @@ pub struct WalkResult {
     pub excluded_by: BTreeSet<usize>,
 }
 
+/// What [`walk_with`]'s `take` did with a target, on the walker thread
+/// that found it.
+pub enum Taken<T> {
+    /// Not taken: listed in [`WalkResult::targets`] as [`walk`] lists it.
+    Left(Target),
+    /// Taken: done with it there, to this result.
+    Done(T),
+    /// Taken, with nothing to show for it.
+    Dropped,
+}
+
+/// [`walk`], handing each target to `take` on the walker thread that
+/// found it, while the file's directory entry is fresh and the other
+/// threads go on walking (issue 19: the walk and the reading of files
+/// were two phases, each one with its own start and end). Only with one
+/// root: several roots may list one file twice, and the first of them is
+/// kept, which is known only at the end. Returns what `take` did, in no
+/// particular order, and the relative path of every target taken.
+pub fn walk_with<T: Send>(
+    base: &BaseDir,
+    roots: &[PathBuf],
+    rules: &RuleSet,
+    never: &[FileId],
+    take: &(dyn Fn(Target) -> Taken<T> + Sync),
+) -> (WalkResult, Vec<T>, Vec<String>) {
+    let sink = Sink {
+        take: (roots.len() <= 1).then_some(take),
+        found: Mutex::new(Vec::new()),
+        done: Mutex::new(Vec::new()),
+        taken: Mutex::new(Vec::new()),
+    };
+    let result = walk_into(base, roots, rules, never, &sink);
+    let done = sink.done.into_inner().unwrap_or_default();
+    let taken = sink.taken.into_inner().unwrap_or_default();
+    (result, done, taken)
+}
+
 /// Walks `roots` (absolute, or relative to the current directory) and returns
 /// the targets under `base`. A symlinked file that leads to one of `never`
 /// (the rule files, the run's `--output` and baseline, by device and inode)
 /// is not a target; plain files are compared when they are read
 /// (`run::read_target`), where their identity comes free.
 pub fn walk(base: &BaseDir, roots: &[PathBuf], rules: &RuleSet, never: &[FileId]) -> WalkResult {
+    let sink: Sink<'_, ()> = Sink {
+        take: None,
+        found: Mutex::new(Vec::new()),
+        done: Mutex::new(Vec::new()),
+        taken: Mutex::new(Vec::new()),
+    };
+    walk_into(base, roots, rules, never, &sink)
+}
+
+/// Where the walker threads put what they find.
+struct Sink<'a, T> {
+    /// Takes targets on the walker threads ([`walk_with`]).
+    take: Option<&'a (dyn Fn(Target) -> Taken<T> + Sync)>,
+    /// Targets left for the caller.
+    found: Mutex<Vec<Target>>,
+    /// What `take` made of the targets it took.
+    done: Mutex<Vec<T>>,
+    /// The paths of the targets taken.
+    taken: Mutex<Vec<String>>,
+}
+
+fn walk_into<T: Send>(
+    base: &BaseDir,
+    roots: &[PathBuf],
+    rules: &RuleSet,
+    never: &[FileId],
+    sink: &Sink<'_, T>,
+) -> WalkResult {
     let base_path = absolute(base.path());
     let mut result = WalkResult::default();
-    let found = Mutex::new(Vec::new());
+    let found = &sink.found;
     let notes = Mutex::new(Vec::new());
     let skipped = Mutex::new(Vec::new());
     let excluded_by = Arc::new(Mutex::new(BTreeSet::new()));
@@ -189,9 +254,12 @@ pub fn walk(base: &BaseDir, roots: &[PathBuf], rules: &RuleSet, never: &[FileId]
             skipped: &skipped,
             excluded_by: &excluded_by,
         };
-        walk_root(&root, &ctx, &found, &notes);
+        walk_root(&root, &ctx, sink, &notes);
     }
-    let mut targets = found.into_inner().unwrap_or_default();
+    let mut targets = found
+        .lock()
+        .map(|mut f| std::mem::take(&mut *f))
+        .unwrap_or_default();
     if single_root {
         // One walk lists each path once: nothing to keep first.
         targets.sort_unstable_by(|a: &Target, b| a.rel_path.cmp(&b.rel_path));
@@ -199,7 +267,9 @@ pub fn walk(base: &BaseDir, roots: &[PathBuf], rules: &RuleSet, never: &[FileId]
         targets.sort_by(|a: &Target, b| a.rel_path.cmp(&b.rel_path));
         targets.dedup_by(|a, b| a.rel_path == b.rel_path);
     }
-    result.targets = drop_links_to_targets(targets);
+    let taken = sink.taken.lock();
+    let taken = taken.as_deref().map(Vec::as_slice).unwrap_or_default();
+    result.targets = drop_links_to_targets(targets, taken);
     let mut warnings = notes.into_inner().unwrap_or_default();
     warnings.sort();
     warnings.dedup();
@@ -259,7 +329,7 @@ struct Ctx<'a> {
     excluded_by: &'a Arc<Mutex<BTreeSet<usize>>>,
 }
 
-fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<Vec<Warning>>) {
+fn walk_root<T: Send>(root: &Path, ctx: &Ctx, sink: &Sink<'_, T>, notes: &Mutex<Vec<Warning>>) {
     // Excluded files and directories are never read, nor listed (SPEC §8);
     // which `exclude` globs matched is kept for the "matches nothing"
     // warnings.
@@ -305,7 +375,9 @@ fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<V
         // when it is done (a lock per file contended between threads).
         let mut mine = Gathered {
             targets: Vec::new(),
-            into: found,
+            done: Vec::new(),
+            taken: Vec::new(),
+            into: sink,
         };
         Box::new(move |entry| {
             match entry {
@@ -318,7 +390,7 @@ fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<V
                                 .is_ok_and(|m| m.file_type().is_symlink()));
                     let kind = entry.file_type().filter(|_| !link);
                     if let Some(t) = classify(entry.path(), kind, ctx) {
-                        mine.targets.push(t);
+                        mine.add(t);
                     }
                 }
                 Err(e) => push(notes, Warning::new(e.to_string())),
@@ -328,17 +400,46 @@ fn walk_root(root: &Path, ctx: &Ctx, found: &Mutex<Vec<Target>>, notes: &Mutex<V
     });
 }
 
-/// One walker thread's targets, appended to the shared list when the
+/// One walker thread's share of the [`Sink`], appended to it when the
 /// thread's visitor is dropped.
-struct Gathered<'a> {
+struct Gathered<'a, 's, T> {
     targets: Vec<Target>,
-    into: &'a Mutex<Vec<Target>>,
+    done: Vec<T>,
+    taken: Vec<String>,
+    into: &'a Sink<'s, T>,
 }
 
-impl Drop for Gathered<'_> {
+impl<T> Gathered<'_, '_, T> {
+    fn add(&mut self, target: Target) {
+        // Links wait for the end: one that leads to another target is
+        // dropped (`drop_links_to_targets`).
+        let Some(take) = self.into.take.filter(|_| target.link.is_none()) else {
+            self.targets.push(target);
+            return;
+        };
+        let path = target.rel_path.clone();
+        match take(target) {
+            Taken::Left(t) => {
+                self.targets.push(t);
+                return;
+            }
+            Taken::Done(d) => self.done.push(d),
+            Taken::Dropped => {}
+        }
+        self.taken.push(path);
+    }
+}
+
+impl<T> Drop for Gathered<'_, '_, T> {
     fn drop(&mut self) {
-        if let Ok(mut all) = self.into.lock() {
+        if let Ok(mut all) = self.into.found.lock() {
             all.append(&mut self.targets);
+        }
+        if let Ok(mut all) = self.into.done.lock() {
+            all.append(&mut self.done);
+        }
+        if let Ok(mut all) = self.into.taken.lock() {
+            all.append(&mut self.taken);
         }
     }
 }
@@ -496,8 +597,9 @@ fn skip(ctx: &Ctx, rel: &str, reason: SkipReason, message: String) {
 
 /// Drops symlinks to files that are targets themselves, and all but the
 /// first of several links to one file: each file is scanned, reported and
-/// written once (under its own path when it is a target).
-fn drop_links_to_targets(mut targets: Vec<Target>) -> Vec<Target> {
+/// written once (under its own path when it is a target; `taken` are the
+/// paths of the targets [`walk_with`] took, none of them a link).
+fn drop_links_to_targets(mut targets: Vec<Target>, taken: &[String]) -> Vec<Target> {
     if !targets
         .iter()
         .any(|t| matches!(t.link, Some(LinkTo::Inside(_))))
@@ -509,6 +611,7 @@ fn drop_links_to_targets(mut targets: Vec<Target>) -> Vec<Target> {
         .iter()
         .filter(|t| t.link.is_none())
         .map(|t| t.rel_path.clone())
+        .chain(taken.iter().cloned())
         .collect();
     targets.retain(|t| match &t.link {
         Some(LinkTo::Inside(real)) => seen.insert(real.clone()),
