@@ -30,18 +30,27 @@ pub enum TypeSource {
 #[derive(Clone, Debug)]
 pub struct TypeMap {
     entries: Vec<TypeEntry>,
-    /// The registry's globs, one [`PathGlobs`] per type in registry order.
+    /// The registry's globs, one [`PathGlobs`] per type in registry order,
+    /// matched against the ASCII-lowercased path: the same as ignoring
+    /// ASCII case (the globs are lowercase), without the regex that
+    /// `globset` compiles for a case-insensitive glob (issue 19: tried on
+    /// every walked path, one type after the other).
     builtin: Vec<(FileType, PathGlobs)>,
+}
+
+thread_local! {
+    /// The lowercased path being typed, reused.
+    static LOWERCASED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 impl TypeMap {
     pub fn new(entries: Vec<TypeEntry>) -> TypeMap {
-        let options = GlobOptions {
-            case_insensitive: true,
-        };
         let builtin = FileType::ALL
             .into_iter()
-            .filter_map(|t| Some((t, PathGlobs::new(t.spec().globs, options).ok()?)))
+            .filter_map(|t| {
+                let globs = PathGlobs::new(t.spec().globs, GlobOptions::default()).ok()?;
+                Some((t, globs))
+            })
             .collect();
         TypeMap { entries, builtin }
     }
@@ -60,10 +69,24 @@ impl TypeMap {
         {
             return Some((e.file_type, TypeSource::Rules(i)));
         }
-        self.builtin
-            .iter()
-            .find(|(_, g)| g.is_match(rel))
-            .map(|(t, _)| (*t, TypeSource::BuiltIn))
+        let typed = |lower: &str| {
+            self.builtin
+                .iter()
+                .find(|(_, g)| g.is_match(lower))
+                .map(|(t, _)| (*t, TypeSource::BuiltIn))
+        };
+        if !rel.bytes().any(|b| b.is_ascii_uppercase()) {
+            return typed(rel);
+        }
+        LOWERCASED.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut lower) => {
+                lower.clear();
+                lower.push_str(rel);
+                lower.make_ascii_lowercase();
+                typed(&lower)
+            }
+            Err(_) => typed(&rel.to_ascii_lowercase()),
+        })
     }
 
     /// The `[types]` line that would give `rel` a type, for the warning
@@ -82,6 +105,17 @@ impl TypeMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_built_in_globs_are_lowercase() {
+        // Matched against lowercased paths: an uppercase letter in one
+        // (or a class such as `[A-Z]`) would never match.
+        for t in FileType::ALL {
+            for g in t.spec().globs {
+                assert!(!g.bytes().any(|b| b.is_ascii_uppercase()), "{g}");
+            }
+        }
+    }
 
     #[test]
     fn rules_entries_first_then_built_in() {
@@ -109,6 +143,28 @@ mod tests {
             Some((FileType::Json, TypeSource::BuiltIn))
         );
         assert_eq!(m.type_of("x.conf"), None);
+        // ASCII case is ignored, in directory names too; JSONC's paths are
+        // JSON names, and JSONC is tried first.
+        assert_eq!(
+            m.type_of("A/.VSCode/Settings.JSON"),
+            Some((FileType::Jsonc, TypeSource::BuiltIn))
+        );
+        assert_eq!(
+            m.type_of("TSConfig.Base.json"),
+            Some((FileType::Jsonc, TypeSource::BuiltIn))
+        );
+        assert_eq!(
+            m.type_of("a/HOSTS.INI"),
+            Some((FileType::Ini, TypeSource::BuiltIn))
+        );
+        assert_eq!(
+            m.type_of("Site.YAML/notes.txt"),
+            Some((FileType::Yaml, TypeSource::BuiltIn))
+        );
+        assert_eq!(
+            m.type_of("É/x.Toml"),
+            Some((FileType::Toml, TypeSource::BuiltIn))
+        );
         assert!(TypeMap::suggestion("a/alert.rules").starts_with("\"**/*.rules\" = \""));
         assert!(TypeMap::suggestion("inv/hosts").starts_with("\"**/hosts\" = \""));
     }
