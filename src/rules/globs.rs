@@ -8,6 +8,9 @@
 //! pattern each came from, so messages can name the glob that matched and
 //! `rules check` can name the ones that never did.
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// A list of path patterns, compiled.
@@ -16,6 +19,17 @@ pub struct PathGlobs {
     /// Matches files (and, through `X/**`, everything under a directory).
     files: GlobSet,
     files_owner: Vec<usize>,
+    /// The same globs for [`PathGlobs::is_match`], split: those that a
+    /// path matches by its own name ...
+    own: GlobSet,
+    /// ... and the `X/**` forms, which match a path when `X` matches one
+    /// of its directories: their answer is the same for every file of a
+    /// directory, so it is kept per directory (issue 19: globset runs them
+    /// as a regex, for every walked path and every set it is tried in).
+    under: GlobSet,
+    /// Tells this set's answers apart in [`UNDER`] (clones share it:
+    /// their answers are the same).
+    id: u64,
     /// Matches directories by their own path (`X` itself).
     dirs: GlobSet,
     dirs_owner: Vec<usize>,
@@ -28,6 +42,9 @@ impl Default for PathGlobs {
         PathGlobs {
             files: GlobSet::empty(),
             files_owner: Vec::new(),
+            own: GlobSet::empty(),
+            under: GlobSet::empty(),
+            id: 0,
             dirs: GlobSet::empty(),
             dirs_owner: Vec::new(),
             patterns: Vec::new(),
@@ -49,13 +66,24 @@ impl PathGlobs {
         options: GlobOptions,
     ) -> Result<PathGlobs, (usize, String)> {
         let mut files = GlobSetBuilder::new();
+        let mut own = GlobSetBuilder::new();
+        let mut under = GlobSetBuilder::new();
         let mut dirs = GlobSetBuilder::new();
-        let mut out = PathGlobs::default();
+        let mut out = PathGlobs {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            ..PathGlobs::default()
+        };
         for (i, p) in patterns.iter().enumerate() {
             let p = p.as_ref();
             let forms = forms(p).map_err(|m| (i, m))?;
             for g in forms.files {
-                files.add(compile(&g, p, options).map_err(|m| (i, m))?);
+                let glob = compile(&g, p, options).map_err(|m| (i, m))?;
+                if is_under_form(&g) {
+                    under.add(glob.clone());
+                } else {
+                    own.add(glob.clone());
+                }
+                files.add(glob);
                 out.files_owner.push(i);
             }
             for g in forms.dirs {
@@ -65,6 +93,8 @@ impl PathGlobs {
             out.patterns.push(p.to_string());
         }
         out.files = files.build().map_err(|e| (0, e.to_string()))?;
+        out.own = own.build().map_err(|e| (0, e.to_string()))?;
+        out.under = under.build().map_err(|e| (0, e.to_string()))?;
         out.dirs = dirs.build().map_err(|e| (0, e.to_string()))?;
         Ok(out)
     }
@@ -79,7 +109,36 @@ impl PathGlobs {
 
     /// Whether a file (path relative to the base, `/`-separated) matches.
     pub fn is_match(&self, rel: &str) -> bool {
-        self.files.is_match(rel)
+        if self.own.is_match(rel) {
+            return true;
+        }
+        if self.under.is_empty() {
+            return false;
+        }
+        // `X/**` needs a `/` after what `X` matches: a directory of `rel`.
+        let Some((dir, _)) = rel.rsplit_once('/') else {
+            return false;
+        };
+        UNDER.with(|cell| {
+            let Ok(mut seen) = cell.try_borrow_mut() else {
+                return self.under.is_match(rel);
+            };
+            if let Some((_, last, hit)) = seen.iter_mut().find(|(id, _, _)| *id == self.id) {
+                if last != dir {
+                    last.clear();
+                    last.push_str(dir);
+                    *hit = self.under.is_match(rel);
+                }
+                return *hit;
+            }
+            let hit = self.under.is_match(rel);
+            if seen.len() >= KEEP_UNDER {
+                // Sets come and go (tests, `rules check`): forget them all.
+                seen.clear();
+            }
+            seen.push((self.id, dir.to_string(), hit));
+            hit
+        })
     }
 
     /// The first pattern (by index) that matches a file.
@@ -115,6 +174,30 @@ impl PathGlobs {
     pub fn pattern(&self, i: usize) -> Option<&str> {
         self.patterns.get(i).map(String::as_str)
     }
+}
+
+/// Whether a glob is `X/**` with an `X` that names something (a
+/// character other than `*` and `/`): globset matches it as `X`, a `/`,
+/// then anything, so a path matches when `X` matches one of its
+/// directories. (`**/**` and the like match any path, even a top-level
+/// file: never kept per directory.)
+fn is_under_form(glob: &str) -> bool {
+    glob.strip_suffix("/**")
+        .is_some_and(|x| x.bytes().any(|b| b != b'*' && b != b'/'))
+}
+
+/// How many sets' answers [`UNDER`] keeps per thread (a run tries a few
+/// dozen sets per path).
+const KEEP_UNDER: usize = 64;
+
+/// Gives each compiled set its [`PathGlobs::id`].
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// Per set (by id): the directory its `X/**` forms were last asked
+    /// about on this thread, and their answer. A walker thread lists one
+    /// directory's files one after the other.
+    static UNDER: RefCell<Vec<(u64, String, bool)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn first(hits: &[usize], owner: &[usize]) -> Option<usize> {
@@ -192,6 +275,49 @@ mod tests {
 
     fn globs(p: &[&str]) -> PathGlobs {
         PathGlobs::new(p, GlobOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn answers_kept_per_directory_are_the_answers_of_the_whole_set() {
+        let sets: Vec<PathGlobs> = [
+            &["**/*.yaml", "platform"][..],
+            &["platform/"],
+            &["/apps/**", "x*"],
+            &["**/*.d/*.yaml", "**"],
+            &["apps/platform", "*.ini"],
+            &["**/**"],
+            &["*/**"],
+            &["**/*/**", "?/**"],
+            &["apps/**/**", "{apps,z}/pl*/"],
+            &["[xz]*/**"],
+        ]
+        .iter()
+        .map(|p| globs(p))
+        .collect();
+        let paths = [
+            "a.yaml",
+            "apps/platform/a.yaml",
+            "apps/platform/b.ini",
+            "apps/x/c.json",
+            "apps/platform/d.json",
+            "conf.d/a.yaml",
+            "conf.d/b.json",
+            "z/platform/q.txt",
+            "z/platform/r.yaml",
+            "xa/b.c",
+            "apps/platform/e.txt",
+            "q/r/s/t.yaml",
+            "a/b.yaml",
+        ];
+        // Twice, each path asked of every set in turn (the same directory
+        // again and again, then another one), as the walk asks.
+        for _ in 0..2 {
+            for path in paths {
+                for (i, g) in sets.iter().enumerate() {
+                    assert_eq!(g.is_match(path), g.files.is_match(path), "set {i}, {path}");
+                }
+            }
+        }
     }
 
     #[test]
