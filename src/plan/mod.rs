@@ -123,7 +123,7 @@ pub struct Fix {
 /// One alias occurrence (or, with `--strict`, one unknown governed value).
 #[derive(Clone, Debug)]
 pub struct Finding {
-    pub path: String,
+    pub path: Arc<str>,
     /// 1-based line and character column of the alias text itself, and of
     /// the character just after it.
     pub line: usize,
@@ -139,8 +139,8 @@ pub struct Finding {
     /// findings, never findings × scalar length (SPEC §14).
     pub actual: Arc<str>,
     pub expected: Option<ScalarText>,
-    pub alias: Option<String>,
-    pub canonical: Option<String>,
+    pub alias: Option<Arc<str>>,
+    pub canonical: Option<Arc<str>>,
     pub mode: MatchMode,
     pub severity: Severity,
     pub role: Role,
@@ -534,10 +534,11 @@ pub fn plan_with(
         ctx,
         text,
         index: &index,
-        rel_path,
         role,
         severity: ctx.rules.severity_of(rel_path, role),
         format,
+        path: Arc::from(rel_path),
+        names: Default::default(),
     };
     let governed = govern::Governor::new(&fields, &scan.scalars, &index).candidates(ctx);
     if role == Role::Authority {
