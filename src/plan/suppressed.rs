@@ -198,23 +198,32 @@ impl<'a> Suppressor<'a> {
             !inside
         });
         sort_by_position(&mut findings, &mut flags);
-        let prints = fingerprints(
-            rel_path,
-            findings.iter().zip(&flags).map(|(f, extra)| {
-                let field = f.kind.has_field().then_some(f.field.as_str());
-                let mut key = Key::new(field, f.alias.as_deref(), &f.actual);
-                if *extra {
-                    key.value = Some(f.actual.to_string());
-                }
-                key
-            }),
-        );
+        // Only a baseline (read or written) looks at fingerprints: three
+        // strings per finding otherwise held for nothing (issue 19).
+        let printed = ctx.baseline.is_some() || ctx.options.keep.fingerprints;
+        let prints = if printed {
+            fingerprints(
+                rel_path,
+                findings.iter().zip(&flags).map(|(f, extra)| {
+                    let field = f.kind.has_field().then_some(f.field.as_str());
+                    let mut key = Key::new(field, f.alias.as_deref(), &f.actual);
+                    if *extra {
+                        key.value = Some(f.actual.to_string());
+                    }
+                    key
+                }),
+            )
+        } else {
+            Vec::new()
+        };
         drop(flags);
+        let mut prints = prints.into_iter();
         let mut out = Suppressed::default();
         let may_suppress = self.may_suppress();
         // Which findings are suppressed, and by what: (index, suppression).
         let mut gone: Vec<(usize, crate::suppress::Suppression)> = Vec::new();
-        for (i, (f, print)) in findings.iter().zip(prints).enumerate() {
+        for (i, f) in findings.iter().enumerate() {
+            let print = prints.next();
             let own = if may_suppress {
                 let (first, last) = scalars
                     .get(f.scalar)
@@ -236,15 +245,15 @@ impl<'a> Suppressor<'a> {
             } else {
                 None
             };
-            let listed = ctx.baseline.and_then(|b| {
-                let i = b.lookup(&print)?;
+            let listed = ctx.baseline.zip(print.as_ref()).and_then(|(b, print)| {
+                let i = b.lookup(print)?;
                 out.baseline_used.insert(i);
                 Some(Suppression {
                     source: Source::Baseline,
                     by: format!("baseline {}", b.name),
                 })
             });
-            if own.is_none() {
+            if let (None, Some(print), true) = (&own, print, ctx.options.keep.fingerprints) {
                 out.fingerprints.push(print);
             }
             if let Some(s) = own.or(listed) {
