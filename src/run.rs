@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::fs::{BaseDir, FileId, FsError, Located, Look, Place};
 use crate::matcher::Matcher;
-use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_with};
+use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_buffer};
 use crate::prefilter::stream::{STREAM_ABOVE, clean_miss};
 use crate::rules::RuleSet;
 use crate::walk::{LinkTo, Skipped, Taken, Target, walk_with};
@@ -429,7 +429,6 @@ fn plan_target(
         ));
         return Some(Outcome { target, result, id });
     }
-    let read = read.map(|_| buf.as_slice());
     let own = id.is_some_and(|id| input.own_files.contains(&id));
     // A rule file reached by its own name (or through a bind mount):
     // not a target.
@@ -440,7 +439,7 @@ fn plan_target(
     if own
         && !read
             .as_ref()
-            .is_ok_and(|bytes| is_driftfix_output(target.file_type, bytes))
+            .is_ok_and(|_| is_driftfix_output(target.file_type, buf))
     {
         if let (Ok(mut list), Some(id)) = (own_targets.lock(), id) {
             list.push((target.rel_path.clone(), id));
@@ -448,14 +447,14 @@ fn plan_target(
         progress.done.fetch_add(1, Ordering::Relaxed);
         return None;
     }
-    let result = read.and_then(|bytes| {
-        if is_driftfix_output(target.file_type, bytes) {
+    let result = read.and_then(|_| {
+        if is_driftfix_output(target.file_type, buf) {
             return Err(FileError::skipped(
                 SkipReason::DriftfixOutput,
                 "driftfix's own output (top-level \"schema\" starts with `driftfix`)",
             ));
         }
-        let mut plan = plan_with(ctx, &target.rel_path, target.file_type, target.role, bytes)?;
+        let mut plan = plan_buffer(ctx, &target.rel_path, target.file_type, target.role, buf)?;
         // The reason reaches every report: it names no absolute
         // path (reports stay reproducible and leak no layout).
         if let Some(LinkTo::Outside(_)) = &target.link {

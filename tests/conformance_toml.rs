@@ -623,7 +623,10 @@ fn invalid_rejected() {
     let ctx = Context {
         rules: &rules,
         matcher: &matcher,
-        options: PlanOptions { strict: true },
+        options: PlanOptions {
+            strict: true,
+            ..PlanOptions::default()
+        },
         baseline: None,
     };
     let (mut pass, mut non_utf8, mut failures) = (0, 0, Vec::new());

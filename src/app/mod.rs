@@ -16,7 +16,7 @@ use crate::exit::{self, Exit};
 use crate::fix::preview::{self, PreviewError};
 use crate::fix::{signals, write};
 use crate::fs::{BaseLock, FileId, FsError, LOCK_TIMEOUT, Output};
-use crate::plan::PlanOptions;
+use crate::plan::{Keep, PlanOptions};
 use crate::report::json::Status;
 use crate::report::{self, Format, Paint, Report, SourceRoot, human, plural, visible};
 use crate::run::{Run, RunInput, run};
@@ -116,6 +116,8 @@ pub fn main(cli: Cli) -> Exit {
 struct Scope<'a> {
     roots: &'a [PathBuf],
     strict: bool,
+    /// What the command's outputs read of each plan besides its findings.
+    keep: Keep,
     output: Option<&'a Path>,
     write_baseline: Option<&'a Path>,
     filter: &'a FilterArgs,
@@ -154,6 +156,7 @@ fn start_run(cli: &Cli, setup: &Setup, scope: &Scope) -> Result<Run, Error> {
         rules: &setup.rules,
         options: PlanOptions {
             strict: scope.strict,
+            keep: scope.keep,
         },
         max_file_size: cli.max_file_size,
         own_files: &own_files,
@@ -243,6 +246,11 @@ fn scan(cli: &Cli, args: &ScanArgs) -> Result<Exit, Error> {
         &Scope {
             roots: &args.roots,
             strict: args.strict,
+            // `--statistics` reads the findings alone.
+            keep: Keep {
+                fingerprints: args.write_baseline.is_some(),
+                ..args.format.spec().reads
+            },
             output: args.output.as_deref(),
             write_baseline: args.write_baseline.as_deref(),
             filter: &args.filter,
@@ -402,6 +410,8 @@ fn fix(cli: &Cli, args: &FixArgs) -> Result<Exit, Error> {
         &Scope {
             roots: &args.roots,
             strict: false,
+            // Writing, preview and the patch read the texts.
+            keep: Keep::ALL,
             output: path,
             write_baseline: None,
             filter: &args.filter,

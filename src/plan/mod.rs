@@ -123,7 +123,7 @@ pub struct Fix {
 /// One alias occurrence (or, with `--strict`, one unknown governed value).
 #[derive(Clone, Debug)]
 pub struct Finding {
-    pub path: String,
+    pub path: Arc<str>,
     /// 1-based line and character column of the alias text itself, and of
     /// the character just after it.
     pub line: usize,
@@ -139,8 +139,8 @@ pub struct Finding {
     /// findings, never findings × scalar length (SPEC §14).
     pub actual: Arc<str>,
     pub expected: Option<ScalarText>,
-    pub alias: Option<String>,
-    pub canonical: Option<String>,
+    pub alias: Option<Arc<str>>,
+    pub canonical: Option<Arc<str>>,
     pub mode: MatchMode,
     pub severity: Severity,
     pub role: Role,
@@ -235,6 +235,57 @@ impl serde::Serialize for ScalarText {
 pub struct PlanOptions {
     /// Also report governed values that are neither canonical nor alias.
     pub strict: bool,
+    /// What of each plan the run's outputs read besides its findings.
+    pub keep: Keep,
+}
+
+/// What a plan keeps once its file is planned and verified, besides the
+/// findings: a run holds every plan until it reports, and a scan whose
+/// report reads none of this held each file's text twice (issue 19: the
+/// SARIF of 30,000 findings peaked at 88 MB). Everything by default; what
+/// is not kept is left empty, as for a file without findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keep {
+    /// [`FilePlan::original`] and [`FilePlan::scalars`]: SARIF's fixes, the
+    /// patch, the markdown diff, preview and writing.
+    pub text: bool,
+    /// [`FilePlan::new_text`] and [`FilePlan::edits`] (verified all the
+    /// same): the patch, the markdown diff, preview and writing.
+    pub new_text: bool,
+    /// [`Suppressed::fingerprints`]: `--write-baseline`.
+    pub fingerprints: bool,
+}
+
+impl Keep {
+    /// Everything: what `fix` and the library callers get.
+    pub const ALL: Keep = Keep {
+        text: true,
+        new_text: true,
+        fingerprints: true,
+    };
+    /// The findings alone (the human, JSON, GitHub and GitLab reports).
+    pub const FINDINGS: Keep = Keep {
+        text: false,
+        new_text: false,
+        fingerprints: false,
+    };
+    /// The original text and scalars (SARIF's fixes).
+    pub const ORIGINAL: Keep = Keep {
+        text: true,
+        ..Keep::FINDINGS
+    };
+    /// Both texts (the patch, the markdown diff).
+    pub const TEXTS: Keep = Keep {
+        text: true,
+        new_text: true,
+        fingerprints: false,
+    };
+}
+
+impl Default for Keep {
+    fn default() -> Keep {
+        Keep::ALL
+    }
 }
 
 /// Everything driftfix knows and will do about one file.
@@ -243,17 +294,21 @@ pub struct FilePlan {
     pub rel_path: String,
     pub file_type: FileType,
     pub role: Role,
-    /// The original text, exactly as read (empty when the file was not parsed).
+    /// The original text, exactly as read: empty when the file was not
+    /// parsed, when nothing will read it again (no finding), or when the
+    /// run's outputs do not read it ([`Keep::text`]).
     pub original: String,
     /// Whether the file was parsed (the prefilter lets alias-free files skip).
     pub parsed: bool,
     /// Sorted by line, column.
     pub findings: Vec<Finding>,
-    /// The scalars findings refer to.
+    /// The scalars findings refer to (empty when the original is).
     pub scalars: Vec<crate::formats::Scalar>,
-    /// The edits of all `fix` findings, non-overlapping.
+    /// The edits of all `fix` findings, non-overlapping (empty unless
+    /// [`Keep::new_text`]).
     pub edits: Vec<Edit>,
-    /// The verified new text, when there is anything to fix.
+    /// The verified new text, when there is anything to fix and the run's
+    /// outputs read it ([`Keep::new_text`]).
     pub new_text: Option<String>,
     /// Set when the edited text failed verification: nothing is written,
     /// the fixes became `manual`, and the run reports this error (exit 2).
@@ -382,6 +437,16 @@ impl FilePlan {
         &self,
         accepted: &dyn Fn(usize) -> bool,
     ) -> Result<(Vec<Edit>, Vec<Substitution<'_>>), FileError> {
+        self.edits_in(&self.original, accepted)
+    }
+
+    /// [`FilePlan::edits_for`] on `original`, the text this plan was made
+    /// from (planning runs before the plan holds it).
+    fn edits_in(
+        &self,
+        original: &str,
+        accepted: &dyn Fn(usize) -> bool,
+    ) -> Result<(Vec<Edit>, Vec<Substitution<'_>>), FileError> {
         let mut by_scalar: BTreeMap<usize, Vec<Replacement>> = BTreeMap::new();
         for (i, f) in self.findings.iter().enumerate() {
             if let (Action::Fix, Some(fix)) = (f.action, &f.fix)
@@ -395,7 +460,7 @@ impl FilePlan {
         }
         let format = self.file_type.format();
         let mut edits = Vec::new();
-        let mut subs = Vec::new();
+        let mut subs = Vec::with_capacity(by_scalar.len());
         for (si, mut reps) in by_scalar {
             let Some(scalar) = self.scalars.get(si) else {
                 continue;
@@ -404,7 +469,7 @@ impl FilePlan {
             reps.dedup();
             edits.extend(
                 format
-                    .edits(&self.original, scalar, &reps)
+                    .edits(original, scalar, &reps)
                     .map_err(FileError::internal)?,
             );
             subs.push(Substitution {
@@ -426,6 +491,17 @@ fn finish(
     edits: &[Edit],
     subs: &[Substitution],
 ) -> Result<String, FileError> {
+    verified(
+        format,
+        original,
+        parsed,
+        apply_checked(original, edits)?,
+        subs,
+    )
+}
+
+/// The original with non-overlapping edits applied.
+fn apply_checked(original: &str, edits: &[Edit]) -> Result<String, FileError> {
     let mut sorted: Vec<_> = edits.iter().map(|e| e.range.clone()).collect();
     sorted.sort_by_key(|r| r.start);
     if sorted.windows(2).any(|w| match w {
@@ -436,7 +512,18 @@ fn finish(
             "internal error: overlapping edits; nothing written",
         ));
     }
-    let new = apply_edits(original, edits);
+    Ok(apply_edits(original, edits))
+}
+
+/// `new` when it verifies against the original and the substitutions
+/// (SPEC §5).
+fn verified(
+    format: &dyn Format,
+    original: &str,
+    parsed: Option<&Parsed>,
+    new: String,
+    subs: &[Substitution],
+) -> Result<String, FileError> {
     format.verify(original, parsed, &new, subs).map_err(|e| {
         FileError::unverified(format!(
             "verification failed after editing, refusing to write: {e}"
@@ -485,6 +572,46 @@ pub fn plan_with(
     role: Role,
     bytes: &[u8],
 ) -> Result<FilePlan, FileError> {
+    let text = decode(bytes)?;
+    let mut plan = plan_text(ctx, rel_path, file_type, role, text)?;
+    if plan.keeps_text(ctx.options.keep) {
+        plan.original = text.to_string();
+    }
+    Ok(plan)
+}
+
+/// [`plan_with`] on a buffer the caller gives up: a plan that keeps the
+/// text takes the buffer itself (left empty), one that does not leaves it
+/// to be reused. The text was copied into the plan while the buffer
+/// lived on, so a 26.8 MB file was held twice (issue 19).
+pub fn plan_buffer(
+    ctx: &Context,
+    rel_path: &str,
+    file_type: FileType,
+    role: Role,
+    buf: &mut Vec<u8>,
+) -> Result<FilePlan, FileError> {
+    let mut plan = plan_text(ctx, rel_path, file_type, role, decode(buf)?)?;
+    if plan.keeps_text(ctx.options.keep) {
+        let mut bytes = std::mem::take(buf);
+        bytes.shrink_to_fit();
+        // Decoded above: this cannot fail, and a failure would only
+        // leave the text out.
+        plan.original = String::from_utf8(bytes).unwrap_or_default();
+    }
+    Ok(plan)
+}
+
+/// Plans the decoded text of one file; the plan's `original` is left
+/// empty (the callers above fill it in when [`FilePlan::keeps_text`]).
+fn plan_text(
+    ctx: &Context,
+    rel_path: &str,
+    file_type: FileType,
+    role: Role,
+    text: &str,
+) -> Result<FilePlan, FileError> {
+    let bytes = text.as_bytes();
     let mut plan = FilePlan::empty(rel_path, file_type, role);
     // Searched once (and not at all with --strict, which reads every file).
     let alias_hit = !ctx.options.strict && ctx.matcher.may_match(bytes);
@@ -492,7 +619,6 @@ pub fn plan_with(
     let prefilter_hit = ctx.options.strict
         || alias_hit
         || (role == Role::Authority && ctx.matcher.may_hold_name(bytes));
-    let text = decode(bytes)?;
     if !prefilter_hit {
         return Ok(plan);
     }
@@ -509,7 +635,6 @@ pub fn plan_with(
     if fields.is_empty() && !ctx.options.strict && !alias_hit {
         return Ok(plan);
     }
-    plan.original = text.to_string();
     check_line_endings(text).map_err(|e| e.in_text(text))?;
     let format = file_type.format();
     // Engines may leave out scalars whose bytes hold no alias (text does,
@@ -534,10 +659,11 @@ pub fn plan_with(
         ctx,
         text,
         index: &index,
-        rel_path,
         role,
         severity: ctx.rules.severity_of(rel_path, role),
         format,
+        path: Arc::from(rel_path),
+        names: Default::default(),
     };
     let governed = govern::Governor::new(&fields, &scan.scalars, &index).candidates(ctx);
     if role == Role::Authority {
@@ -554,6 +680,9 @@ pub fn plan_with(
         &index,
     );
     let (mut findings, used_at) = site.findings(governed, &scan.scalars);
+    // Grown by doubling: a third of a large file's findings list was
+    // spare room, held until the report.
+    findings.shrink_to_fit();
     let mut used = take_used(std::mem::take(&mut scan.scalars), &used_at)?;
     plan.ungoverned = suppressor
         .occurrences(&mut outside)
@@ -568,13 +697,28 @@ pub fn plan_with(
     plan.scalars = used;
     (plan.findings, plan.suppressed) =
         suppressor.apply(ctx, rel_path, &plan.scalars, findings, extra);
+    // Line starts are for findings' positions: gone before the edited
+    // text is built and verified (8 MB of a 26.8 MB file's peak).
+    drop(site);
+    drop(index);
     findings::assign_groups(&mut plan.findings, &plan.scalars);
     if plan.fix_count() > 0 {
-        let (edits, subs) = plan.edits_for(&|_| true)?;
-        match finish(format, &plan.original, scan.parsed.as_ref(), &edits, &subs) {
+        let (edits, subs) = plan.edits_in(text, &|_| true)?;
+        let new = apply_checked(text, &edits);
+        // Kept with the new text only; otherwise freed before the
+        // verification, the peak of a large file (issue 19).
+        let edits = if ctx.options.keep.new_text {
+            edits
+        } else {
+            Vec::new()
+        };
+        match new.and_then(|new| verified(format, text, scan.parsed.as_ref(), new, &subs)) {
+            // Verified either way; held only for the outputs that read it.
             Ok(new) => {
-                plan.new_text = Some(new);
-                plan.edits = edits;
+                if ctx.options.keep.new_text {
+                    plan.new_text = Some(new);
+                    plan.edits = edits;
+                }
             }
             // The findings stay reported (a scan still shows them); none
             // of them is written.
@@ -586,7 +730,9 @@ pub fn plan_with(
             }
         }
     }
-    plan.drop_text_unless_needed();
+    if !plan.keeps_text(ctx.options.keep) {
+        plan.scalars = Vec::new();
+    }
     Ok(plan)
 }
 
@@ -612,10 +758,18 @@ fn take_used(
                     FileError::internal("internal error: a finding without its scalar")
                 })?,
         };
-        used.push(scalar);
+        used.push(lean(scalar));
     }
     drop_aside(pool);
     Ok(used)
+}
+
+/// A scalar kept for its findings, without spare room: an engine grows a
+/// scalar's pieces as it reads it (room for four where one is usual: 10 MB
+/// of a file with 100,000 findings, issue 19).
+fn lean(mut scalar: crate::formats::Scalar) -> crate::formats::Scalar {
+    scalar.pieces.shrink_to_fit();
+    scalar
 }
 
 /// Scans with more scalars than this are dropped on another thread.
@@ -633,20 +787,19 @@ fn drop_aside<T: Send + 'static>(scalars: Vec<T>) {
 }
 
 impl FilePlan {
-    /// Gives back the original text when nothing will read it again: no
-    /// finding (reported, suppressed or fixed) and nothing to write. A run
-    /// holds every plan until it reports, so a tree of near-misses kept its
+    /// Whether anything will read the original text again: a finding
+    /// (reported, suppressed or fixed) or something to write. A run holds
+    /// every plan until it reports, so a tree of near-misses kept its
     /// whole text in memory (issue 19: `scan --strict` on 20,000 files
-    /// peaked at 2.2 GB).
-    fn drop_text_unless_needed(&mut self) {
-        if self.findings.is_empty()
-            && self.suppressed.findings.is_empty()
-            && self.new_text.is_none()
-            && self.refused.is_none()
-        {
-            self.original = String::new();
-            self.scalars = Vec::new();
-        }
+    /// peaked at 2.2 GB); nor when the outputs do not read it
+    /// ([`Keep::text`]). A plan that does not keep it keeps no scalars
+    /// either.
+    fn keeps_text(&self, keep: Keep) -> bool {
+        keep.text
+            && !(self.findings.is_empty()
+                && self.suppressed.findings.is_empty()
+                && self.new_text.is_none()
+                && self.refused.is_none())
     }
 }
 

@@ -62,9 +62,9 @@ fn render_run(run: &Run, rules: &RuleSet, paint: Paint, quiet: bool) -> String {
                 rules
                     .canonicals
                     .iter()
-                    .position(|k| &k.name == c)
+                    .position(|k| *k.name == **c)
                     .unwrap_or(usize::MAX),
-                c.clone(),
+                c.to_string(),
             ),
             None => (usize::MAX, String::new()),
         };

@@ -502,7 +502,7 @@ impl<'a> Model<'a> {
             .filter(|f| f.role == Role::Authority)
             .collect();
         if !authority.is_empty() {
-            let mut paths: Vec<&str> = authority.iter().map(|f| f.path.as_str()).collect();
+            let mut paths: Vec<&str> = authority.iter().map(|f| &*f.path).collect();
             paths.dedup();
             items.push(format!(
                 "**Correct the source of truth first:** {} finding{} in authority file{} ({}). \
@@ -558,7 +558,7 @@ impl<'a> Model<'a> {
                 .findings
                 .iter()
                 .filter(|f| f.action == Action::Fix)
-                .map(|f| f.path.as_str())
+                .map(|f| &*f.path)
                 .collect();
             items.push(format!(
                 "**Apply the {fixable} safe fix{}** in {} editable file{} (highest severity {}): \
@@ -729,7 +729,7 @@ fn remediation_rows(found: &[&Finding]) -> Vec<Row> {
     for f in found {
         let action = action_text(f);
         let key = (
-            f.path.as_str(),
+            &*f.path,
             &*f.actual,
             f.expected.as_ref().map(|e| e.text()),
             action,
@@ -745,7 +745,7 @@ fn remediation_rows(found: &[&Finding]) -> Vec<Row> {
             None => {
                 index.insert(key.clone(), rows.len());
                 rows.push(Row {
-                    path: f.path.clone(),
+                    path: f.path.to_string(),
                     lines: vec![f.line],
                     actual: f.actual.clone(),
                     expected: f.expected.clone(),
@@ -788,13 +788,13 @@ fn order_key<'f>(f: &&'f Finding) -> (usize, &'f str, usize, usize) {
         .iter()
         .position(|&r| r == f.role)
         .unwrap_or(ROLES.len());
-    (rank, f.path.as_str(), f.line, f.column)
+    (rank, &*f.path, f.line, f.column)
 }
 
 fn distinct_files(found: &[&Finding]) -> usize {
     found
         .iter()
-        .map(|f| f.path.as_str())
+        .map(|f| &*f.path)
         .collect::<BTreeSet<_>>()
         .len()
 }

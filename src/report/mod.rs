@@ -36,7 +36,7 @@ use std::io;
 use clap::ValueEnum as _;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
-use crate::plan::Action;
+use crate::plan::{Action, Keep};
 use crate::rules::{RuleSet, Severity};
 use crate::run::Run;
 use crate::warning::Warning;
@@ -94,6 +94,9 @@ pub struct Spec {
     /// The report closes with the run's summary line itself; for the
     /// others `scan` prints that line on stderr.
     pub has_summary: bool,
+    /// What the writer reads of each plan besides its findings: a scan
+    /// lets planning drop the rest ([`Keep`]).
+    pub reads: Keep,
     pub write: Writer,
 }
 
@@ -105,36 +108,43 @@ impl Format {
             Format::Human => Spec {
                 commands: &[Scan],
                 has_summary: true,
+                reads: Keep::FINDINGS,
                 write: |r, out| whole(human::render(r), out),
             },
             Format::Patch => Spec {
                 commands: &[Fix],
                 has_summary: false,
+                reads: Keep::TEXTS,
                 write: |r, out| whole(patch::render(r), out),
             },
             Format::Markdown => Spec {
                 commands: &[Scan, Fix],
                 has_summary: false,
+                reads: Keep::TEXTS,
                 write: |r, out| whole(markdown::render(r), out),
             },
             Format::Json => Spec {
                 commands: &[Scan, Fix],
                 has_summary: false,
+                reads: Keep::FINDINGS,
                 write: json::write,
             },
             Format::Sarif => Spec {
                 commands: &[Scan],
                 has_summary: false,
+                reads: Keep::ORIGINAL,
                 write: sarif::write,
             },
             Format::Github => Spec {
                 commands: &[Scan],
                 has_summary: false,
+                reads: Keep::FINDINGS,
                 write: github::write,
             },
             Format::Gitlab => Spec {
                 commands: &[Scan],
                 has_summary: false,
+                reads: Keep::FINDINGS,
                 write: gitlab::write,
             },
         }

@@ -674,7 +674,7 @@ impl Fingerprints {
 /// column, sequence indexes normalised, fields separated by NUL.
 fn fingerprint_input(f: &Finding) -> String {
     [
-        f.path.as_str(),
+        &*f.path,
         &f.document.to_string(),
         &crate::rules::selector::any_index(&f.field),
         f.kind.name(),
@@ -812,10 +812,10 @@ mod tests {
         for o in &mut run.outcomes {
             if let Ok(p) = &mut o.result {
                 for f in &mut p.findings {
-                    if f.path == "legacy/old.yaml" {
+                    if &*f.path == "legacy/old.yaml" {
                         f.check = Check::Ungoverned;
                     }
-                    if f.path == "workbench/clusters.yaml" {
+                    if &*f.path == "workbench/clusters.yaml" {
                         f.check = Check::Unknown;
                         f.alias = None;
                     }

@@ -54,7 +54,7 @@ pub fn rows(run: &Run) -> Vec<Row> {
             rows.push(Row {
                 rule: f.check.id(),
                 alias: label.to_string(),
-                canonical: f.canonical.clone(),
+                canonical: f.canonical.as_deref().map(str::to_string),
                 count: 0,
                 files: 0,
                 fixable: 0,
@@ -66,7 +66,7 @@ pub fn rows(run: &Run) -> Vec<Row> {
             continue;
         };
         row.count += 1;
-        if *last != f.path {
+        if **last != *f.path {
             row.files += 1;
             *last = &f.path;
         }
@@ -168,7 +168,7 @@ mod tests {
         for o in &mut run.outcomes {
             if let Ok(p) = &mut o.result {
                 for f in &mut p.findings {
-                    if f.path == "legacy/old.yaml" {
+                    if &*f.path == "legacy/old.yaml" {
                         f.check = Check::Unknown;
                         f.alias = None;
                         f.actual = "pve2".into();
