@@ -163,30 +163,42 @@ struct Model<'a> {
     rules: &'a RuleSet,
     summary: Summary,
     findings: Vec<&'a Finding>,
+    /// The alias findings of each canonical name, in report order: three
+    /// sections list them (one pass over the findings, not three per
+    /// canonical name).
+    by_canonical: std::collections::HashMap<&'a str, Vec<&'a Finding>>,
     authority_uses: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl<'a> Model<'a> {
     fn new(run: &'a Run, rules: &'a RuleSet) -> Model<'a> {
+        let findings: Vec<&Finding> = run.findings().collect();
+        let mut by_canonical: std::collections::HashMap<&str, Vec<&Finding>> =
+            std::collections::HashMap::new();
+        for &f in &findings {
+            if let (Some(_), Some(c)) = (&f.alias, f.canonical.as_deref()) {
+                by_canonical.entry(c).or_default().push(f);
+            }
+        }
+        for v in by_canonical.values_mut() {
+            v.sort_by_key(order_key);
+        }
         Model {
             run,
             rules,
             summary: Summary::of(run),
-            findings: run.findings().collect(),
+            findings,
+            by_canonical,
             authority_uses: super::usage::authority_uses(run, rules),
         }
     }
 
     /// Alias findings of one canonical name, in report order.
     fn of_canonical(&self, c: &Canonical) -> Vec<&'a Finding> {
-        let mut v: Vec<&Finding> = self
-            .findings
-            .iter()
-            .copied()
-            .filter(|f| f.alias.is_some() && f.canonical.as_deref() == Some(c.name.as_str()))
-            .collect();
-        v.sort_by_key(order_key);
-        v
+        self.by_canonical
+            .get(c.name.as_str())
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// `--strict` findings: governed values that are no known label.

@@ -662,9 +662,11 @@ impl Fingerprints {
     /// The fingerprint of the next finding (call once per finding, in
     /// order), 16 hex digits.
     pub fn next(&mut self, f: &Finding) -> String {
-        let key = fingerprint_input(f);
-        let n = self.ordinals.entry(fnv1a64(key.as_bytes())).or_default();
-        let print = fnv1a64(format!("{key}\u{0}{n}").as_bytes());
+        let key = fnv1a64(fingerprint_input(f).as_bytes());
+        let n = self.ordinals.entry(key).or_default();
+        // The hash of `KEY NUL n`, carried on from the key's own hash
+        // (FNV-1a is byte by byte) rather than hashing the key twice.
+        let print = fnv1a64_on(fnv1a64_on(key, b"\0"), n.to_string().as_bytes());
         *n += 1;
         format!("{print:016x}")
     }
@@ -688,7 +690,11 @@ fn fingerprint_input(f: &Finding) -> String {
 /// FNV-1a, 64 bit: tiny, dependency-free and stable across Rust versions
 /// and platforms (unlike `std`'s `DefaultHasher`).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a64_on(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// FNV-1a of `bytes` carried on from `h`, the hash of what came before.
+fn fnv1a64_on(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
@@ -950,8 +956,15 @@ mod tests {
         let run = testkit::homelab();
         let f = run.findings().next().unwrap();
         let key = fingerprint_input(f);
-        let want = format!("{:016x}", fnv1a64(format!("{key}\u{0}0").as_bytes()));
-        assert_eq!(Fingerprints::default().next(f), want);
+        let want = |n: usize| format!("{:016x}", fnv1a64(format!("{key}\u{0}{n}").as_bytes()));
+        let mut prints = Fingerprints::default();
+        assert_eq!(prints.next(f), want(0));
+        // The same finding again, and again: the ordinal counts on.
+        assert_eq!(prints.next(f), want(1));
+        for _ in 2..12 {
+            prints.next(f);
+        }
+        assert_eq!(prints.next(f), want(12));
     }
 
     #[test]
