@@ -845,11 +845,13 @@ pub fn code(s: &str) -> String {
     let pad = s.starts_with('`')
         || s.ends_with('`')
         || (s.starts_with(' ') && s.ends_with(' ') && !s.trim().is_empty());
-    if pad {
-        format!("{fence} {s} {fence}")
-    } else {
-        format!("{fence}{s}{fence}")
+    let pad = if pad { " " } else { "" };
+    // Pieces pushed, not `format!` (a code span per table cell).
+    let mut out = String::with_capacity(s.len() + 2 * (fence.len() + pad.len()));
+    for piece in [fence.as_str(), pad, &s, pad, &fence] {
+        out.push_str(piece);
     }
+    out
 }
 
 /// [`code`] for a GFM table cell: `|` escaped as `\|` (GFM removes the

@@ -367,6 +367,10 @@ pub fn plural(n: usize) -> &'static str {
 /// to a terminal (ESC, C1 controls); bidirectional overrides and isolates
 /// too, which would show a name in another order than its bytes.
 pub(crate) fn visible(s: &str) -> String {
+    // Printable ASCII shows as itself (every value of a typical report).
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         push_visible(&mut out, c);
