@@ -76,11 +76,14 @@ impl SourceRoot {
     /// path) hold no absolute path of the machine that ran the scan.
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut out = Cow::Borrowed(text);
+        // Most messages hold no `/` at all: no substring search for a
+        // path that has one (one per SARIF result).
+        let slash = text.contains('/');
         for base in &self.base {
             let Some(base) = base.to_str().filter(|b| b.len() > 1) else {
                 continue;
             };
-            if out.contains(base) {
+            if (slash || !base.contains('/')) && out.contains(base) {
                 let with_slash = format!("{base}/");
                 out = Cow::Owned(out.replace(&with_slash, "").replace(base, "."));
             }
