@@ -227,7 +227,16 @@ static ARRIVED: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn arrived_note(_: libc::c_int) {
     ARRIVED.store(true, Ordering::SeqCst);
+    // A signal that lands after the prompt's last look at the flag and
+    // before its key read blocks interrupts nothing: SIGALRM, a second
+    // later, interrupts that read. SAFETY: alarm(2) is async-signal-safe.
+    unsafe {
+        libc::alarm(1);
+    }
 }
+
+/// SIGALRM during a preview: only there to interrupt a blocking read.
+extern "C" fn wake(_: libc::c_int) {}
 
 /// While alive, SIGINT, SIGTERM and SIGHUP (a closed terminal) set a flag
 /// and interrupt a blocking read (no `SA_RESTART`), so a key read returns
@@ -238,10 +247,13 @@ pub struct Prompting {
 
 impl Prompting {
     pub fn install() -> Prompting {
-        let saved = STOPPING
+        let mut saved: Vec<_> = STOPPING
             .into_iter()
             .filter_map(|sig| Some((sig, install_unless_ignored(sig, arrived_note, 0)?)))
             .collect();
+        if let Some(old) = install(libc::SIGALRM, wake, 0) {
+            saved.push((libc::SIGALRM, old));
+        }
         Prompting { saved }
     }
 
@@ -253,6 +265,11 @@ impl Prompting {
 
 impl Drop for Prompting {
     fn drop(&mut self) {
+        // SAFETY: alarm(2) cancels a pending wake-up, before SIGALRM's
+        // previous action is back.
+        unsafe {
+            libc::alarm(0);
+        }
         for (sig, old) in self.saved.drain(..) {
             restore(sig, &old);
         }
