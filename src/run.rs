@@ -15,7 +15,7 @@ use crate::matcher::Matcher;
 use crate::plan::{Context, FileError, FilePlan, PlanOptions, SkipReason, plan_buffer};
 use crate::prefilter::stream::{STREAM_ABOVE, clean_miss};
 use crate::rules::RuleSet;
-use crate::walk::{LinkTo, Skipped, Taken, Target, walk_with};
+use crate::walk::{LinkTo, Skipped, Target, walk_with};
 
 /// What a run needs to know.
 pub struct RunInput<'a> {
@@ -245,17 +245,14 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
     };
     // Each target is read and planned by the walker thread that finds it
     // (`--since` lists the only ones to read).
-    let take = |target: Target| -> Taken<Outcome> {
+    let take = |target: Target| -> Option<Outcome> {
         if input
             .only
             .is_some_and(|only| !only.contains(&target.rel_path))
         {
-            return Taken::Dropped;
+            return None;
         }
-        match plan(target) {
-            Some(outcome) => Taken::Done(outcome),
-            None => Taken::Dropped,
-        }
+        plan(target)
     };
     let (mut walked, mut outcomes, taken) =
         walk_with(input.base, input.roots, input.rules, &never, &take);

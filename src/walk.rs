@@ -96,37 +96,22 @@ pub struct WalkResult {
     pub excluded_by: BTreeSet<usize>,
 }
 
-/// What [`walk_with`]'s `take` did with a target, on the walker thread
-/// that found it.
-pub enum Taken<T> {
-    /// Not taken: listed in [`WalkResult::targets`] as [`walk`] lists it.
-    Left(Target),
-    /// Taken: done with it there, to this result.
-    Done(T),
-    /// Taken, with nothing to show for it.
-    Dropped,
-}
-
-/// [`walk`], handing each target to `take` on the walker thread that
-/// found it, while the file's directory entry is fresh and the other
-/// threads go on walking (issue 19: the walk and the reading of files
-/// were two phases, each one with its own start and end). Only with one
-/// root: several roots may list one file twice, and the first of them is
-/// kept, which is known only at the end. Returns what `take` did, in no
-/// particular order, and the relative path of every target taken.
+/// [`walk`], handing each target that is no link to `take` on the walker
+/// thread that found it, while the file's directory entry is fresh and
+/// the other threads go on walking (issue 19: the walk and the reading of
+/// files were two phases, each one with its own start and end). Only with
+/// one root: several roots may list one file twice, and the first of them
+/// is kept, which is known only at the end. Returns what `take` made of
+/// the targets it took (`None`: nothing to show), in no particular order,
+/// and the relative path of every target taken.
 pub fn walk_with<T: Send>(
     base: &BaseDir,
     roots: &[PathBuf],
     rules: &RuleSet,
     never: &[FileId],
-    take: &(dyn Fn(Target) -> Taken<T> + Sync),
+    take: &(dyn Fn(Target) -> Option<T> + Sync),
 ) -> (WalkResult, Vec<T>, Vec<String>) {
-    let sink = Sink {
-        take: (roots.len() <= 1).then_some(take),
-        found: Mutex::new(Vec::new()),
-        done: Mutex::new(Vec::new()),
-        taken: Mutex::new(Vec::new()),
-    };
+    let sink = Sink::new((roots.len() <= 1).then_some(take));
     let result = walk_into(base, roots, rules, never, &sink);
     let done = sink.done.into_inner().unwrap_or_default();
     let taken = sink.taken.into_inner().unwrap_or_default();
@@ -139,25 +124,30 @@ pub fn walk_with<T: Send>(
 /// is not a target; plain files are compared when they are read
 /// (`run::read_target`), where their identity comes free.
 pub fn walk(base: &BaseDir, roots: &[PathBuf], rules: &RuleSet, never: &[FileId]) -> WalkResult {
-    let sink: Sink<'_, ()> = Sink {
-        take: None,
-        found: Mutex::new(Vec::new()),
-        done: Mutex::new(Vec::new()),
-        taken: Mutex::new(Vec::new()),
-    };
-    walk_into(base, roots, rules, never, &sink)
+    walk_into(base, roots, rules, never, &Sink::<()>::new(None))
 }
 
 /// Where the walker threads put what they find.
 struct Sink<'a, T> {
     /// Takes targets on the walker threads ([`walk_with`]).
-    take: Option<&'a (dyn Fn(Target) -> Taken<T> + Sync)>,
+    take: Option<&'a (dyn Fn(Target) -> Option<T> + Sync)>,
     /// Targets left for the caller.
     found: Mutex<Vec<Target>>,
     /// What `take` made of the targets it took.
     done: Mutex<Vec<T>>,
     /// The paths of the targets taken.
     taken: Mutex<Vec<String>>,
+}
+
+impl<'a, T> Sink<'a, T> {
+    fn new(take: Option<&'a (dyn Fn(Target) -> Option<T> + Sync)>) -> Sink<'a, T> {
+        Sink {
+            take,
+            found: Mutex::new(Vec::new()),
+            done: Mutex::new(Vec::new()),
+            taken: Mutex::new(Vec::new()),
+        }
+    }
 }
 
 fn walk_into<T: Send>(
@@ -417,16 +407,8 @@ impl<T> Gathered<'_, '_, T> {
             self.targets.push(target);
             return;
         };
-        let path = target.rel_path.clone();
-        match take(target) {
-            Taken::Left(t) => {
-                self.targets.push(t);
-                return;
-            }
-            Taken::Done(d) => self.done.push(d),
-            Taken::Dropped => {}
-        }
-        self.taken.push(path);
+        self.taken.push(target.rel_path.clone());
+        self.done.extend(take(target));
     }
 }
 
