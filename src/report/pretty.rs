@@ -15,12 +15,26 @@ use serde_json::ser::{Formatter, Serializer};
 
 /// Serializes `value` as pretty JSON (two-space indentation) to `out`.
 pub fn to_writer<W: Write, T: ?Sized + Serialize>(out: W, value: &T) -> io::Result<()> {
-    let mut ser = Serializer::with_formatter(out, Pretty::default());
+    to_writer_at(out, value, 0)
+}
+
+/// [`to_writer`] for a value that stands `level` levels deep in a larger
+/// document: its inner lines are indented as they are there (the first
+/// line's indentation is the caller's).
+pub fn to_writer_at<W: Write, T: ?Sized + Serialize>(
+    out: W,
+    value: &T,
+    level: usize,
+) -> io::Result<()> {
+    let pretty = Pretty {
+        level,
+        has_value: false,
+    };
+    let mut ser = Serializer::with_formatter(out, pretty);
     value.serialize(&mut ser).map_err(io::Error::from)
 }
 
 /// serde_json's `PrettyFormatter` with a two-space indent.
-#[derive(Default)]
 struct Pretty {
     level: usize,
     has_value: bool,

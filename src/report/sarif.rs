@@ -48,6 +48,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::ser::SerializeSeq as _;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
@@ -73,16 +74,153 @@ pub const RESULT_LIMIT_ID: &str = "result-limit";
 
 /// `scan --format sarif`: the log as pretty JSON with a final newline.
 pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut out = super::buffered(out);
-    super::pretty::to_writer(&mut out, &Log::of(r, MAX_RESULTS))?;
-    out.write_all(b"\n")?;
-    out.flush()
+    write_log(r, MAX_RESULTS, out)
 }
 
 /// The log as a `serde_json::Value`, with at most `max_results` results
-/// (for tests).
+/// (for tests): the bytes [`write`] writes, read back.
 pub fn log(r: &Report<'_>, max_results: usize) -> Value {
-    serde_json::to_value(Log::of(r, max_results)).unwrap_or(Value::Null)
+    let mut bytes = Vec::new();
+    if write_log(r, max_results, &mut bytes).is_err() {
+        return Value::Null;
+    }
+    serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+}
+
+/// Writes the log with at most `max_results` results.
+///
+/// The results are most of the log (about 2.4 KB each: 19.6 MB for 8,000
+/// findings, ten times the human report), and each one's JSON depends only
+/// on its finding, its file and its fingerprint. So the log around them is
+/// serialized first with an empty `results` array, the last member of the
+/// one run, and the results are spliced into that hole: rendered file by
+/// file on the thread pool, a batch at a time so that memory stays bounded,
+/// and written in order. The bytes are what serializing the whole log at
+/// once writes (unit test).
+fn write_log(r: &Report<'_>, max_results: usize, out: &mut dyn Write) -> io::Result<()> {
+    let cap = Cap::of(r.run, max_results);
+    let files = kept_results(r.run, &cap);
+    let mut frame = Vec::new();
+    super::pretty::to_writer(&mut frame, &Log::of(r, &cap, Hole))?;
+    frame.push(b'\n');
+    let mut out = super::buffered(out);
+    let Some(head) = frame.strip_suffix(HOLE_TAIL.as_bytes()) else {
+        // `results` is the last member of the run by construction.
+        return Err(io::Error::other(
+            "sarif: the results have no place in the log",
+        ));
+    };
+    if files.is_empty() {
+        out.write_all(&frame)?;
+        return out.flush();
+    }
+    out.write_all(head)?;
+    out.write_all(b"[")?;
+    let mut first = true;
+    for batch in batches(&files, RESULTS_PER_BATCH) {
+        let rendered: Vec<io::Result<Vec<u8>>> =
+            batch.par_iter().map(|file| file.render(r.root)).collect();
+        for bytes in rendered {
+            let bytes = bytes?;
+            // Each result starts with `,` and its line break: not the first.
+            let skip = usize::from(std::mem::take(&mut first));
+            out.write_all(bytes.get(skip..).unwrap_or_default())?;
+        }
+    }
+    out.write_all(RESULTS_TAIL.as_bytes())?;
+    out.flush()
+}
+
+/// How the log ends when its `results` array is empty: `[]`, then the run,
+/// the `runs` array and the log closing, one per line.
+const HOLE_TAIL: &str = "[]\n    }\n  ]\n}\n";
+/// What follows the last result: the array closing at its member's
+/// indentation, then the rest of [`HOLE_TAIL`].
+const RESULTS_TAIL: &str = "\n      ]\n    }\n  ]\n}\n";
+/// The nesting level of a result in the log (log, `runs`, the run,
+/// `results`): its lines are indented by twice this many spaces.
+const RESULT_LEVEL: usize = 4;
+/// Results rendered on the pool before any is written: enough to keep
+/// both cores busy, few enough (about 5 MB of JSON) to keep memory flat.
+const RESULTS_PER_BATCH: usize = 2_048;
+
+/// The empty `results` array of the log's frame ([`write_log`] fills it).
+struct Hole;
+
+impl Serialize for Hole {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_seq(Some(0))?.end()
+    }
+}
+
+/// One file's results: its kept findings and their fingerprints.
+struct FileResults<'a> {
+    plan: &'a FilePlan,
+    kept: Vec<(&'a Finding, u64)>,
+}
+
+impl FileResults<'_> {
+    /// The file's results as they stand in the log's `results` array, each
+    /// with the `,` and indented line break that come before it.
+    fn render(&self, root: &SourceRoot) -> io::Result<Vec<u8>> {
+        let index = LineIndex::new(&self.plan.original);
+        let mut out = Vec::with_capacity(self.kept.len() * 2_560);
+        for &(f, print) in &self.kept {
+            out.extend_from_slice(b",\n");
+            out.resize(out.len() + 2 * RESULT_LEVEL, b' ');
+            let result = ResultLog::of(f, self.plan, &index, root, format!("{print:016x}"));
+            super::pretty::to_writer_at(&mut out, &result, RESULT_LEVEL)?;
+        }
+        Ok(out)
+    }
+}
+
+/// The results of the run, file by file, in order. Fingerprints are
+/// computed here, in order, because a finding's ordinal counts the equal
+/// findings before it, kept or not (a fingerprint never depends on the
+/// limit).
+fn kept_results<'a>(run: &'a Run, cap: &Cap) -> Vec<FileResults<'a>> {
+    let mut prints = Fingerprints::default();
+    let mut seen = 0;
+    let mut files = Vec::new();
+    for plan in run.plans().filter(|p| !p.findings.is_empty()) {
+        let mut kept = Vec::with_capacity(plan.findings.len());
+        for f in &plan.findings {
+            let print = prints.next_hash(f);
+            if cap.keeps(f, &mut seen) {
+                kept.push((f, print));
+            }
+        }
+        if !kept.is_empty() {
+            files.push(FileResults { plan, kept });
+        }
+    }
+    files
+}
+
+/// `files` cut into runs of whole files of at least `size` results each
+/// (the last may be smaller).
+fn batches<'f, 'a>(
+    files: &'f [FileResults<'a>],
+    size: usize,
+) -> impl Iterator<Item = &'f [FileResults<'a>]> {
+    let mut rest = files;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut results = 0;
+        let end = rest
+            .iter()
+            .position(|file| {
+                results += file.kept.len();
+                results >= size
+            })
+            .map_or(rest.len(), |i| i + 1);
+        let (batch, after) = rest.split_at(end);
+        rest = after;
+        Some(batch)
+    })
 }
 
 /// The stderr warning when results were left out.
@@ -94,17 +232,17 @@ pub fn warnings(r: &Report<'_>) -> Vec<Warning> {
     vec![Warning::new(cap.note())]
 }
 
+/// The log, with its `results` as `R`.
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log<R> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [RunLog<'a>; 1],
+    runs: [RunLog<R>; 1],
 }
 
-impl<'a> Log<'a> {
-    fn of(r: &'a Report<'a>, max_results: usize) -> Log<'a> {
-        let cap = Cap::of(r.run, max_results);
+impl<R: Serialize> Log<R> {
+    fn of(r: &Report<'_>, cap: &Cap, results: R) -> Log<R> {
         Log {
             schema: SCHEMA_URI,
             version: "2.1.0",
@@ -117,7 +255,7 @@ impl<'a> Log<'a> {
                         rules: Check::ALL.map(|c| Rule::of(c, r.rules)),
                     },
                 },
-                invocations: [invocation(r.run, r.root, &cap)],
+                invocations: [invocation(r.run, r.root, cap)],
                 original_uri_base_ids: BaseIds {
                     srcroot: BaseId {
                         description: Text {
@@ -127,11 +265,7 @@ impl<'a> Log<'a> {
                     },
                 },
                 column_kind: "unicodeCodePoints",
-                results: Results {
-                    run: r.run,
-                    root: r.root,
-                    cap,
-                },
+                results,
             }],
         }
     }
@@ -139,12 +273,13 @@ impl<'a> Log<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RunLog<'a> {
+struct RunLog<R> {
     tool: Tool,
     invocations: [Invocation; 1],
     original_uri_base_ids: BaseIds,
     column_kind: &'static str,
-    results: Results<'a>,
+    /// Last: [`write_log`] splices the results in where the log ends.
+    results: R,
 }
 
 #[derive(Serialize)]
@@ -295,33 +430,6 @@ impl Cap {
             self.dropped,
             self.limit
         )
-    }
-}
-
-/// The results, serialized one at a time as the findings are read.
-struct Results<'a> {
-    run: &'a Run,
-    root: &'a SourceRoot,
-    cap: Cap,
-}
-
-impl Serialize for Results<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.cap.total - self.cap.dropped))?;
-        let mut prints = Fingerprints::default();
-        let mut seen = 0;
-        for plan in self.run.plans().filter(|p| !p.findings.is_empty()) {
-            let index = LineIndex::new(&plan.original);
-            for f in &plan.findings {
-                // Every finding counts for the ordinals, kept or not, so a
-                // fingerprint never depends on the limit.
-                let print = prints.next(f);
-                if self.cap.keeps(f, &mut seen) {
-                    seq.serialize_element(&ResultLog::of(f, plan, &index, self.root, print))?;
-                }
-            }
-        }
-        seq.end()
     }
 }
 
@@ -662,13 +770,18 @@ impl Fingerprints {
     /// The fingerprint of the next finding (call once per finding, in
     /// order), 16 hex digits.
     pub fn next(&mut self, f: &Finding) -> String {
+        format!("{:016x}", self.next_hash(f))
+    }
+
+    /// [`Fingerprints::next`] as a number.
+    fn next_hash(&mut self, f: &Finding) -> u64 {
         let key = fingerprint_hash(f);
         let n = self.ordinals.entry(key).or_default();
         // The hash of `KEY NUL n`, carried on from the key's own hash
         // (FNV-1a is byte by byte) rather than hashing the key twice.
         let print = fnv1a64_on(fnv1a64_on(key, b"\0"), n.to_string().as_bytes());
         *n += 1;
-        format!("{print:016x}")
+        print
     }
 }
 
@@ -771,6 +884,94 @@ mod tests {
 
     fn results(log: &Value) -> &Vec<Value> {
         log["runs"][0]["results"].as_array().unwrap()
+    }
+
+    /// The results serialized in one go with the rest of the log, as the
+    /// log was written before [`write_log`] spliced them in.
+    struct Serial<'a> {
+        files: Vec<FileResults<'a>>,
+        root: &'a SourceRoot,
+    }
+
+    impl Serialize for Serial<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(None)?;
+            for file in &self.files {
+                let index = LineIndex::new(&file.plan.original);
+                for &(f, print) in &file.kept {
+                    let print = format!("{print:016x}");
+                    seq.serialize_element(&ResultLog::of(f, file.plan, &index, self.root, print))?;
+                }
+            }
+            seq.end()
+        }
+    }
+
+    /// The spliced log is byte for byte the log serialized whole: with
+    /// results, with some left out by the limit, with none (empty run,
+    /// limit 0), and with errors and warnings among the notifications.
+    #[test]
+    fn spliced_results_are_the_log_serialized_whole() {
+        let rules = testkit::rules();
+        let root = SourceRoot::base();
+        let many: Vec<_> = (0..40)
+            .map(|i| {
+                let findings = (0..i % 7)
+                    .map(|n| {
+                        testkit::finding(&format!("f{i}.yaml"), n + 1, "host", "pve-shop", "pve")
+                    })
+                    .collect();
+                testkit::planned(&format!("f{i}.yaml"), "host: pve-shop\n", findings)
+            })
+            .collect();
+        let runs = [
+            testkit::homelab(),
+            testkit::run(Vec::new()),
+            testkit::run(many),
+        ];
+        for run in &runs {
+            for max in [MAX_RESULTS, 3, 0] {
+                let r = testkit::report(run, &rules, &root);
+                let mut spliced = Vec::new();
+                write_log(&r, max, &mut spliced).unwrap();
+                let cap = Cap::of(run, max);
+                let files = kept_results(run, &cap);
+                let serial = Serial { files, root: &root };
+                let mut whole = Vec::new();
+                crate::report::pretty::to_writer(&mut whole, &Log::of(&r, &cap, serial)).unwrap();
+                whole.push(b'\n');
+                assert_eq!(
+                    String::from_utf8(spliced).unwrap(),
+                    String::from_utf8(whole).unwrap()
+                );
+            }
+        }
+    }
+
+    /// Batches are runs of whole files, in order, each reaching the size
+    /// but the last.
+    #[test]
+    fn batches_cut_at_whole_files() {
+        let run = testkit::homelab();
+        let files = kept_results(&run, &Cap::of(&run, MAX_RESULTS));
+        assert!(files.len() >= 3, "{}", files.len());
+        for size in [1, 2, 3, 1_000] {
+            let cut: Vec<&[FileResults<'_>]> = batches(&files, size).collect();
+            let flat: Vec<*const FilePlan> = cut
+                .iter()
+                .flat_map(|b| b.iter().map(|f| f.plan as *const _))
+                .collect();
+            let all: Vec<*const FilePlan> = files.iter().map(|f| f.plan as *const _).collect();
+            assert_eq!(flat, all, "size {size}");
+            if let Some((_, full)) = cut.split_last() {
+                for b in full {
+                    assert!(b.iter().map(|f| f.kept.len()).sum::<usize>() >= size);
+                    let (_, but_last) = b.split_last().unwrap();
+                    assert!(but_last.iter().map(|f| f.kept.len()).sum::<usize>() < size);
+                }
+            }
+        }
+        assert_eq!(batches(&[], 5).count(), 0);
     }
 
     #[test]
