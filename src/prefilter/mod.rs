@@ -39,6 +39,19 @@ pub(crate) struct Prefilter {
     trie: Trie,
     /// The length in bytes of the longest pattern.
     longest: usize,
+    /// Per pattern of a [`Search::Packed`] search: no other pattern starts
+    /// with it or is a start of it. Such a pattern is the only one that can
+    /// match where it is found, so its candidate ends on a boundary exactly
+    /// when the byte after it is no label byte: no trie walk (on a tree of
+    /// near-misses, every candidate). Empty for other searches.
+    alone: Vec<bool>,
+}
+
+/// Where the search found a pattern.
+struct Candidate {
+    start: usize,
+    end: usize,
+    pattern: usize,
 }
 
 /// The substring search that finds candidate positions.
@@ -69,10 +82,16 @@ const KEEP_DECODED: usize = 4 << 20;
 
 impl Prefilter {
     pub(crate) fn new(patterns: &[(String, usize)], fold: bool) -> Prefilter {
+        let search = Search::new(patterns, fold);
+        let alone = match search {
+            Search::Packed(_) => alone(patterns),
+            _ => Vec::new(),
+        };
         Prefilter {
-            search: Search::new(patterns, fold),
+            search,
             trie: Trie::new(patterns, fold),
             longest: patterns.iter().map(|(p, _)| p.len()).max().unwrap_or(0),
+            alone,
         }
     }
 
@@ -113,27 +132,31 @@ impl Prefilter {
     /// an escape just before it).
     fn bounded_hit(&self, bytes: &[u8]) -> bool {
         let mut from = 0;
-        while let Some(start) = self.search.next_candidate(bytes, from) {
-            if self.bounded_at(bytes, start) {
+        while let Some(found) = self.search.next_candidate(bytes, from) {
+            if self.bounded_at(bytes, &found) {
                 return true;
             }
-            from = start + 1;
+            from = found.start + 1;
         }
         false
     }
 
-    /// Whether a pattern starting at `start` could be a match of the
+    /// Whether the pattern found at `c.start` could be a match of the
     /// matcher: no label byte right before it (unless an escape may end
     /// there) and some pattern there ends on a boundary.
-    fn bounded_at(&self, bytes: &[u8], start: usize) -> bool {
-        let before_ok = match start.checked_sub(1).and_then(|i| bytes.get(i)) {
+    fn bounded_at(&self, bytes: &[u8], c: &Candidate) -> bool {
+        let before_ok = match c.start.checked_sub(1).and_then(|i| bytes.get(i)) {
             None => true,
             Some(&b) if !is_label_byte(b) => true,
             Some(_) => bytes
-                .get(start.saturating_sub(LONGEST_ESCAPE)..start)
+                .get(c.start.saturating_sub(LONGEST_ESCAPE)..c.start)
                 .is_some_and(|w| w.contains(&b'\\')),
         };
-        before_ok && self.trie.longest_token_at(bytes, start).is_some()
+        before_ok
+            && match self.alone.get(c.pattern) {
+                Some(true) => !bytes.get(c.end).is_some_and(|&b| is_label_byte(b)),
+                _ => self.trie.longest_token_at(bytes, c.start).is_some(),
+            }
     }
 }
 
@@ -159,18 +182,35 @@ impl Search {
     }
 
     /// The leftmost position at or after `from` where some pattern starts.
-    fn next_candidate(&self, bytes: &[u8], from: usize) -> Option<usize> {
+    fn next_candidate(&self, bytes: &[u8], from: usize) -> Option<Candidate> {
         if from >= bytes.len() {
             return None;
         }
-        match self {
-            Search::Packed(s) => s
-                .find_in(bytes, aho_corasick::Span::from(from..bytes.len()))
-                .map(|m| m.start()),
-            Search::Automaton(ac) => ac.find(Input::new(bytes).range(from..)).map(|m| m.start()),
+        let m = match self {
+            Search::Packed(s) => s.find_in(bytes, aho_corasick::Span::from(from..bytes.len())),
+            Search::Automaton(ac) => ac.find(Input::new(bytes).range(from..)),
             Search::Nothing | Search::Everything => None,
-        }
+        }?;
+        Some(Candidate {
+            start: m.start(),
+            end: m.end(),
+            pattern: m.pattern().as_usize(),
+        })
     }
+}
+
+/// [`Prefilter::alone`] of each pattern: `false` when another pattern
+/// starts with it or it starts with another (equal ones included).
+fn alone(patterns: &[(String, usize)]) -> Vec<bool> {
+    patterns
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| {
+            patterns.iter().enumerate().all(|(j, (q, _))| {
+                i == j || !(p.starts_with(q.as_str()) || q.starts_with(p.as_str()))
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -201,6 +241,54 @@ mod tests {
         let p = pf(&["a.b", "b"], false);
         assert!(p.may_match(b"xa.b"));
         assert!(!p.may_match(b"xa.bc"));
+    }
+
+    /// The shortcut for patterns in no prefix chain answers what the trie
+    /// answers, at every position of texts built from the patterns' pieces
+    /// and boundary bytes.
+    #[test]
+    fn alone_patterns_answer_as_the_trie_does() {
+        let sets: [&[&str]; 4] = [
+            &["pve-shop", "pve", "shop-pve", "nas01"],
+            &["a.b", "b", "ab", "ba"],
+            &["db01", "db02", "db0", "x"],
+            &["k8s", "prod-k8s", "k8s-prod"],
+        ];
+        let pieces = [
+            "pve", "-shop", "shop", "a", ".b", "b", "db0", "1", "2", "x", "k8s", "prod-", "-", "_",
+            " ", "\\", ":", "\n",
+        ];
+        for set in sets {
+            let p = pf(set, false);
+            assert!(matches!(p.search, Search::Packed(_)));
+            assert!(
+                p.alone.iter().any(|&a| a) && p.alone.iter().any(|&a| !a),
+                "{set:?}"
+            );
+            let mut seed = 7u64;
+            for _ in 0..3_000 {
+                let mut text = Vec::new();
+                for _ in 0..(seed % 9) {
+                    seed = seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    text.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()].as_bytes());
+                }
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let by_trie = (0..text.len()).any(|start| {
+                    let before_ok = start == 0
+                        || !is_label_byte(text[start - 1])
+                        || text[start.saturating_sub(LONGEST_ESCAPE)..start].contains(&b'\\');
+                    before_ok && p.trie.longest_token_at(&text, start).is_some()
+                });
+                assert_eq!(
+                    p.bounded_hit(&text),
+                    by_trie,
+                    "{set:?} {:?}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
     }
 
     #[test]
