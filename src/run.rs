@@ -44,13 +44,20 @@ pub struct RunInput<'a> {
 #[derive(Debug)]
 pub struct Outcome {
     pub target: Target,
-    pub result: Result<FilePlan, FileError>,
+    /// Boxed: most outcomes of a big tree are clean files, and an outcome
+    /// is moved as the walker threads hand it over and as the run sorts them.
+    pub result: Result<Box<FilePlan>, FileError>,
     /// The identity of the file read (device and inode), when it was
     /// found: `--output` may never replace a file the run scanned.
     pub id: Option<FileId>,
 }
 
 impl Outcome {
+    /// The plan, when the file was read and planned.
+    pub fn plan(&self) -> Option<&FilePlan> {
+        self.result.as_deref().ok()
+    }
+
     /// What went wrong with this file, if anything: it could not be read,
     /// parsed (or was skipped), or its edited text failed verification.
     pub fn problem(&self) -> Option<&FileError> {
@@ -104,7 +111,7 @@ pub struct Run {
 impl Run {
     /// Files that were read and planned (skipped files excluded).
     pub fn plans(&self) -> impl Iterator<Item = &FilePlan> {
-        self.outcomes.iter().filter_map(|o| o.result.as_ref().ok())
+        self.outcomes.iter().filter_map(Outcome::plan)
     }
 
     /// The patch of every file with changes, as `(path to name, plan)`:
@@ -112,7 +119,7 @@ impl Run {
     /// ([`Target::patch_path`]).
     pub fn patches(&self) -> impl Iterator<Item = (&str, &FilePlan, &str)> {
         self.outcomes.iter().filter_map(|o| {
-            let plan = o.result.as_ref().ok()?;
+            let plan = o.plan()?;
             Some((o.target.patch_path(), plan, plan.new_text.as_deref()?))
         })
     }
@@ -318,7 +325,7 @@ fn run_inner(input: &RunInput, progress: &Progress) -> Run {
             whole_tree: whole_tree && input.only.is_none(),
             targets: &targets,
         },
-        outcomes.iter().filter_map(|o| o.result.as_ref().ok()),
+        outcomes.iter().filter_map(Outcome::plan),
     ));
     Run {
         outcomes,
@@ -419,11 +426,11 @@ fn plan_target(
             }
             return None;
         }
-        let result = Ok(FilePlan::unparsed(
+        let result = Ok(Box::new(FilePlan::unparsed(
             &target.rel_path,
             target.file_type,
             target.role,
-        ));
+        )));
         return Some(Outcome { target, result, id });
     }
     let own = id.is_some_and(|id| input.own_files.contains(&id));
@@ -457,7 +464,7 @@ fn plan_target(
         if let Some(LinkTo::Outside(_)) = &target.link {
             plan.demote_fixes("symlink to a file outside the base directory: never written");
         }
-        Ok(plan)
+        Ok(Box::new(plan))
     });
     progress.done.fetch_add(1, Ordering::Relaxed);
     Some(Outcome { target, result, id })
@@ -671,7 +678,11 @@ mod tests {
                 role: Role::Editable,
                 link: None,
             },
-            result: Ok(FilePlan::unparsed(path, FileType::Yaml, Role::Editable)),
+            result: Ok(Box::new(FilePlan::unparsed(
+                path,
+                FileType::Yaml,
+                Role::Editable,
+            ))),
             id: None,
         }
     }

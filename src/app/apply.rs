@@ -21,11 +21,11 @@ pub const INTERRUPTED: &str = "interrupted; not written";
 pub fn dry_statuses(r: &Run) -> Vec<FileStatus> {
     r.outcomes
         .iter()
-        .map(|o| dry_status(o.target.rel_path.clone(), &o.result))
+        .map(|o| dry_status(o.target.rel_path.clone(), o.result.as_deref()))
         .collect()
 }
 
-fn dry_status(path: String, result: &Result<FilePlan, FileError>) -> FileStatus {
+fn dry_status(path: String, result: Result<&FilePlan, &FileError>) -> FileStatus {
     let (status, changes, message) = match result {
         Ok(FilePlan {
             refused: Some(e), ..

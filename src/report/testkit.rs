@@ -114,7 +114,7 @@ pub fn planned(path: &str, original: &str, findings: Vec<Finding>) -> Outcome {
     };
     Outcome {
         target: t,
-        result: Ok(plan),
+        result: Ok(Box::new(plan)),
         id: None,
     }
 }
