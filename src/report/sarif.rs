@@ -93,13 +93,13 @@ pub fn log(r: &Report<'_>, max_results: usize) -> Value {
 /// findings, ten times the human report), and each one's JSON depends only
 /// on its finding, its file and its fingerprint. So the log around them is
 /// serialized first with an empty `results` array, the last member of the
-/// one run, and the results are spliced into that hole: rendered file by
-/// file on the thread pool, a batch at a time so that memory stays bounded,
-/// and written in order. The bytes are what serializing the whole log at
-/// once writes (unit test).
+/// one run, and the results are spliced into that hole: rendered in pieces
+/// on the thread pool, a few pieces at a time so that memory stays flat
+/// (SARIF of 30,000 findings is streamed), and written in order. The bytes
+/// are what serializing the whole log at once writes (unit test).
 fn write_log(r: &Report<'_>, max_results: usize, out: &mut dyn Write) -> io::Result<()> {
     let cap = Cap::of(r.run, max_results);
-    let files = kept_results(r.run, &cap);
+    let pieces = kept_results(r.run, &cap);
     let mut frame = Vec::new();
     super::pretty::to_writer(&mut frame, &Log::of(r, &cap, Hole))?;
     frame.push(b'\n');
@@ -110,16 +110,16 @@ fn write_log(r: &Report<'_>, max_results: usize, out: &mut dyn Write) -> io::Res
             "sarif: the results have no place in the log",
         ));
     };
-    if files.is_empty() {
+    if pieces.is_empty() {
         out.write_all(&frame)?;
         return out.flush();
     }
     out.write_all(head)?;
     out.write_all(b"[")?;
     let mut first = true;
-    for batch in batches(&files, RESULTS_PER_BATCH) {
+    for batch in pieces.chunks(PIECES_PER_BATCH) {
         let rendered: Vec<io::Result<Vec<u8>>> =
-            batch.par_iter().map(|file| file.render(r.root)).collect();
+            batch.par_iter().map(|piece| piece.render(r.root)).collect();
         for bytes in rendered {
             let bytes = bytes?;
             // Each result starts with `,` and its line break: not the first.
@@ -140,9 +140,11 @@ const RESULTS_TAIL: &str = "\n      ]\n    }\n  ]\n}\n";
 /// The nesting level of a result in the log (log, `runs`, the run,
 /// `results`): its lines are indented by twice this many spaces.
 const RESULT_LEVEL: usize = 4;
-/// Results rendered on the pool before any is written: enough to keep
-/// both cores busy, few enough (about 5 MB of JSON) to keep memory flat.
-const RESULTS_PER_BATCH: usize = 2_048;
+/// Results per piece of rendering work, at most (a piece is one file's).
+const PIECE: usize = 32;
+/// Pieces rendered on the pool before they are written: at most 512
+/// results, about 1.2 MB of JSON, enough to keep both cores busy.
+const PIECES_PER_BATCH: usize = 16;
 
 /// The empty `results` array of the log's frame ([`write_log`] fills it).
 struct Hole;
@@ -153,15 +155,16 @@ impl Serialize for Hole {
     }
 }
 
-/// One file's results: its kept findings and their fingerprints.
-struct FileResults<'a> {
+/// Consecutive results of one file (at most [`PIECE`]): the kept findings
+/// and their fingerprints.
+struct Piece<'a> {
     plan: &'a FilePlan,
     kept: Vec<(&'a Finding, u64)>,
 }
 
-impl FileResults<'_> {
-    /// The file's results as they stand in the log's `results` array, each
-    /// with the `,` and indented line break that come before it.
+impl Piece<'_> {
+    /// The results as they stand in the log's `results` array, each with
+    /// the `,` and indented line break that come before it.
     fn render(&self, root: &SourceRoot) -> io::Result<Vec<u8>> {
         let index = LineIndex::new(&self.plan.original);
         let mut out = Vec::with_capacity(self.kept.len() * 2_560);
@@ -175,52 +178,32 @@ impl FileResults<'_> {
     }
 }
 
-/// The results of the run, file by file, in order. Fingerprints are
-/// computed here, in order, because a finding's ordinal counts the equal
-/// findings before it, kept or not (a fingerprint never depends on the
-/// limit).
-fn kept_results<'a>(run: &'a Run, cap: &Cap) -> Vec<FileResults<'a>> {
+/// The results of the run in order, in pieces. Fingerprints are computed
+/// here, in order, because a finding's ordinal counts the equal findings
+/// before it, kept or not (a fingerprint never depends on the limit).
+fn kept_results<'a>(run: &'a Run, cap: &Cap) -> Vec<Piece<'a>> {
     let mut prints = Fingerprints::default();
     let mut seen = 0;
-    let mut files = Vec::new();
+    let mut pieces = Vec::new();
     for plan in run.plans().filter(|p| !p.findings.is_empty()) {
-        let mut kept = Vec::with_capacity(plan.findings.len());
+        let mut kept = Vec::new();
         for f in &plan.findings {
             let print = prints.next_hash(f);
             if cap.keeps(f, &mut seen) {
                 kept.push((f, print));
+                if kept.len() == PIECE {
+                    pieces.push(Piece {
+                        plan,
+                        kept: std::mem::take(&mut kept),
+                    });
+                }
             }
         }
         if !kept.is_empty() {
-            files.push(FileResults { plan, kept });
+            pieces.push(Piece { plan, kept });
         }
     }
-    files
-}
-
-/// `files` cut into runs of whole files of at least `size` results each
-/// (the last may be smaller).
-fn batches<'f, 'a>(
-    files: &'f [FileResults<'a>],
-    size: usize,
-) -> impl Iterator<Item = &'f [FileResults<'a>]> {
-    let mut rest = files;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let mut results = 0;
-        let end = rest
-            .iter()
-            .position(|file| {
-                results += file.kept.len();
-                results >= size
-            })
-            .map_or(rest.len(), |i| i + 1);
-        let (batch, after) = rest.split_at(end);
-        rest = after;
-        Some(batch)
-    })
+    pieces
 }
 
 /// The stderr warning when results were left out.
@@ -889,22 +872,37 @@ mod tests {
     /// The results serialized in one go with the rest of the log, as the
     /// log was written before [`write_log`] spliced them in.
     struct Serial<'a> {
-        files: Vec<FileResults<'a>>,
+        pieces: Vec<Piece<'a>>,
         root: &'a SourceRoot,
     }
 
     impl Serialize for Serial<'_> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             let mut seq = s.serialize_seq(None)?;
-            for file in &self.files {
-                let index = LineIndex::new(&file.plan.original);
-                for &(f, print) in &file.kept {
+            for piece in &self.pieces {
+                let index = LineIndex::new(&piece.plan.original);
+                for &(f, print) in &piece.kept {
                     let print = format!("{print:016x}");
-                    seq.serialize_element(&ResultLog::of(f, file.plan, &index, self.root, print))?;
+                    seq.serialize_element(&ResultLog::of(f, piece.plan, &index, self.root, print))?;
                 }
             }
             seq.end()
         }
+    }
+
+    /// 40 files with 0 to 69 findings each: files of several pieces, and
+    /// more pieces than a batch.
+    fn many_findings() -> Run {
+        let outcomes = (0..40)
+            .map(|i| {
+                let path = format!("f{i:02}.yaml");
+                let findings = (0..(i * 3) % 70)
+                    .map(|n| testkit::finding(&path, n + 1, "host", "pve-shop", "pve"))
+                    .collect();
+                testkit::planned(&path, "host: pve-shop\n", findings)
+            })
+            .collect();
+        testkit::run(outcomes)
     }
 
     /// The spliced log is byte for byte the log serialized whole: with
@@ -914,29 +912,22 @@ mod tests {
     fn spliced_results_are_the_log_serialized_whole() {
         let rules = testkit::rules();
         let root = SourceRoot::base();
-        let many: Vec<_> = (0..40)
-            .map(|i| {
-                let findings = (0..i % 7)
-                    .map(|n| {
-                        testkit::finding(&format!("f{i}.yaml"), n + 1, "host", "pve-shop", "pve")
-                    })
-                    .collect();
-                testkit::planned(&format!("f{i}.yaml"), "host: pve-shop\n", findings)
-            })
-            .collect();
         let runs = [
             testkit::homelab(),
             testkit::run(Vec::new()),
-            testkit::run(many),
+            many_findings(),
         ];
         for run in &runs {
-            for max in [MAX_RESULTS, 3, 0] {
+            for max in [MAX_RESULTS, 100, 3, 0] {
                 let r = testkit::report(run, &rules, &root);
                 let mut spliced = Vec::new();
                 write_log(&r, max, &mut spliced).unwrap();
                 let cap = Cap::of(run, max);
-                let files = kept_results(run, &cap);
-                let serial = Serial { files, root: &root };
+                let pieces = kept_results(run, &cap);
+                let serial = Serial {
+                    pieces,
+                    root: &root,
+                };
                 let mut whole = Vec::new();
                 crate::report::pretty::to_writer(&mut whole, &Log::of(&r, &cap, serial)).unwrap();
                 whole.push(b'\n');
@@ -948,30 +939,30 @@ mod tests {
         }
     }
 
-    /// Batches are runs of whole files, in order, each reaching the size
-    /// but the last.
+    /// Pieces hold each kept result once, in order, at most [`PIECE`]
+    /// of one file each.
     #[test]
-    fn batches_cut_at_whole_files() {
-        let run = testkit::homelab();
-        let files = kept_results(&run, &Cap::of(&run, MAX_RESULTS));
-        assert!(files.len() >= 3, "{}", files.len());
-        for size in [1, 2, 3, 1_000] {
-            let cut: Vec<&[FileResults<'_>]> = batches(&files, size).collect();
-            let flat: Vec<*const FilePlan> = cut
+    fn pieces_hold_the_results_in_order() {
+        let run = many_findings();
+        let cap = Cap::of(&run, 500);
+        let pieces = kept_results(&run, &cap);
+        assert!(pieces.iter().any(|p| p.kept.len() == PIECE));
+        assert!(
+            pieces
                 .iter()
-                .flat_map(|b| b.iter().map(|f| f.plan as *const _))
-                .collect();
-            let all: Vec<*const FilePlan> = files.iter().map(|f| f.plan as *const _).collect();
-            assert_eq!(flat, all, "size {size}");
-            if let Some((_, full)) = cut.split_last() {
-                for b in full {
-                    assert!(b.iter().map(|f| f.kept.len()).sum::<usize>() >= size);
-                    let (_, but_last) = b.split_last().unwrap();
-                    assert!(but_last.iter().map(|f| f.kept.len()).sum::<usize>() < size);
-                }
-            }
-        }
-        assert_eq!(batches(&[], 5).count(), 0);
+                .all(|p| !p.kept.is_empty() && p.kept.len() <= PIECE)
+        );
+        assert!(pieces.iter().all(|p| {
+            p.kept
+                .iter()
+                .all(|(f, _)| f.path.as_ref() == p.plan.rel_path)
+        }));
+        let flat: Vec<*const Finding> = pieces
+            .iter()
+            .flat_map(|p| p.kept.iter().map(|&(f, _)| f as *const _))
+            .collect();
+        let all: Vec<*const Finding> = run.findings().map(|f| f as *const _).take(500).collect();
+        assert_eq!(flat, all);
     }
 
     #[test]
