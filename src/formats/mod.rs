@@ -32,6 +32,8 @@ use std::ops::Range;
 pub mod ini;
 pub mod json;
 pub mod jsonc;
+#[cfg(test)]
+pub(crate) mod keep_check;
 pub mod text;
 pub mod toml;
 pub mod yaml;
@@ -433,9 +435,12 @@ pub trait Format: Sync {
     fn scan(&self, src: &str) -> Result<Scan, ParseError>;
 
     /// [`Format::scan`] for a caller that only cares about scalars whose
-    /// source bytes pass `may_hold` (the planner's alias prefilter): an
-    /// engine may leave the others out to save memory (text does, line by
-    /// line). Comments are still all returned. By default: [`Format::scan`].
+    /// decoded text passes `may_hold` (the planner's alias prefilter): an
+    /// engine may leave the others out to save memory (YAML, JSON, JSONC
+    /// and TOML do; text line by line), a subset of `scan`'s scalars in
+    /// the same order. The keys of a mapping where any key passes are all
+    /// kept (a rename onto one of them is a collision). Comments are still
+    /// all returned. By default: [`Format::scan`].
     fn scan_for(&self, src: &str, _may_hold: &dyn Fn(&[u8]) -> bool) -> Result<Scan, ParseError> {
         self.scan(src)
     }

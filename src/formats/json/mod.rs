@@ -45,6 +45,18 @@ impl Format for Json {
         })
     }
 
+    /// Leaves out the values whose decoded text fails `may_hold` and the
+    /// keys of objects where no key passes it, as YAML does (see
+    /// [`reader::read_for`]); the tape is the whole text's.
+    fn scan_for(&self, src: &str, may_hold: &dyn Fn(&[u8]) -> bool) -> Result<Scan, ParseError> {
+        let (scalars, tape) = reader::read_for(src, may_hold)?;
+        Ok(Scan {
+            scalars,
+            comments: Vec::new(),
+            parsed: tape.map(Parsed::new),
+        })
+    }
+
     fn scan_values(&self, src: &str) -> Result<Scan, ParseError> {
         Ok(Scan {
             scalars: reader::read_values(src, false)?.0,

@@ -344,3 +344,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// `scan_for` keeps what planning needs of random documents (see
+    /// [`crate::formats::keep_check`]), whatever the layout.
+    #[test]
+    fn scan_for_keeps_what_planning_needs(
+        root in node(),
+        ws in prop::collection::vec(0usize..8, 1..12),
+        minified in any::<bool>(),
+        which in 0usize..3,
+    ) {
+        let mut src = String::new();
+        render(&root, &mut Layout { ws, at: 0, minified, crlf: false }, &mut src);
+        let needle: &[u8] = [&b"pve-shop"[..], b"pve", b"x"][which];
+        let may_hold = |b: &[u8]| b.windows(needle.len()).any(|w| w == needle);
+        crate::formats::keep_check::check(&Json, &src, &may_hold)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
+    }
+}

@@ -10,6 +10,8 @@
 //! [`MAX_DEPTH`], so hostile input (200,000 open brackets) gives a clear error
 //! instead of a stack overflow, and the per-scalar path copies stay bounded.
 
+use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 use crate::formats::{DocPath as Path, ParseError, Piece, Scalar, ScalarKind, Seg, Share, Style};
@@ -141,7 +143,40 @@ pub fn read_light(src: &str) -> Result<Vec<Scalar>, ParseError> {
 pub fn read(src: &str) -> Result<(Vec<Scalar>, Option<Tape>), ParseError> {
     let mut reader = Reader::new(src);
     reader.tape = u32::try_from(src.len()).ok().map(|_| Vec::new());
-    finish(src, reader).map(|(scalars, _, toks)| (scalars, toks.map(Tape)))
+    finish(src, reader).map(|(scalars, _, toks, _)| (scalars, toks.map(Tape)))
+}
+
+/// [`read`] for [`crate::formats::Format::scan_for`]: only the strings
+/// planning needs (see [`Keep`]); the [`Tape`] is the whole text's, as
+/// [`read`] gives it.
+pub fn read_for(
+    src: &str,
+    may_hold: &dyn Fn(&[u8]) -> bool,
+) -> Result<(Vec<Scalar>, Option<Tape>), ParseError> {
+    let mut reader = Reader::new(src);
+    reader.tape = u32::try_from(src.len()).ok().map(|_| Vec::new());
+    reader.keep = Some(Keep::new(may_hold));
+    match finish(src, reader)? {
+        // Two containers at one path: their keys are one mapping's.
+        (_, _, _, true) => read(src),
+        (scalars, _, toks, false) => Ok((scalars, toks.map(Tape))),
+    }
+}
+
+/// [`read_jsonc`] (with paths and pieces) for
+/// [`crate::formats::Format::scan_for`], as [`read_for`] is for [`read`];
+/// the comments are all returned.
+pub fn read_jsonc_for(
+    src: &str,
+    may_hold: &dyn Fn(&[u8]) -> bool,
+) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
+    let mut reader = Reader::new(src);
+    reader.jsonc = true;
+    reader.keep = Some(Keep::new(may_hold));
+    match finish(src, reader)? {
+        (_, _, _, true) => read_jsonc(src, true),
+        (scalars, comments, _, false) => Ok((scalars, comments)),
+    }
 }
 
 fn read_with(src: &str, full: bool) -> Result<Vec<Scalar>, ParseError> {
@@ -172,7 +207,7 @@ fn read_as(
     reader.full = full;
     reader.jsonc = jsonc;
     reader.values = values;
-    finish(src, reader).map(|(scalars, comments, _)| (scalars, comments))
+    finish(src, reader).map(|(scalars, comments, _, _)| (scalars, comments))
 }
 
 /// Runs `reader`, placing an error at its line and column.
@@ -188,8 +223,9 @@ fn finish(src: &str, reader: Reader) -> Result<Finished, ParseError> {
 }
 
 /// What a reader returns: the strings, the comment ranges, the tape (when
-/// asked for).
-type Finished = (Vec<Scalar>, Vec<Range<usize>>, Option<Vec<Tok>>);
+/// asked for), and whether a [`Keep`] read met two containers at one path
+/// (its strings are then not all that planning needs).
+type Finished = (Vec<Scalar>, Vec<Range<usize>>, Option<Vec<Tok>>, bool);
 
 /// Lexes the string whose opening quote is at `start`.
 pub fn lex_string_at(src: &str, start: usize) -> Result<LexedString, String> {
@@ -205,12 +241,63 @@ enum Frame {
     Object { open: bool },
 }
 
+/// One step of the reader's current path: a key is borrowed from the text
+/// when it holds no escape (a [`Keep`] read allocates nothing for a key it
+/// leaves out).
+enum Step<'a> {
+    Key(Cow<'a, str>),
+    Index(usize),
+}
+
+/// Which strings a read returns ([`read_for`], [`read_jsonc_for`]), as
+/// YAML's scan does: a value when its decoded text passes `may_hold` (what
+/// the matcher reads), a key when any key of the object passes (a rename
+/// onto an existing key of that object is a collision, so all its keys are
+/// needed, and no other keys are).
+///
+/// An object's keys are held back (their offsets) until one of them
+/// passes, then returned with it, out of order (sorted at the end). YAML
+/// tells mappings apart by path: two containers at one path (values of a
+/// duplicate key) share their keys' fate, which one pass cannot know, so
+/// such a text is read whole again (`dup`).
+struct Keep<'a> {
+    may_hold: &'a dyn Fn(&[u8]) -> bool,
+    /// The open objects, innermost last.
+    objects: Vec<Held>,
+    /// Held-back keys were returned after later strings.
+    unsorted: bool,
+    /// Two keys of one object name non-empty containers and read alike.
+    dup: bool,
+}
+
+/// An open object of a [`Keep`] read.
+#[derive(Default)]
+struct Held {
+    /// A key passed: every key is returned.
+    holding: bool,
+    /// Offsets of the keys read before one passed.
+    pending: Vec<usize>,
+    /// Hashes of the keys whose values are non-empty containers.
+    containers: Vec<u64>,
+}
+
+impl<'a> Keep<'a> {
+    fn new(may_hold: &'a dyn Fn(&[u8]) -> bool) -> Self {
+        Keep {
+            may_hold,
+            objects: Vec::new(),
+            unsorted: false,
+            dup: false,
+        }
+    }
+}
+
 struct Reader<'a> {
     src: &'a str,
     bytes: &'a [u8],
     pos: usize,
     stack: Vec<Frame>,
-    path: Path,
+    path: Vec<Step<'a>>,
     out: Vec<Scalar>,
     /// Record paths and pieces (off for verification).
     full: bool,
@@ -221,6 +308,8 @@ struct Reader<'a> {
     values: bool,
     /// Every token, when asked for ([`read`]).
     tape: Option<Vec<Tok>>,
+    /// Only the strings planning needs ([`read_for`]).
+    keep: Option<Keep<'a>>,
 }
 
 /// What the reader expects next.
@@ -245,7 +334,19 @@ impl<'a> Reader<'a> {
             comments: Vec::new(),
             values: false,
             tape: None,
+            keep: None,
         }
+    }
+
+    /// The current path, owned.
+    fn owned_path(&self) -> Path {
+        self.path
+            .iter()
+            .map(|s| match s {
+                Step::Key(k) => Seg::Key(k.to_string()),
+                Step::Index(i) => Seg::Index(*i),
+            })
+            .collect()
     }
 
     /// Records a token spanning `start..end` (offsets fit: checked when the
@@ -322,7 +423,16 @@ impl<'a> Reader<'a> {
                 format!("unexpected {} after the JSON value", self.what()),
             );
         }
-        Ok((self.out, self.comments, self.tape))
+        let dup = match &self.keep {
+            Some(k) if k.unsorted => {
+                // Document order is offset order.
+                self.out.sort_by_key(|s| s.span.start);
+                k.dup
+            }
+            Some(k) => k.dup,
+            None => false,
+        };
+        Ok((self.out, self.comments, self.tape, dup))
     }
 
     /// A short description of the character at `pos`, for messages.
@@ -341,7 +451,11 @@ impl<'a> Reader<'a> {
             Some(b'{') => self.open(Frame::Object { open: false }, Next::Key, b'}'),
             Some(b'[') => self.open(Frame::Array { open: false }, Next::Value, b']'),
             Some(b'"') => {
-                self.string(ScalarKind::Value)?;
+                if self.keep.is_some() {
+                    self.keep_string(ScalarKind::Value)?;
+                } else {
+                    self.string(ScalarKind::Value)?;
+                }
                 Ok(Next::AfterValue)
             }
             Some(b't') => self.typed(TokKind::True, |r| r.literal("true")),
@@ -383,8 +497,22 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             return Ok(Next::AfterValue);
         }
+        if let Some(keep) = &mut self.keep {
+            // The value of a key: noted, to tell whether two containers
+            // of this object are at one path.
+            if let (Some(Frame::Object { .. }), Some(Step::Key(k)), Some(held)) =
+                (self.stack.last(), self.path.last(), keep.objects.last_mut())
+            {
+                let mut h = std::hash::DefaultHasher::new();
+                k.hash(&mut h);
+                held.containers.push(h.finish());
+            }
+            if let Frame::Object { .. } = frame {
+                keep.objects.push(Held::default());
+            }
+        }
         if let Frame::Array { .. } = frame {
-            self.path.push(Seg::Index(0));
+            self.path.push(Step::Index(0));
             self.stack.push(Frame::Array { open: true });
         } else {
             self.stack.push(frame);
@@ -402,8 +530,12 @@ impl<'a> Reader<'a> {
                 ),
             );
         }
-        let key = self.string(ScalarKind::Key)?.unwrap_or_default();
-        self.path.push(Seg::Key(key));
+        let key = if self.keep.is_some() {
+            self.keep_string(ScalarKind::Key)?
+        } else {
+            Cow::Owned(self.string(ScalarKind::Key)?.unwrap_or_default())
+        };
+        self.path.push(Step::Key(key));
         if let Some(Frame::Object { open }) = self.stack.last_mut() {
             *open = true;
         }
@@ -438,7 +570,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 match self.path.last_mut() {
-                    Some(Seg::Index(i)) if matches!(frame, Frame::Array { .. }) => {
+                    Some(Step::Index(i)) if matches!(frame, Frame::Array { .. }) => {
                         *i += 1;
                         Ok(Some(Next::Value))
                     }
@@ -463,6 +595,12 @@ impl<'a> Reader<'a> {
                 {
                     self.path.pop();
                 }
+                if let (Frame::Object { .. }, Some(keep)) = (frame, &mut self.keep)
+                    && let Some(mut held) = keep.objects.pop()
+                {
+                    held.containers.sort_unstable();
+                    keep.dup |= held.containers.windows(2).any(|w| w.first() == w.get(1));
+                }
                 Ok(Some(Next::AfterValue))
             }
             _ => fail(
@@ -485,7 +623,7 @@ impl<'a> Reader<'a> {
             let span = start..self.pos;
             self.out.push(Scalar {
                 document: 0,
-                path: self.path.clone(),
+                path: self.owned_path(),
                 kind: ScalarKind::Value,
                 value: self.src.get(span.clone()).unwrap_or_default().to_string(),
                 content: span.clone(),
@@ -558,21 +696,24 @@ impl<'a> Reader<'a> {
     /// key (a value's is not needed: no copy of it is made).
     fn string(&mut self, kind: ScalarKind) -> Result<Option<String>, Fail> {
         let lexed = lex_string(self.bytes, self.src, self.pos)?;
-        let tok_kind = match kind {
-            ScalarKind::Key => TokKind::Key,
-            _ => TokKind::Str,
-        };
-        self.tok(tok_kind, lexed.span.start, lexed.span.end);
+        self.tok(tok_kind(kind), lexed.span.start, lexed.span.end);
         self.pos = lexed.span.end;
-        let mut path = if self.full {
-            self.path.clone()
+        let value = (kind == ScalarKind::Key).then(|| lexed.value.clone());
+        let path = if self.full {
+            self.owned_path()
         } else {
             Vec::new()
         };
+        self.push_string(kind, path, lexed);
+        Ok(value)
+    }
+
+    /// Records a lexed string; `path` is its container's (a key's own
+    /// segment is added here).
+    fn push_string(&mut self, kind: ScalarKind, mut path: Path, lexed: LexedString) {
         if kind == ScalarKind::Key && self.full {
             path.push(Seg::Key(lexed.value.clone()));
         }
-        let value = (kind == ScalarKind::Key).then(|| lexed.value.clone());
         self.out.push(Scalar {
             document: 0,
             path,
@@ -594,8 +735,135 @@ impl<'a> Reader<'a> {
             reused_at: Vec::new(),
             typed_by_text: false,
         });
-        Ok(value)
     }
+
+    /// [`Reader::string`] in a [`Keep`] read: the string at `pos` is
+    /// recorded only when [`Keep`] asks for it, and its decoded text is
+    /// returned (borrowed from the source when it holds no escape).
+    fn keep_string(&mut self, kind: ScalarKind) -> Result<Cow<'a, str>, Fail> {
+        let quick = quick_string(self.bytes, self.src, self.pos)?;
+        let span = quick.span();
+        self.tok(tok_kind(kind), span.start, span.end);
+        self.pos = span.end;
+        let Some(keep) = &mut self.keep else {
+            return Ok(quick.into_value());
+        };
+        let passes = (keep.may_hold)(quick.value().as_bytes());
+        if kind != ScalarKind::Key {
+            if passes {
+                let path = self.owned_path();
+                self.push_string(kind, path, quick.lexed());
+            }
+            return Ok(quick.into_value());
+        }
+        let Some(held) = keep.objects.last_mut() else {
+            return Ok(quick.into_value());
+        };
+        if !held.holding && !passes {
+            held.pending.push(span.start);
+            return Ok(quick.into_value());
+        }
+        let pending = if held.holding {
+            Vec::new()
+        } else {
+            held.holding = true;
+            std::mem::take(&mut held.pending)
+        };
+        if let Some(&first) = pending.first()
+            && self.out.last().is_some_and(|s| s.span.start > first)
+        {
+            keep.unsorted = true;
+        }
+        // The path is the object's here (a key's segment is pushed after).
+        for at in pending {
+            let lexed = lex_string(self.bytes, self.src, at)?;
+            let path = self.owned_path();
+            self.push_string(kind, path, lexed);
+        }
+        let path = self.owned_path();
+        self.push_string(kind, path, quick.lexed());
+        Ok(quick.into_value())
+    }
+}
+
+fn tok_kind(kind: ScalarKind) -> TokKind {
+    match kind {
+        ScalarKind::Key => TokKind::Key,
+        _ => TokKind::Str,
+    }
+}
+
+/// A string lexed only as far as its decoded text ([`quick_string`]).
+enum Quick<'a> {
+    /// No escape: the text between the quotes, and the span.
+    Plain(&'a str, Range<usize>),
+    Lexed(LexedString),
+}
+
+impl<'a> Quick<'a> {
+    fn span(&self) -> Range<usize> {
+        match self {
+            Quick::Plain(_, span) => span.clone(),
+            Quick::Lexed(l) => l.span.clone(),
+        }
+    }
+
+    fn value(&self) -> &str {
+        match self {
+            Quick::Plain(s, _) => s,
+            Quick::Lexed(l) => &l.value,
+        }
+    }
+
+    fn into_value(self) -> Cow<'a, str> {
+        match self {
+            Quick::Plain(s, _) => Cow::Borrowed(s),
+            Quick::Lexed(l) => Cow::Owned(l.value),
+        }
+    }
+
+    /// The string with its layout, as [`lex_string`] gives it.
+    fn lexed(&self) -> LexedString {
+        match self {
+            Quick::Plain(s, span) => LexedString {
+                value: s.to_string(),
+                span: span.clone(),
+                // One verbatim run, as `lex_string` records it.
+                atoms: if s.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Atom::Verbatim {
+                        value: 0..s.len(),
+                        source: span.start + 1..span.end - 1,
+                    }]
+                },
+            },
+            Quick::Lexed(l) => l.clone(),
+        }
+    }
+}
+
+/// The string whose opening quote is at `start`, without allocating when
+/// it holds no escape (and no control character, which is an error that
+/// [`lex_string`] reports).
+fn quick_string<'a>(bytes: &[u8], src: &'a str, start: usize) -> Result<Quick<'a>, Fail> {
+    if bytes.get(start) == Some(&b'"') {
+        let mut pos = start + 1;
+        while let Some(&b) = bytes.get(pos) {
+            if b == b'"' {
+                // Stops only at ASCII bytes: both ends are char boundaries.
+                if let Some(s) = src.get(start + 1..pos) {
+                    return Ok(Quick::Plain(s, start..pos + 1));
+                }
+                break;
+            }
+            if b == b'\\' || b < 0x20 {
+                break;
+            }
+            pos += 1;
+        }
+    }
+    lex_string(bytes, src, start).map(Quick::Lexed)
 }
 
 /// Lexes the string whose opening quote is at `start`.

@@ -443,3 +443,94 @@ fn seg_types() {
         ]
     );
 }
+
+/// `scan_for` returns a subset of `scan`, in order: every value that may
+/// hold, and every key of an object where some key may hold (the
+/// collision targets); the tape is the same.
+#[test]
+fn scan_for_keeps_what_planning_needs() {
+    let may_hold = |b: &[u8]| b.windows(3).any(|w| w == b"pve");
+    let exact = [
+        r#"{"hosts": {"pve-shop": {"ip": "1"}, "pve": {"ip": "2"}, "other": "x"}, "m": {"k": "v", "j": "pve-shop"}}"#,
+        // Keys before the passing one come after a nested value in order.
+        r#"{"a": {"x": "pve-1", "y": [1, "z"]}, "b": 1, "pve-shop": 2, "c": {"d": "e"}}"#,
+        // Escapes: in a passing key, a held-back key and values.
+        r#"{"x\n": 1, "p\u0076e": 2, "q": "\u0070ve", "r": "a\"b", "s": ""}"#,
+        r#"[{"a": 1}, {"pve": 1, "b": [{"c": "pve"}]}, "pve", "", {}, [], {"": "x"}]"#,
+        r#""pve-shop""#,
+        r#""other""#,
+        "{}",
+        "\u{feff}{\"a\": {\"b\": {\"c\": {\"pve\": null, \"d\": true}}, \"e\": 1}}",
+        r#"{"a": {"x": 1}, "b": 2, "a": 3}"#,
+    ];
+    let id = |s: &Scalar| (s.span.clone(), s.kind, s.path.clone(), s.value.clone());
+    for src in exact {
+        let extra = crate::formats::keep_check::check(&Json, src, &may_hold)
+            .unwrap_or_else(|e| panic!("{e}\n{src}"));
+        assert_eq!(extra, 0, "{src}");
+        let all = Json.scan(src).unwrap();
+        let some = Json.scan_for(src, &may_hold).unwrap();
+        let tape =
+            |p: Option<crate::formats::Parsed>| p.unwrap().get::<reader::Tape>().unwrap().0.clone();
+        assert_eq!(tape(all.parsed), tape(some.parsed), "{src}");
+    }
+    let first = Json.scan_for(exact[1], &may_hold).unwrap().scalars;
+    let got: Vec<_> = first.iter().map(|s| (s.kind, s.value.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (ScalarKind::Key, "a"),
+            (ScalarKind::Value, "pve-1"),
+            (ScalarKind::Key, "b"),
+            (ScalarKind::Key, "pve-shop"),
+            (ScalarKind::Key, "c"),
+        ]
+    );
+    assert_eq!(first[0].path, [Seg::Key("a".into())]);
+    assert_eq!(
+        id(&first[1]).2,
+        [Seg::Key("a".into()), Seg::Key("x".into())]
+    );
+    // Two objects at one path (a duplicate key): one mapping, as in YAML;
+    // the text is read whole again.
+    let dup =
+        r#"{"a": {"x": 1}, "b": 2, "a": {"pve": 1, "q": 3}, "c": [{"y": 1}], "c": [{"pve": 1}]}"#;
+    crate::formats::keep_check::check(&Json, dup, &may_hold).unwrap();
+    let keys: Vec<String> = Json
+        .scan_for(dup, &may_hold)
+        .unwrap()
+        .scalars
+        .iter()
+        .filter(|s| s.kind == ScalarKind::Key)
+        .map(|s| s.value.clone())
+        .collect();
+    assert!(keys.contains(&"x".to_string()) && keys.contains(&"y".to_string()));
+    for src in crate::formats::keep_check::fixture_texts("json") {
+        crate::formats::keep_check::check(&Json, &src, &may_hold)
+            .unwrap_or_else(|e| panic!("{e}\n{src}"));
+    }
+    // Errors are the scan's.
+    for bad in [
+        r#"{"a": "b\x"}"#,
+        "{\"a\": \"b\n\"}",
+        r#"{"pve": "x""#,
+        r#"["a" "b"]"#,
+        r#"{"a\ud800": 1}"#,
+    ] {
+        let e = Json.scan_for(bad, &may_hold).err().map(|e| e.to_string());
+        assert_eq!(e, Json.scan(bad).err().map(|e| e.to_string()), "{bad}");
+        assert!(e.is_some(), "{bad}");
+    }
+    // Passing everything, it is the scan.
+    let all_pass = |_: &[u8]| true;
+    for src in exact {
+        assert_eq!(
+            crate::formats::keep_check::check(&Json, src, &all_pass),
+            Ok(0)
+        );
+        assert_eq!(
+            Json.scan_for(src, &all_pass).unwrap().scalars.len(),
+            Json.scan(src).unwrap().scalars.len()
+        );
+    }
+}

@@ -52,6 +52,17 @@ impl Format for Jsonc {
         })
     }
 
+    /// As JSON's (see [`json::reader::read_jsonc_for`]): every comment,
+    /// the strings planning needs.
+    fn scan_for(&self, src: &str, may_hold: &dyn Fn(&[u8]) -> bool) -> Result<Scan, ParseError> {
+        let (scalars, comments) = json::reader::read_jsonc_for(src, may_hold)?;
+        Ok(Scan {
+            scalars,
+            comments,
+            parsed: None,
+        })
+    }
+
     fn scan_values(&self, src: &str) -> Result<Scan, ParseError> {
         let (scalars, comments) = json::reader::read_values(src, true)?;
         Ok(Scan {

@@ -87,3 +87,45 @@ fn verify_refuses_a_changed_comment() {
     assert!(Jsonc.verify(old, None, "{\"a\": \"x\"\n}", &[]).is_err());
     assert!(Jsonc.verify(old, None, old, &[]).is_ok());
 }
+
+/// `scan_for` as JSON's: the strings planning needs, every comment.
+#[test]
+fn scan_for_keeps_what_planning_needs() {
+    let may_hold = |b: &[u8]| b.windows(3).any(|w| w == b"pve");
+    let sources = [
+        SETTINGS,
+        "// c\n{\"a\": {\"x\": \"pve-1\",}, /* b */ \"b\": 1, \"pve\": 2, \"c\": [\"d\", \"pve\",],}",
+        "[{\"a\": 1,}, {\"q\": \"w\", \"p\\u0076e\": 1, /* pve */}, \"pve\",] // end",
+        "{\"a\": {\"x\": 1}, \"a\": {\"pve\": 1},}",
+        "{} // pve",
+    ];
+    for src in sources {
+        let extra = crate::formats::keep_check::check(&Jsonc, src, &may_hold)
+            .unwrap_or_else(|e| panic!("{e}\n{src}"));
+        // Only the text with a duplicate key is read whole.
+        assert_eq!(
+            extra == 0,
+            !src.contains("\"a\": {\"x\": 1}, \"a\""),
+            "{src}"
+        );
+    }
+    let got: Vec<(ScalarKind, String)> = Jsonc
+        .scan_for(sources[1], &may_hold)
+        .unwrap()
+        .scalars
+        .iter()
+        .map(|s| (s.kind, s.value.clone()))
+        .collect();
+    let want = [
+        (ScalarKind::Key, "a"),
+        (ScalarKind::Value, "pve-1"),
+        (ScalarKind::Key, "b"),
+        (ScalarKind::Key, "pve"),
+        (ScalarKind::Key, "c"),
+        (ScalarKind::Value, "pve"),
+    ]
+    .map(|(k, v)| (k, v.to_string()));
+    assert_eq!(got, want);
+    let bad = "{\"pve\": 1,, }";
+    assert_eq!(Jsonc.scan_for(bad, &may_hold).err(), Jsonc.scan(bad).err());
+}

@@ -42,6 +42,18 @@ impl Format for Toml {
         })
     }
 
+    /// Leaves out the values whose decoded text fails `may_hold` and the
+    /// keys of tables where no key passes it, as YAML does (see
+    /// [`scan::scan_for`]).
+    fn scan_for(&self, src: &str, may_hold: &dyn Fn(&[u8]) -> bool) -> Result<Scan, ParseError> {
+        let (scalars, comments) = scan::scan_for(src, may_hold)?;
+        Ok(Scan {
+            scalars,
+            comments,
+            parsed: None,
+        })
+    }
+
     fn scan_values(&self, src: &str) -> Result<Scan, ParseError> {
         let (scalars, comments) = scan::scan(src, true)?;
         Ok(Scan {

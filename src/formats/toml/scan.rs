@@ -14,7 +14,7 @@
 //! table, no trailing comma in one, seconds required in times.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use toml_parser::decoder::Encoding;
@@ -34,13 +34,30 @@ pub(super) fn scan(
     src: &str,
     values: bool,
 ) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
+    scan_with(src, values, None)
+}
+
+/// [`scan`] for [`crate::formats::Format::scan_for`]: only the scalars
+/// [`Mode::Keep`] asks for; every comment.
+pub(super) fn scan_for(
+    src: &str,
+    may_hold: &dyn Fn(&[u8]) -> bool,
+) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
+    scan_with(src, false, Some(may_hold))
+}
+
+fn scan_with(
+    src: &str,
+    values: bool,
+    may_hold: Option<MayHold<'_>>,
+) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
     let lines = LineIndex::new(src);
     let at = |offset: usize, message: String| error_at(&lines, offset, message);
     if let Err(e) = toml_edit::Document::parse(src) {
         let offset = e.span().map_or(0, |s| s.start);
         return Err(at(offset, e.message().trim().to_string()));
     }
-    walk(src, values, true, &at)
+    walk(src, values, true, may_hold, &at)
 }
 
 /// What verification asks of an edited text besides its data: that it is
@@ -51,7 +68,7 @@ pub(super) fn scan(
 /// validating parse with `toml_edit` would check it again.
 pub(super) fn check(src: &str) -> Result<(), ParseError> {
     let lines = LineIndex::new(src);
-    walk(src, false, false, &|offset, message| {
+    walk(src, false, false, None, &|offset, message| {
         error_at(&lines, offset, message)
     })
     .map(|_| ())
@@ -67,17 +84,41 @@ fn error_at(lines: &LineIndex, offset: usize, message: String) -> ParseError {
     }
 }
 
-/// Walks the parser's events; `keep`: build the scalars (else only check).
+/// The planner's prefilter ([`crate::formats::Format::scan_for`]).
+type MayHold<'f> = &'f dyn Fn(&[u8]) -> bool;
+
+/// Walks the parser's events; `keep`: build the scalars (else only check);
+/// with `may_hold`, only those [`Mode::Keep`] asks for.
 fn walk(
     src: &str,
     values: bool,
     keep: bool,
+    may_hold: Option<MayHold<'_>>,
     at: &dyn Fn(usize, String) -> ParseError,
 ) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
     let events = events(src).map_err(|(offset, m)| at(offset, m))?;
     let mut walker = Walker::new(src);
     walker.values = values;
     walker.keep = keep;
+    if let Some(may_hold) = may_hold {
+        // A table's keys are written in many places (headers, dotted keys):
+        // which tables hold a passing key is known only at the end.
+        let mut survey = Walker::new(src);
+        survey.mode = Mode::Survey {
+            may_hold,
+            holding: HashSet::new(),
+        };
+        // An error stops the survey; the walk below meets it (or an
+        // earlier one) and reports it as `scan` does.
+        for event in &events {
+            if survey.event(event).is_err() {
+                break;
+            }
+        }
+        if let Mode::Survey { holding, .. } = survey.mode {
+            walker.mode = Mode::Keep { may_hold, holding };
+        }
+    }
     for event in &events {
         walker.event(event).map_err(|(offset, m)| at(offset, m))?;
     }
@@ -131,6 +172,58 @@ enum Frame {
     Array { path: Path, next: usize },
 }
 
+/// Which scalars a walk builds ([`scan_for`]), as YAML's scan does: a value
+/// when its decoded text passes `may_hold` (what the matcher reads); a key
+/// when any key of the same table (its path without the last segment)
+/// passes, wherever it is written: a rename onto an existing key is a
+/// collision, and one key written in several places is renamed in all of
+/// them (they share a [`Link`], whose namespace is that table), so the keys
+/// of such a table are all needed, and no other keys are.
+enum Mode<'s> {
+    /// Every scalar (when building at all: [`Walker::keep`]).
+    All,
+    /// Notes the tables where a key passes; builds nothing, and decodes
+    /// no value (an error is left to the walk that builds).
+    Survey {
+        may_hold: MayHold<'s>,
+        holding: HashSet<Path>,
+    },
+    Keep {
+        may_hold: MayHold<'s>,
+        holding: HashSet<Path>,
+    },
+}
+
+impl Mode<'_> {
+    /// Whether a scalar of `kind` at `path` reading `value` is built, and
+    /// for a survey, notes its table.
+    fn wants(&mut self, keep: bool, kind: ScalarKind, path: &[Seg], value: &str) -> bool {
+        let table = || path.split_last().map_or(&[][..], |(_, t)| t);
+        match self {
+            Mode::All => keep,
+            Mode::Survey { may_hold, holding } => {
+                if kind == ScalarKind::Key && may_hold(value.as_bytes()) {
+                    holding.insert(table().to_vec());
+                }
+                false
+            }
+            Mode::Keep { may_hold, holding } => {
+                keep && match kind {
+                    ScalarKind::Key => holding.contains(table()),
+                    _ => may_hold(value.as_bytes()),
+                }
+            }
+        }
+    }
+}
+
+/// Where a value goes: a key path, or the next item of the innermost array
+/// (its path built only when needed).
+enum Slot {
+    Path(Path),
+    Item(usize),
+}
+
 /// A table header being read.
 struct Header {
     path: Path,
@@ -139,6 +232,8 @@ struct Header {
 
 struct Walker<'s> {
     src: &'s str,
+    /// Which scalars are built.
+    mode: Mode<'s>,
     source: toml_parser::Source<'s>,
     out: Vec<Scalar>,
     /// Byte ranges of the comments.
@@ -163,6 +258,7 @@ impl<'s> Walker<'s> {
     fn new(src: &'s str) -> Self {
         Walker {
             src,
+            mode: Mode::All,
             source: toml_parser::Source::new(src),
             out: Vec::new(),
             comments: Vec::new(),
@@ -274,11 +370,11 @@ impl<'s> Walker<'s> {
             Some(Encoding::LiteralString) => Style::TomlLiteral,
             Some(_) => return Err((span.start, "keys cannot be multi-line strings".into())),
         };
-        let decoded = self.decode(e, span.clone(), style, true)?;
-        let name = decoded.0.value.clone();
+        let decoded = self.decode(span.clone(), style)?;
+        let name = decoded.value.clone();
         let path = if let Some(h) = &mut self.header {
             h.path.push(Seg::Key(name));
-            h.path.clone()
+            &h.path
         } else {
             let base = match self.frames.last() {
                 Some(Frame::Inline { path, .. }) => path,
@@ -286,19 +382,30 @@ impl<'s> Walker<'s> {
             };
             let key = self.key.get_or_insert_with(|| base.clone());
             key.push(Seg::Key(name));
-            key.clone()
+            key
         };
-        self.push(ScalarKind::Key, path, span, style, decoded);
+        if self
+            .mode
+            .wants(self.keep, ScalarKind::Key, path, &decoded.value)
+        {
+            let path = path.clone();
+            let blocked = self.cross_check(e, &decoded, true);
+            self.push(ScalarKind::Key, path, span, style, (decoded, blocked));
+        }
         Ok(())
     }
 
     fn scalar(&mut self, e: &Event, span: Range<usize>) -> Result<(), WalkError> {
-        let path = self.value_path(span.start)?;
+        let slot = self.value_slot(span.start)?;
+        if let Mode::Survey { .. } = self.mode {
+            return Ok(());
+        }
         let style = match e.encoding() {
             None => {
                 let text = self.src.get(span.clone()).unwrap_or("");
                 check_time_has_seconds(text).map_err(|m| (span.start, m))?;
                 if self.values {
+                    let path = self.slot_path(slot);
                     self.push_typed(path, span, text.to_string());
                 }
                 return Ok(());
@@ -308,38 +415,65 @@ impl<'s> Walker<'s> {
             Some(Encoding::MlBasicString) => Style::TomlMultiBasic,
             Some(Encoding::MlLiteralString) => Style::TomlMultiLiteral,
         };
-        let decoded = self.decode(e, span.clone(), style, false)?;
-        self.push(ScalarKind::Value, path, span, style, decoded);
+        let decoded = self.decode(span.clone(), style)?;
+        if self
+            .mode
+            .wants(self.keep, ScalarKind::Value, &[], &decoded.value)
+        {
+            let path = self.slot_path(slot);
+            let blocked = self.cross_check(e, &decoded, false);
+            self.push(ScalarKind::Value, path, span, style, (decoded, blocked));
+        }
         Ok(())
     }
 
     /// The path of a value starting now: the next element of an enclosing
     /// array, or the key path just read.
     fn value_path(&mut self, at: usize) -> Result<Path, WalkError> {
-        if let Some(Frame::Array { path, next }) = self.frames.last_mut() {
-            let mut p = path.clone();
-            p.push(Seg::Index(*next));
+        let slot = self.value_slot(at)?;
+        Ok(self.slot_path(slot))
+    }
+
+    /// Where a value starting now goes ([`Walker::value_path`] without
+    /// building the path).
+    fn value_slot(&mut self, at: usize) -> Result<Slot, WalkError> {
+        if let Some(Frame::Array { next, .. }) = self.frames.last_mut() {
+            let item = *next;
             *next += 1;
-            return Ok(p);
+            return Ok(Slot::Item(item));
         }
         self.pending
             .take()
+            .map(Slot::Path)
             .ok_or((at, "value without a key".into()))
     }
 
+    /// The path of `slot`, taken just after [`Walker::value_slot`].
+    fn slot_path(&self, slot: Slot) -> Path {
+        match slot {
+            Slot::Path(p) => p,
+            Slot::Item(item) => {
+                let mut p = match self.frames.last() {
+                    Some(Frame::Array { path, .. }) => path.clone(),
+                    _ => Vec::new(),
+                };
+                p.push(Seg::Index(item));
+                p
+            }
+        }
+    }
+
     /// Decodes a string token with our own decoder (which also maps value
-    /// ranges to source ranges) and cross-checks it against the parser's.
-    /// A disagreement blocks rewriting rather than failing the whole file.
-    fn decode(
-        &self,
-        e: &Event,
-        span: Range<usize>,
-        style: Style,
-        key: bool,
-    ) -> Result<(Decoded, Option<String>), WalkError> {
-        let decoded = strings::decode(self.src, span, style).map_err(|d| (d.offset, d.message))?;
+    /// ranges to source ranges).
+    fn decode(&self, span: Range<usize>, style: Style) -> Result<Decoded, WalkError> {
+        strings::decode(self.src, span, style).map_err(|d| (d.offset, d.message))
+    }
+
+    /// Cross-checks a decoded string against the parser's decoding. A
+    /// disagreement blocks rewriting rather than failing the whole file.
+    fn cross_check(&self, e: &Event, decoded: &Decoded, key: bool) -> Option<String> {
         if !self.keep {
-            return Ok((decoded, None));
+            return None;
         }
         let mut theirs: Cow<'s, str> = Cow::Borrowed("");
         let mut errors: Vec<toml_parser::ParseError> = Vec::new();
@@ -350,9 +484,8 @@ impl<'s> Walker<'s> {
                 let _kind = raw.decode_scalar(&mut theirs, &mut errors);
             }
         }
-        let blocked = (theirs != decoded.value || !errors.is_empty())
-            .then(|| "the string could not be decoded unambiguously".to_string());
-        Ok((decoded, blocked))
+        (theirs != decoded.value || !errors.is_empty())
+            .then(|| "the string could not be decoded unambiguously".to_string())
     }
 
     /// A non-string value (integer, float, boolean, date), as written.

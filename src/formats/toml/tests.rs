@@ -341,6 +341,87 @@ fn seg_paths_use_index_for_arrays() {
     assert!(s[1].in_flow);
 }
 
+/// `scan_for` returns a subset of `scan`, in order: every value that may
+/// hold, and every key of a table where some key may hold, wherever the
+/// table's keys are written (headers, dotted keys, inline tables).
+#[test]
+fn scan_for_keeps_what_planning_needs() {
+    let may_hold = |b: &[u8]| b.windows(3).any(|w| w == b"pve");
+    let src = r#"# top pve
+name = "pve-shop"
+other = "x"
+[hosts]
+pve-shop = { ip = "1", tags = ["a", "pve"] }
+[hosts.nas]
+ip = "2"
+[hosts.nas.extra]
+k = "v"
+[[servers]]
+host = "pve-home"
+[[servers]]
+host = 'y'
+[a.b]
+c = 1
+[a]
+"pve" = 2
+d.e = """pve-x"""
+d.pve = 3
+"#;
+    let extra =
+        crate::formats::keep_check::check(&Toml, src, &may_hold).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(extra, 0);
+    let kept: Vec<String> = Toml
+        .scan_for(src, &may_hold)
+        .unwrap()
+        .scalars
+        .iter()
+        .map(|s| format!("{} {} {}", s.kind.name(), path_to_string(&s.path), s.value))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            "value name pve-shop",
+            "key hosts.pve-shop pve-shop",
+            "value hosts.pve-shop.tags[1] pve",
+            "key hosts.nas nas",
+            "key hosts.nas nas",
+            "value servers[0].host pve-home",
+            "key a.b b",
+            "key a.pve pve",
+            "key a.d d",
+            "key a.d.e e",
+            "value a.d.e pve-x",
+            "key a.d d",
+            "key a.d.pve pve",
+        ]
+    );
+    let fixtures = crate::formats::keep_check::fixture_texts("toml");
+    let others = [
+        "a = [\"pve\", { pve = 1, b = [\"x\", \"pve-2\"] }]\n",
+        "[[t]]\nx = 1\n[[t]]\npve = 1\n[t.u]\ny = 'z'\n",
+        "'pve'.a = 1\nb = 2\n",
+        "",
+    ];
+    for src in fixtures.iter().map(String::as_str).chain(others) {
+        let extra = crate::formats::keep_check::check(&Toml, src, &may_hold)
+            .unwrap_or_else(|e| panic!("{e}\n{src}"));
+        assert_eq!(extra, 0, "{src}");
+    }
+    // Errors are the scan's, wherever they are.
+    for bad in [
+        "pve = \"a\\x41\"\n",
+        "a = 'x'\nt = 07:32\npve = 1\n",
+        "pve = 1\npve = 2\n",
+        "a = { pve = 1, }\n",
+        "a = [\"x\" \"y\"]\n",
+        "x = \"\\e\"\n[pve]\n",
+    ] {
+        let e = Toml.scan_for(bad, &may_hold).err();
+        assert!(e.is_some(), "{bad}");
+        assert_eq!(e, Toml.scan(bad).err(), "{bad}");
+    }
+}
+
 mod random {
     //! Random documents: tables, arrays of tables, inline tables, dotted
     //! keys, all four string kinds with escapes, line continuations, LF or
@@ -703,6 +784,20 @@ mod random {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// `scan_for` keeps exactly what planning needs of random
+        /// documents (see [`crate::formats::keep_check`]).
+        #[test]
+        fn scan_for_keeps_what_planning_needs(d in doc(), which in 0usize..4) {
+            let none = BTreeSet::new();
+            let (src, _) = render(&d, false, &none);
+            prop_assume!(toml_edit::Document::parse(&src).is_ok());
+            let needle: &[u8] = [&b"pve-shop"[..], b"old", b"k1", b"i"][which];
+            let may_hold = |b: &[u8]| b.windows(needle.len()).any(|w| w == needle);
+            let extra = crate::formats::keep_check::check(&Toml, &src, &may_hold)
+                .map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
+            prop_assert_eq!(extra, 0, "{}", src);
+        }
 
         #[test]
         fn random_documents_rewrite_exactly_their_labels(d in doc()) {
