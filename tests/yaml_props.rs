@@ -8,7 +8,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use driftfix::formats::yaml::{Yaml, plain_safe, resolves_to_string};
-use driftfix::formats::{Format, Replacement, Style, Substitution, apply_edits};
+use driftfix::formats::{Edited, Format, Replacement, Style, Substitution, apply_edits};
 use proptest::prelude::*;
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::TScalarStyle;
@@ -265,6 +265,52 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("{e}\n--- source:\n{src}\n--- new:\n{}", rw.new)))?;
         prop_assert_eq!(src.starts_with('\u{feff}'), rw.new.starts_with('\u{feff}'));
         prop_assert_eq!(src.matches("\r\n").count(), rw.new.matches("\r\n").count());
+    }
+
+    /// The edited text read lazily (from the original and the edits,
+    /// with the scan's parse) verifies exactly as the text built, failures
+    /// and their messages included: one edit's bytes are replaced by
+    /// anything, which may break the structure, the value or the style.
+    #[test]
+    fn a_lazily_read_edited_text_verifies_as_the_built_one(
+        root in node(),
+        renames in prop::collection::btree_map(0..LABELS.len(), 0..TARGETS.len(), 1..4),
+        crlf in any::<bool>(), bom in any::<bool>(), final_newline in any::<bool>(),
+        which in any::<prop::sample::Index>(),
+        junk in prop::option::of("[a-z :#'\"\n\r\\{}\\[\\],|>&*-]{0,6}"),
+    ) {
+        let distinct: std::collections::BTreeSet<_> = renames.values().collect();
+        prop_assume!(distinct.len() == renames.len());
+        let src = render(&root, crlf, bom, final_newline);
+        let map: BTreeMap<&str, &str> = renames.iter().map(|(l, t)| (LABELS[*l], TARGETS[*t])).collect();
+        let rw = support::rewrite_some(&src, &|v| map.contains_key(v), &|v| map.get(v).map_or(String::new(), |t| t.to_string()));
+        let Ok(mut rw) = rw else { return Ok(()) };
+        prop_assume!(!rw.edits.is_empty());
+        let i = which.index(rw.edits.len());
+        if let Some(junk) = junk {
+            rw.edits[i].text = junk;
+        } else {
+            // Past the end of the text: the end-of-file rule's last line.
+            rw.edits[i].range.end = src.len();
+            rw.edits.truncate(i + 1);
+        }
+        let all = Yaml.scalars(&src).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let subs: Vec<Substitution> = all.iter().filter_map(|s| {
+            let to = rw.renamed.get(&s.value)?;
+            Some(Substitution { scalar: s, new_value: to.clone() })
+        }).collect();
+        let parsed = Yaml.scan(&src).map_err(|e| TestCaseError::fail(e.to_string()))?.parsed;
+        let new = apply_edits(&src, &rw.edits);
+        let edited = Edited::new(&src, &rw.edits);
+        prop_assume!(edited.is_some());
+        let edited = edited.ok_or_else(|| TestCaseError::fail("overlap"))?;
+        prop_assert_eq!(edited.text(), new.clone());
+        prop_assert_eq!(edited.len(), new.len());
+        prop_assert_eq!(
+            Yaml.verify_edited(&src, parsed.as_ref(), &edited, &subs),
+            Yaml.verify(&src, parsed.as_ref(), &new, &subs),
+            "{:?} → {:?}", src, new
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use driftfix::formats::yaml::Yaml;
-use driftfix::formats::{Edit, Format, Replacement, Scalar, Style, Substitution, apply_edits};
+use driftfix::formats::{
+    Edit, Edited, Format, Replacement, Scalar, Style, Substitution, apply_edits,
+};
 use serde_json::Value;
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::{Yaml as Y, YamlLoader};
@@ -111,8 +113,20 @@ pub fn rewrite_some(
         });
     }
     let new = apply_edits(src, &edits);
-    y.verify(src, None, &new, &subs)
-        .map_err(|e| format!("verify: {e}"))?;
+    let verified = y.verify(src, None, &new, &subs);
+    // Read lazily from the original and the edits, with the scan's parse
+    // (what the planner does when no output reads the new text): the same
+    // answer, message included.
+    let parsed = y.scan(src).map_err(|e| format!("scan: {e}"))?.parsed;
+    let edited = Edited::new(src, &edits).ok_or("edits overlap")?;
+    if edited.text() != new || edited.len() != new.len() {
+        return Err(format!("edited text differs: {:?}", edited.text()));
+    }
+    let lazily = y.verify_edited(src, parsed.as_ref(), &edited, &subs);
+    if lazily != verified {
+        return Err(format!("lazily {lazily:?}, built {verified:?}"));
+    }
+    verified.map_err(|e| format!("verify: {e}"))?;
     Ok(Rewrite {
         new,
         edits,

@@ -31,7 +31,7 @@ mod tests;
 #[cfg(doc)]
 use super::Style;
 use super::{
-    Edit, Format, FormatSpec, ParseError, Parsed, Replacement, Scalar, Scan, Substitution,
+    Edit, Edited, Format, FormatSpec, ParseError, Parsed, Replacement, Scalar, Scan, Substitution,
 };
 
 /// The YAML entry of the format registry.
@@ -102,6 +102,31 @@ impl Format for Yaml {
         match old_parsed.and_then(Parsed::get::<verify::Original>) {
             Some(o) if o.len == old.len() => verify::compare(old, o, new, subs),
             _ => verify::verify(old, new, subs),
+        }
+    }
+
+    /// Neither the edits nor the verification read a scalar's paths.
+    fn strip_for_verify(&self, scalar: &mut Scalar) {
+        scalar.path = Vec::new();
+        scalar.reused_at = Vec::new();
+    }
+
+    fn verifies_edited_lazily(&self) -> bool {
+        true
+    }
+
+    /// With the scan's parse, the edited text is read as the parser asks
+    /// for it and built only when it fails (for the message).
+    fn verify_edited(
+        &self,
+        old: &str,
+        old_parsed: Option<&Parsed>,
+        new: &Edited,
+        subs: &[Substitution],
+    ) -> Result<(), String> {
+        match old_parsed.and_then(Parsed::get::<verify::Original>) {
+            Some(o) if o.len == old.len() => verify::compare_edited(old, o, new, subs),
+            _ => verify::verify(old, &new.text(), subs),
         }
     }
 }

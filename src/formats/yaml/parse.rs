@@ -171,14 +171,21 @@ fn clamp(text: &str, mut e: ParseError) -> ParseError {
 /// that loops (more than [`MAX_EVENTS_PER_CHAR`] events per byte).
 pub(crate) fn drive(
     text: &str,
+    each: impl FnMut(Event, Marker) -> ControlFlow<()>,
+) -> Result<(), ParseError> {
+    drive_chars(text.chars(), text.len(), each)
+}
+
+/// [`drive`] on the characters of a text of `len` bytes, however they are
+/// read (an edited text read from its original and its edits).
+pub(crate) fn drive_chars(
+    chars: impl Iterator<Item = char>,
+    len: usize,
     mut each: impl FnMut(Event, Marker) -> ControlFlow<()>,
 ) -> Result<(), ParseError> {
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = Parser::new(chars);
     let mut count = 0usize;
-    let limit = text
-        .len()
-        .saturating_mul(MAX_EVENTS_PER_CHAR)
-        .saturating_add(16);
+    let limit = len.saturating_mul(MAX_EVENTS_PER_CHAR).saturating_add(16);
     loop {
         let (ev, mark) = parser.next_token().map_err(|e| {
             let m = e.marker();

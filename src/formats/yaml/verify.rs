@@ -12,13 +12,15 @@ use std::collections::HashMap;
 use yaml_rust2::parser::Event;
 use yaml_rust2::scanner::TScalarStyle;
 
+use std::borrow::Cow;
 use std::ops::ControlFlow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::events::{Ev, Events};
-use super::parse::{drive, eof_candidate, guarded, parse, parse_compact, split_bom};
+use super::parse::{drive_chars, eof_candidate, parse, parse_compact, split_bom};
 use super::schema::plain_is_string_core;
 use super::walk::{is_string, style_of};
-use crate::formats::{Style, Substitution};
+use crate::formats::{Edited, Style, Substitution};
 use crate::text::LineIndex;
 
 /// The parse of an original text, kept from the scan for its verify.
@@ -66,6 +68,20 @@ pub(crate) fn compare(
     detailed(old, new, subs)
 }
 
+/// [`compare`] of an edited text read from its original and edits: built
+/// only when the check fails, for the message.
+pub(crate) fn compare_edited(
+    old: &str,
+    o: &Original,
+    new: &Edited,
+    subs: &[Substitution],
+) -> Result<(), String> {
+    if Check::run_edited(old, o, new, subs) {
+        return Ok(());
+    }
+    detailed(old, &new.text(), subs)
+}
+
 /// The comparison of [`detailed`], answering only yes or no, streaming: the
 /// new text's events are compared as the parser makes them against the
 /// kept original, and none is stored. It must accept exactly what
@@ -87,6 +103,61 @@ struct Pending<'a> {
 
 impl<'a> Check<'a> {
     fn run(old: &'a str, o: &'a Original, new: &str, subs: &'a [Substitution<'a>]) -> bool {
+        let (new_text, _) = split_bom(new);
+        Check::run_on(
+            old,
+            o,
+            new_text.chars(),
+            new_text.len(),
+            !new_text.ends_with(['\n', '\r']),
+            &|| Cow::Borrowed(new_text),
+            subs,
+        )
+    }
+
+    /// [`Check::run`] on an edited text read from its original and edits.
+    fn run_edited(
+        old: &'a str,
+        o: &'a Original,
+        new: &Edited,
+        subs: &'a [Substitution<'a>],
+    ) -> bool {
+        let mut chars = new.chars().peekable();
+        let bom = chars.next_if_eq(&'\u{feff}').map_or(0, char::len_utf8);
+        Check::run_on(
+            old,
+            o,
+            chars,
+            new.len() - bom,
+            !new.ends_with(&['\n', '\r']),
+            &|| {
+                // The whole text when it has no line break: less its BOM,
+                // as split_bom leaves it.
+                let last = new.last_line();
+                match last.strip_prefix('\u{feff}') {
+                    Some(rest) if bom > 0 && new.len() - bom == rest.len() => {
+                        Cow::Owned(rest.to_string())
+                    }
+                    _ => Cow::Owned(last),
+                }
+            },
+            subs,
+        )
+    }
+
+    /// The check on the characters of the new text less its BOM (`len`
+    /// bytes), whether it ends without a line break (`eof_rule`), and
+    /// `text`: the text, or at least its last line (for the end-of-file
+    /// rule of [`super::parse`]).
+    fn run_on<'n>(
+        old: &'a str,
+        o: &'a Original,
+        chars: impl Iterator<Item = char>,
+        len: usize,
+        eof_rule: bool,
+        text: &dyn Fn() -> Cow<'n, str>,
+        subs: &'a [Substitution<'a>],
+    ) -> bool {
         let Some(old_text) = old.get(o.bom..) else {
             return false;
         };
@@ -101,15 +172,13 @@ impl<'a> Check<'a> {
                 return false;
             }
         }
-        let (new_text, _) = split_bom(new);
         // The end-of-file rule only applies to a text without a final line
         // break, and only to a block scalar.
-        let eof_rule = !new_text.ends_with(['\n', '\r']);
         let mut olds = o.events.iter(old_text);
         let mut pending: Option<Pending<'a>> = None;
         let mut ok = true;
-        let parsed = guarded(new_text, |text| {
-            drive(text, |en, _| {
+        let parsed = catch_unwind(AssertUnwindSafe(|| {
+            drive_chars(chars, len, |en, _| {
                 let Some((eo, po)) = olds.next() else {
                     ok = false;
                     return ControlFlow::Break(());
@@ -141,13 +210,13 @@ impl<'a> Check<'a> {
                 }
                 ControlFlow::Continue(())
             })
-        });
-        if parsed.is_err() || !ok || olds.next().is_some() {
+        }));
+        if !matches!(parsed, Ok(Ok(()))) || !ok || olds.next().is_some() {
             return false;
         }
         if let Some(mut p) = pending {
             if let Event::Scalar(v, ..) = &mut p.new
-                && eof_candidate(new_text, v).is_some()
+                && eof_candidate(&text(), v).is_some()
             {
                 v.pop();
             }

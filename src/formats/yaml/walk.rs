@@ -576,12 +576,18 @@ fn shift(r: std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
     r.start + by..r.end + by
 }
 
+/// The pieces moved by `by`, without spare room: they grow as a value is
+/// read (room for four where one is usual), and the scan's scalars all
+/// live until the findings are made (7 MB of a 26.8 MB file's peak, issue
+/// 19).
 fn shift_pieces(pieces: Vec<Piece>, by: usize) -> Vec<Piece> {
-    pieces
+    let mut pieces: Vec<Piece> = pieces
         .into_iter()
         .map(|p| Piece {
             value: p.value,
             source: shift(p.source, by),
         })
-        .collect()
+        .collect();
+    pieces.shrink_to_fit();
+    pieces
 }
