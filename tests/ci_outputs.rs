@@ -571,7 +571,7 @@ fn sarif_of_30000_findings_is_streamed() {
 /// (The child is reaped by `wait4` itself, not by `Child::wait`.)
 #[allow(clippy::zombie_processes)]
 fn peak_rss_kb(cmd: &mut std::process::Command) -> (i64, i32) {
-    let child = cmd.spawn().unwrap();
+    let child = common::spawn_forked(cmd).unwrap();
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: `rusage` is plain data; wait4 fills it for our own child.

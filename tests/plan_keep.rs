@@ -75,7 +75,25 @@ fn what_is_not_kept_is_empty_and_the_findings_are_the_same() {
             let some = plan(keep, strict, DOC);
             assert_eq!(findings(&some), findings(&all), "{keep:?}");
             assert_eq!(some.original.is_empty(), !keep.text, "{keep:?}");
-            assert_eq!(some.scalars.is_empty(), !keep.text, "{keep:?}");
+            // SARIF's plans keep each finding's fix edits instead of the
+            // scalars: the same edits as made from the scalars.
+            let scalars = keep.text && !keep.finding_edits;
+            assert_eq!(some.scalars.is_empty(), !scalars, "{keep:?}");
+            assert_eq!(
+                some.finding_edits.len(),
+                if keep.finding_edits {
+                    some.findings.len()
+                } else {
+                    0
+                },
+                "{keep:?}"
+            );
+            if keep.text {
+                assert!((0..all.findings.len()).any(|i| !all.fix_edits(i).is_empty()));
+                for i in 0..all.findings.len() {
+                    assert_eq!(some.fix_edits(i), all.fix_edits(i), "{keep:?} finding {i}");
+                }
+            }
             assert_eq!(
                 some.new_text,
                 keep.new_text.then(|| all.new_text.clone()).flatten()

@@ -1087,11 +1087,7 @@ fn case11_names_with_escape_sequences_are_escaped_in_notes_and_errors() {
     reason = "the child is reaped by wait4, which also gives its peak memory"
 )]
 fn peak_rss(mut c: Command) -> (Option<i32>, i64) {
-    let child = c
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = common::spawn_forked(c.stdout(Stdio::null()).stderr(Stdio::null())).unwrap();
     let pid = i32::try_from(child.id()).unwrap();
     let mut status = 0;
     // SAFETY: rusage is plain data; all zeroes is a valid value.

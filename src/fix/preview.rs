@@ -742,6 +742,7 @@ mod tests {
             parsed: true,
             findings,
             scalars: Vec::new(),
+            finding_edits: Vec::new(),
             edits: Vec::new(),
             canonical_uses: Vec::new(),
             ungoverned: Vec::new(),

@@ -248,6 +248,12 @@ pub struct Keep {
     /// [`FilePlan::original`] and [`FilePlan::scalars`]: SARIF's fixes, the
     /// patch, the markdown diff, preview and writing.
     pub text: bool,
+    /// With [`Keep::text`]: each finding's own fix edits
+    /// ([`FilePlan::finding_edits`]), made while planning, *instead of* the
+    /// scalars. SARIF reads nothing else of the scalars, and a scalar
+    /// record (its path and pieces) is several times its finding's edits:
+    /// 30,000 findings held 11 MB of them (issue 19).
+    pub finding_edits: bool,
     /// [`FilePlan::new_text`] and [`FilePlan::edits`] (verified all the
     /// same): the patch, the markdown diff, preview and writing.
     pub new_text: bool,
@@ -259,23 +265,27 @@ impl Keep {
     /// Everything: what `fix` and the library callers get.
     pub const ALL: Keep = Keep {
         text: true,
+        finding_edits: false,
         new_text: true,
         fingerprints: true,
     };
     /// The findings alone (the human, JSON, GitHub and GitLab reports).
     pub const FINDINGS: Keep = Keep {
         text: false,
+        finding_edits: false,
         new_text: false,
         fingerprints: false,
     };
-    /// The original text and scalars (SARIF's fixes).
+    /// The original text and each finding's fix edits (SARIF's fixes).
     pub const ORIGINAL: Keep = Keep {
         text: true,
+        finding_edits: true,
         ..Keep::FINDINGS
     };
     /// Both texts (the patch, the markdown diff).
     pub const TEXTS: Keep = Keep {
         text: true,
+        finding_edits: false,
         new_text: true,
         fingerprints: false,
     };
@@ -301,8 +311,12 @@ pub struct FilePlan {
     pub parsed: bool,
     /// Sorted by line, column.
     pub findings: Vec<Finding>,
-    /// The scalars findings refer to (empty when the original is).
+    /// The scalars findings refer to (empty when the original is, and
+    /// when [`Keep::finding_edits`] kept each finding's edits instead).
     pub scalars: Vec<crate::formats::Scalar>,
+    /// With [`Keep::finding_edits`]: [`FilePlan::fix_edits`] of each
+    /// finding, by index; otherwise empty (they are made when asked).
+    pub finding_edits: Vec<Vec<Edit>>,
     /// The edits of all `fix` findings, non-overlapping (empty unless
     /// [`Keep::new_text`]).
     pub edits: Vec<Edit>,
@@ -355,6 +369,7 @@ impl FilePlan {
             parsed: false,
             findings: Vec::new(),
             scalars: Vec::new(),
+            finding_edits: Vec::new(),
             edits: Vec::new(),
             new_text: None,
             refused: None,
@@ -367,19 +382,28 @@ impl FilePlan {
     /// The edits of `f`'s fix alone, sorted, from the original text; empty
     /// when it has no fix or can only be made together with the other
     /// findings of its scalar (e.g. a scalar that must be re-quoted as a
-    /// whole). Computed when asked (SARIF's `fixes`), not while planning:
-    /// each costs a pass over the scalar's value.
-    pub fn fix_edits(&self, f: &Finding) -> Vec<Edit> {
+    /// whole). Computed when asked (SARIF's `fixes`), not while planning
+    /// (each costs a pass over the scalar's value), unless the plan kept
+    /// them in place of its scalars ([`Keep::finding_edits`]).
+    pub fn fix_edits(&self, i: usize) -> Vec<Edit> {
+        match self.finding_edits.get(i) {
+            Some(edits) => edits.clone(),
+            None => self.fix_edits_in(&self.original, i),
+        }
+    }
+
+    /// [`FilePlan::fix_edits`] made from the scalars, over `text` (the
+    /// original; while planning it is not in the plan yet).
+    fn fix_edits_in(&self, text: &str, i: usize) -> Vec<Edit> {
+        let Some(f) = self.findings.get(i) else {
+            return Vec::new();
+        };
         let (Some(fix), Some(scalar)) = (&f.fix, self.scalars.get(f.scalar)) else {
             return Vec::new();
         };
         self.file_type
             .format()
-            .edits(
-                &self.original,
-                scalar,
-                std::slice::from_ref(&fix.replacement),
-            )
+            .edits(text, scalar, std::slice::from_ref(&fix.replacement))
             .unwrap_or_default()
     }
 
@@ -401,6 +425,7 @@ impl FilePlan {
             f.fix = None;
         }
         self.edits.clear();
+        self.finding_edits.clear();
         self.new_text = None;
     }
 
@@ -823,6 +848,11 @@ fn plan_text(
         }
     }
     if !plan.keeps_text(ctx.options.keep) {
+        plan.scalars = Vec::new();
+    } else if ctx.options.keep.finding_edits {
+        plan.finding_edits = (0..plan.findings.len())
+            .map(|i| plan.fix_edits_in(text, i))
+            .collect();
         plan.scalars = Vec::new();
     }
     Ok(plan)

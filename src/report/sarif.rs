@@ -159,7 +159,8 @@ impl Serialize for Hole {
 /// and their fingerprints.
 struct Piece<'a> {
     plan: &'a FilePlan,
-    kept: Vec<(&'a Finding, u64)>,
+    /// Each finding's index in its plan, the finding, its fingerprint.
+    kept: Vec<(usize, &'a Finding, u64)>,
 }
 
 impl Piece<'_> {
@@ -168,10 +169,10 @@ impl Piece<'_> {
     fn render(&self, root: &SourceRoot) -> io::Result<Vec<u8>> {
         let index = LineIndex::new(&self.plan.original);
         let mut out = Vec::with_capacity(self.kept.len() * 2_560);
-        for &(f, print) in &self.kept {
+        for &(i, f, print) in &self.kept {
             out.extend_from_slice(b",\n");
             out.resize(out.len() + 2 * RESULT_LEVEL, b' ');
-            let result = ResultLog::of(f, self.plan, &index, root, format!("{print:016x}"));
+            let result = ResultLog::of((i, f), self.plan, &index, root, format!("{print:016x}"));
             super::pretty::to_writer_at(&mut out, &result, RESULT_LEVEL)?;
         }
         Ok(out)
@@ -187,10 +188,10 @@ fn kept_results<'a>(run: &'a Run, cap: &Cap) -> Vec<Piece<'a>> {
     let mut pieces = Vec::new();
     for plan in run.plans().filter(|p| !p.findings.is_empty()) {
         let mut kept = Vec::new();
-        for f in &plan.findings {
+        for (i, f) in plan.findings.iter().enumerate() {
             let print = prints.next_hash(f);
             if cap.keeps(f, &mut seen) {
-                kept.push((f, print));
+                kept.push((i, f, print));
                 if kept.len() == PIECE {
                     pieces.push(Piece {
                         plan,
@@ -431,8 +432,9 @@ struct ResultLog<'a> {
 }
 
 impl<'a> ResultLog<'a> {
+    /// The result of finding `i` of `plan`, `f`.
     fn of(
-        f: &'a Finding,
+        (i, f): (usize, &'a Finding),
         plan: &'a FilePlan,
         index: &LineIndex,
         root: &SourceRoot,
@@ -466,7 +468,7 @@ impl<'a> ResultLog<'a> {
                     .unwrap_or_default(),
             }],
             partial_fingerprints: Prints { v1: print },
-            fixes: fix(f, plan, index, root).map(|x| [x]),
+            fixes: fix((i, f), plan, index, root).map(|x| [x]),
             properties: Properties {
                 role: f.role.name(),
                 action: f.action.name(),
@@ -599,11 +601,16 @@ struct Replacement {
 }
 
 /// The SARIF fix of one `fix` finding: the edits of its fix alone.
-fn fix(f: &Finding, plan: &FilePlan, index: &LineIndex, root: &SourceRoot) -> Option<FixLog> {
+fn fix(
+    (i, f): (usize, &Finding),
+    plan: &FilePlan,
+    index: &LineIndex,
+    root: &SourceRoot,
+) -> Option<FixLog> {
     f.fix
         .as_ref()
         .filter(|x| x.applicability == Applicability::Safe && plan.parsed)?;
-    let edits = plan.fix_edits(f);
+    let edits = plan.fix_edits(i);
     if edits.is_empty()
         || edits
             .iter()
@@ -881,9 +888,15 @@ mod tests {
             let mut seq = s.serialize_seq(None)?;
             for piece in &self.pieces {
                 let index = LineIndex::new(&piece.plan.original);
-                for &(f, print) in &piece.kept {
+                for &(i, f, print) in &piece.kept {
                     let print = format!("{print:016x}");
-                    seq.serialize_element(&ResultLog::of(f, piece.plan, &index, self.root, print))?;
+                    seq.serialize_element(&ResultLog::of(
+                        (i, f),
+                        piece.plan,
+                        &index,
+                        self.root,
+                        print,
+                    ))?;
                 }
             }
             seq.end()
@@ -953,13 +966,14 @@ mod tests {
                 .all(|p| !p.kept.is_empty() && p.kept.len() <= PIECE)
         );
         assert!(pieces.iter().all(|p| {
-            p.kept
-                .iter()
-                .all(|(f, _)| f.path.as_ref() == p.plan.rel_path)
+            p.kept.iter().all(|&(i, f, _)| {
+                f.path.as_ref() == p.plan.rel_path
+                    && p.plan.findings.get(i).is_some_and(|g| std::ptr::eq(f, g))
+            })
         }));
         let flat: Vec<*const Finding> = pieces
             .iter()
-            .flat_map(|p| p.kept.iter().map(|&(f, _)| f as *const _))
+            .flat_map(|p| p.kept.iter().map(|&(_, f, _)| f as *const _))
             .collect();
         let all: Vec<*const Finding> = run.findings().map(|f| f as *const _).take(500).collect();
         assert_eq!(flat, all);

@@ -105,6 +105,7 @@ pub fn planned(path: &str, original: &str, findings: Vec<Finding>) -> Outcome {
         parsed: !original.is_empty(),
         findings,
         scalars: Vec::new(),
+        finding_edits: Vec::new(),
         edits: Vec::new(),
         new_text: None,
         refused: None,

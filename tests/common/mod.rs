@@ -231,3 +231,17 @@ pub fn notice(msg: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stderr(), "NOTICE: {msg}");
 }
+
+/// Spawns `cmd` with `fork`, for a caller that reads its peak memory
+/// from `wait4`. The standard library spawns with `posix_spawn`, whose
+/// child shares the parent's memory until it execs, and Linux carries the
+/// parent's *peak* resident set into the child's `ru_maxrss` at that
+/// exec: a child of a test process that once held 300 MB reported
+/// 300 MB, whatever it used itself. A forked child starts from the
+/// parent's *current* resident set instead (a pre-exec hook makes the
+/// standard library fork).
+pub fn spawn_forked(cmd: &mut std::process::Command) -> std::io::Result<std::process::Child> {
+    use std::os::unix::process::CommandExt as _;
+    // SAFETY: the hook does nothing, so it is async-signal-safe.
+    unsafe { cmd.pre_exec(|| Ok(())) }.spawn()
+}
