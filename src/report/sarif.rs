@@ -1,7 +1,8 @@
 //! SARIF 2.1.0 output (`scan --format sarif`) as GitHub code scanning reads
-//! it, serialized from structs straight into the output (results one at a
-//! time: 30,000 findings never become a JSON tree in memory) and checked
-//! against the OASIS schema in the tests.
+//! it, serialized from structs straight into the output (results rendered
+//! on the thread pool, at most 512 at a time: 30,000 findings never become
+//! a JSON tree in memory; [`write_log`]) and checked against the OASIS
+//! schema in the tests.
 //!
 //! Shape of the log:
 //!
