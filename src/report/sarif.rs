@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 output (`scan --format sarif`) as GitHub code scanning reads
 //! it, serialized from structs straight into the output (results rendered
 //! on the thread pool, at most 512 at a time: 30,000 findings never become
-//! a JSON tree in memory; [`write_log`]) and checked against the OASIS
+//! a JSON tree in memory; see `write_log`) and checked against the OASIS
 //! schema in the tests.
 //!
 //! Shape of the log:
@@ -79,7 +79,7 @@ pub fn write(r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The log as a `serde_json::Value`, with at most `max_results` results
-/// (for tests): the bytes [`write`] writes, read back.
+/// (for tests): the bytes [`write()`] writes, read back.
 pub fn log(r: &Report<'_>, max_results: usize) -> Value {
     let mut bytes = Vec::new();
     if write_log(r, max_results, &mut bytes).is_err() {
