@@ -176,6 +176,34 @@ fn signal(pid: i32, sig: libc::c_int) {
     assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
 }
 
+/// Sends `sig` and waits until a thread of `pid` has taken it (it is no
+/// longer pending in `/proc/PID/status`). `kill` only queues a signal; on
+/// a loaded machine the thread chosen to handle it ran after the test had
+/// resumed the paused child, whose writer thread, polling for the go file,
+/// had already started a file: a stop "before the first file" then
+/// reported one file written, rightly for the child.
+fn signal_taken(pid: i32, sig: libc::c_int) {
+    signal(pid, sig);
+    let bit = 1u64 << (sig - 1);
+    let start = Instant::now();
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let pending = status
+            .lines()
+            .filter(|l| l.starts_with("ShdPnd:") || l.starts_with("SigPnd:"))
+            .filter_map(|l| u64::from_str_radix(l.split_whitespace().nth(1)?, 16).ok())
+            .fold(0, |all, mask| all | mask);
+        if pending & bit == 0 {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "signal {sig} still pending in {pid}"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 /// Every `.driftfix-*` temp file under `root`, symlinks not followed.
 fn temps(root: &Path) -> Vec<PathBuf> {
     common::files_under(root, &|p| {
@@ -984,7 +1012,7 @@ fn case10_a_stop_signal_names_the_files_not_written() {
         let dir = five_files();
         let p = dir.path();
         let paused = Paused::start(cmd(p, &["fix", "--apply", "--format", "json"]));
-        signal(paused.pid(), sig);
+        signal_taken(paused.pid(), sig);
         let o = paused.resume();
         let err = text(&o.stderr);
         assert_eq!(o.status.signal(), Some(sig), "{name}: {err}");
