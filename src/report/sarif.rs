@@ -48,6 +48,7 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::ser::SerializeSeq as _;
@@ -117,16 +118,40 @@ fn write_log(r: &Report<'_>, max_results: usize, out: &mut dyn Write) -> io::Res
     }
     out.write_all(head)?;
     out.write_all(b"[")?;
+    // Each file's line index (for its fixes' regions), built once by the
+    // first of its pieces to need it: a 26.8 MB file is 782 pieces, and
+    // an index per piece made its SARIF take 19.6 s instead of 4.4.
+    let files = pieces.last().map_or(0, |p| p.file + 1);
+    let mut indexes: Vec<OnceLock<LineIndex<'_>>> = (0..files).map(|_| OnceLock::new()).collect();
+    let mut freed = 0;
     let mut first = true;
     for batch in pieces.chunks(PIECES_PER_BATCH) {
-        let rendered: Vec<io::Result<Vec<u8>>> =
-            batch.par_iter().map(|piece| piece.render(r.root)).collect();
+        let rendered: Vec<io::Result<Vec<u8>>> = batch
+            .par_iter()
+            .map(|piece| {
+                let build = || LineIndex::new(&piece.plan.original);
+                match indexes.get(piece.file) {
+                    Some(slot) => piece.render(r.root, slot.get_or_init(build)),
+                    // Every piece's file has a slot (counted above).
+                    None => piece.render(r.root, &build()),
+                }
+            })
+            .collect();
         for bytes in rendered {
             let bytes = bytes?;
             // Each result starts with `,` and its line break: not the first.
             let skip = usize::from(std::mem::take(&mut first));
             out.write_all(bytes.get(skip..).unwrap_or_default())?;
         }
+        // Pieces come file by file: the files before this batch's last
+        // one are done, and their indexes go.
+        let last = batch.last().map_or(freed, |p| p.file);
+        indexes
+            .get_mut(freed..last)
+            .into_iter()
+            .flatten()
+            .for_each(|slot| drop(slot.take()));
+        freed = last;
     }
     out.write_all(RESULTS_TAIL.as_bytes())?;
     out.flush()
@@ -159,6 +184,8 @@ impl Serialize for Hole {
 /// Consecutive results of one file (at most [`PIECE`]): the kept findings
 /// and their fingerprints.
 struct Piece<'a> {
+    /// The ordinal of its file among the files with results.
+    file: usize,
     plan: &'a FilePlan,
     /// Each finding's index in its plan, the finding, its fingerprint.
     kept: Vec<(usize, &'a Finding, u64)>,
@@ -166,14 +193,14 @@ struct Piece<'a> {
 
 impl Piece<'_> {
     /// The results as they stand in the log's `results` array, each with
-    /// the `,` and indented line break that come before it.
-    fn render(&self, root: &SourceRoot) -> io::Result<Vec<u8>> {
-        let index = LineIndex::new(&self.plan.original);
+    /// the `,` and indented line break that come before it. `index` is the
+    /// line index of its file's original text.
+    fn render(&self, root: &SourceRoot, index: &LineIndex<'_>) -> io::Result<Vec<u8>> {
         let mut out = Vec::with_capacity(self.kept.len() * 2_560);
         for &(i, f, print) in &self.kept {
             out.extend_from_slice(b",\n");
             out.resize(out.len() + 2 * RESULT_LEVEL, b' ');
-            let result = ResultLog::of((i, f), self.plan, &index, root, format!("{print:016x}"));
+            let result = ResultLog::of((i, f), self.plan, index, root, format!("{print:016x}"));
             super::pretty::to_writer_at(&mut out, &result, RESULT_LEVEL)?;
         }
         Ok(out)
@@ -186,8 +213,9 @@ impl Piece<'_> {
 fn kept_results<'a>(run: &'a Run, cap: &Cap) -> Vec<Piece<'a>> {
     let mut prints = Fingerprints::default();
     let mut seen = 0;
-    let mut pieces = Vec::new();
+    let mut pieces: Vec<Piece<'a>> = Vec::new();
     for plan in run.plans().filter(|p| !p.findings.is_empty()) {
+        let file = pieces.last().map_or(0, |p| p.file + 1);
         let mut kept = Vec::new();
         for (i, f) in plan.findings.iter().enumerate() {
             let print = prints.next_hash(f);
@@ -195,6 +223,7 @@ fn kept_results<'a>(run: &'a Run, cap: &Cap) -> Vec<Piece<'a>> {
                 kept.push((i, f, print));
                 if kept.len() == PIECE {
                     pieces.push(Piece {
+                        file,
                         plan,
                         kept: std::mem::take(&mut kept),
                     });
@@ -202,7 +231,7 @@ fn kept_results<'a>(run: &'a Run, cap: &Cap) -> Vec<Piece<'a>> {
             }
         }
         if !kept.is_empty() {
-            pieces.push(Piece { plan, kept });
+            pieces.push(Piece { file, plan, kept });
         }
     }
     pieces
