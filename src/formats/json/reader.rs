@@ -752,7 +752,8 @@ impl<'a> Reader<'a> {
         if kind != ScalarKind::Key {
             if passes {
                 let path = self.owned_path();
-                self.push_string(kind, path, quick.lexed());
+                let lexed = quick.lexed(self.bytes, self.src)?;
+                self.push_string(kind, path, lexed);
             }
             return Ok(quick.into_value());
         }
@@ -781,7 +782,8 @@ impl<'a> Reader<'a> {
             self.push_string(kind, path, lexed);
         }
         let path = self.owned_path();
-        self.push_string(kind, path, quick.lexed());
+        let lexed = quick.lexed(self.bytes, self.src)?;
+        self.push_string(kind, path, lexed);
         Ok(quick.into_value())
     }
 }
@@ -822,23 +824,12 @@ impl<'a> Quick<'a> {
         }
     }
 
-    /// The string with its layout, as [`lex_string`] gives it.
-    fn lexed(&self) -> LexedString {
+    /// The string with its layout: [`lex_string`]'s, lexed again for a
+    /// plain string (only the strings a read keeps are asked for).
+    fn lexed(&self, bytes: &[u8], src: &str) -> Result<LexedString, Fail> {
         match self {
-            Quick::Plain(s, span) => LexedString {
-                value: s.to_string(),
-                span: span.clone(),
-                // One verbatim run, as `lex_string` records it.
-                atoms: if s.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![Atom::Verbatim {
-                        value: 0..s.len(),
-                        source: span.start + 1..span.end - 1,
-                    }]
-                },
-            },
-            Quick::Lexed(l) => l.clone(),
+            Quick::Plain(_, span) => lex_string(bytes, src, span.start),
+            Quick::Lexed(l) => Ok(l.clone()),
         }
     }
 }
