@@ -53,7 +53,7 @@ enum Run {
 }
 
 fn in_run(s: &Scalar, run: Run) -> bool {
-    let ns = s.link.as_ref().map(|l| l.namespace.as_str());
+    let ns = s.link().map(|l| l.namespace.as_str());
     match run {
         Run::Hosts => ns == Some(HOST_NAMESPACE),
         Run::Groups => ns == Some(GROUP_NAMESPACE),

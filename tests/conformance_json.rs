@@ -108,7 +108,7 @@ fn plan(s: &Scalar, mode: Mode, labels: &BTreeMap<String, String>) -> Vec<Replac
         Some(to) if s.kind == want => {
             vec![Replacement {
                 range: 0..s.value.len(),
-                text: to.clone(),
+                text: to.as_str().into(),
             }]
         }
         _ => Vec::new(),
@@ -128,7 +128,7 @@ fn token_replacements(v: &str, labels: &BTreeMap<String, String>) -> Vec<Replace
             let to = labels.get(v.get(r.clone())?)?;
             Some(Replacement {
                 range: r,
-                text: to.clone(),
+                text: to.as_str().into(),
             })
         })
         .collect()

@@ -224,7 +224,7 @@ impl Labels {
         runs.into_iter()
             .filter(|r| self.set.contains(&s.value[r.clone()]))
             .map(|r| Replacement {
-                text: renamed(&s.value[r.clone()]),
+                text: renamed(&s.value[r.clone()]).into(),
                 range: r,
             })
             .collect()

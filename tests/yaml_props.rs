@@ -342,7 +342,7 @@ proptest! {
         let all = Yaml.scalars(src).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let sc = all.iter().find(|x| x.value == "pve-shop" && x.style != Style::YamlAlias).cloned();
         let sc = sc.ok_or_else(|| TestCaseError::fail("not scanned"))?;
-        let reps = [Replacement { range: 0..8, text: s.clone() }];
+        let reps = [Replacement { range: 0..8, text: s.as_str().into() }];
         let edits = Yaml.edits(src, &sc, &reps).map_err(TestCaseError::fail)?;
         let new = apply_edits(src, &edits);
         Yaml.verify(src, None, &new, &[Substitution { scalar: &sc, new_value: s.clone() }])

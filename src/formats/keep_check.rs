@@ -14,8 +14,8 @@ fn fields(s: &Scalar) -> String {
         "{:?}",
         (
             (s.document, &s.path, s.kind, &s.value, &s.span, &s.content),
-            (s.style, &s.pieces, s.in_flow, s.share, &s.link, &s.blocked),
-            (s.not_string, &s.reused_at, s.typed_by_text),
+            (s.style, &s.pieces, s.in_flow, s.share, &s.rare),
+            (s.not_string, s.typed_by_text),
         )
     )
 }

@@ -29,7 +29,7 @@ pub(super) fn mark(
 fn mark_link_groups(candidates: &mut [Candidate]) {
     let mut blocked: HashMap<crate::formats::Link, String> = HashMap::new();
     for c in candidates.iter().filter(|c| !c.hits.is_empty()) {
-        if let (Some(link), Some(reason)) = (&c.scalar.link, &c.manual) {
+        if let (Some(link), Some(reason)) = (c.scalar.link(), &c.manual) {
             blocked
                 .entry(link.clone())
                 .or_insert_with(|| reason.clone());
@@ -39,7 +39,7 @@ fn mark_link_groups(candidates: &mut [Candidate]) {
         return;
     }
     for c in candidates.iter_mut().filter(|c| c.manual.is_none()) {
-        if let Some(reason) = c.scalar.link.as_ref().and_then(|l| blocked.get(l)) {
+        if let Some(reason) = c.scalar.link().and_then(|l| blocked.get(l)) {
             c.manual = Some(format!(
                 "`{}` is one name written in several places, renamed together or not at all; another place cannot be renamed: {reason}",
                 c.scalar.value
@@ -102,12 +102,12 @@ fn mark_links(
     candidates: &mut [Candidate],
     new_value: &dyn Fn(&Candidate) -> String,
 ) {
-    let linked = |c: &Candidate| c.scalar.link.is_some() && !c.hits.is_empty();
+    let linked = |c: &Candidate| c.scalar.link().is_some() && !c.hits.is_empty();
     if !candidates.iter().any(linked) {
         return;
     }
     let mut names: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for link in scalars.iter().filter_map(|s| s.link.as_ref()) {
+    for link in scalars.iter().filter_map(|s| s.link()) {
         names
             .entry(link.namespace.as_str())
             .or_default()
@@ -115,7 +115,7 @@ fn mark_links(
     }
     let mut targets: HashMap<(String, String), HashSet<String>> = HashMap::new();
     for c in candidates.iter().filter(|c| linked(c)) {
-        if let Some(link) = &c.scalar.link {
+        if let Some(link) = c.scalar.link() {
             targets
                 .entry((link.namespace.clone(), new_value(c)))
                 .or_default()
@@ -123,7 +123,9 @@ fn mark_links(
         }
     }
     for c in candidates.iter_mut().filter(|c| linked(c)) {
-        let Some(link) = &c.scalar.link else { continue };
+        let Some(link) = c.scalar.link() else {
+            continue;
+        };
         let new = new_value(c);
         let exists = new != link.name
             && names

@@ -81,7 +81,7 @@ impl<'a> Site<'a> {
             .iter()
             .map(|h| Replacement {
                 range: h.range.clone(),
-                text: self.canonical_name(h.canonical).to_string(),
+                text: self.name(self.canonical_name(h.canonical)),
             })
             .collect()
     }
@@ -350,7 +350,7 @@ impl Site<'_> {
                 };
                 let rep = Replacement {
                     range: u.hit.range.clone(),
-                    text: self.canonical_name(u.hit.canonical).to_string(),
+                    text: self.name(self.canonical_name(u.hit.canonical)),
                 };
                 let c = Candidate {
                     scalar: &u.scalar,
@@ -402,7 +402,7 @@ pub(super) fn assign_groups(findings: &mut [Finding], scalars: &[Scalar]) {
     let mut first: HashMap<(Applicability, &crate::formats::Link), usize> = HashMap::new();
     for (i, f) in findings.iter_mut().enumerate() {
         let Some(fix) = &mut f.fix else { continue };
-        let link = scalars.get(f.scalar).and_then(|s| s.link.as_ref());
+        let link = scalars.get(f.scalar).and_then(|s| s.link());
         fix.group = match link {
             Some(l) => *first.entry((fix.applicability, l)).or_insert(i),
             None => i,

@@ -57,7 +57,7 @@ impl<'a> Governor<'a> {
             if let Share::Reference(a) = s.share {
                 g.references.entry(a).or_default().push(s);
             }
-            if let Some(link) = &s.link
+            if let Some(link) = s.link()
                 && !g.links.contains_key(link)
                 && let Some(rule) = g.own_rule(s)
             {
@@ -102,12 +102,12 @@ impl<'a> Governor<'a> {
         };
         let own = self
             .own_rule(s)
-            .or_else(|| s.link.as_ref().and_then(|l| self.links.get(l).copied()));
+            .or_else(|| s.link().and_then(|l| self.links.get(l).copied()));
         // Paths where the value is read again through references to
         // containers around it or around its references.
         let reused: Vec<&DocPath> = std::iter::once(s)
             .chain(uses.iter().copied())
-            .flat_map(|u| &u.reused_at)
+            .flat_map(|u| u.reused_at())
             .collect();
         let field = own
             .or_else(|| uses.iter().find_map(|u| self.own_rule(u)))
@@ -129,7 +129,7 @@ impl<'a> Governor<'a> {
                     .map(|p| format!("`{}` (through an alias)", path_to_string(p))),
             )
             .collect();
-        let manual = s.blocked.clone().or_else(|| {
+        let manual = s.blocked().map(str::to_string).or_else(|| {
             (!ungoverned.is_empty()).then(|| {
                 format!(
                     "anchored value is reused at a path that is not a governed field: {}",

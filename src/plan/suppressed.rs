@@ -365,12 +365,12 @@ fn repair(
 ) {
     let link_line: HashMap<&crate::formats::Link, usize> = gone
         .iter()
-        .filter_map(|(f, _)| Some((scalars.get(f.scalar)?.link.as_ref()?, f.line)))
+        .filter_map(|(f, _)| Some((scalars.get(f.scalar)?.link()?, f.line)))
         .collect();
     for f in kept.iter_mut().filter(|f| f.action == Action::Fix) {
         let Some(line) = scalars
             .get(f.scalar)
-            .and_then(|s| s.link.as_ref())
+            .and_then(|s| s.link())
             .and_then(|l| link_line.get(l))
         else {
             continue;

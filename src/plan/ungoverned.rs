@@ -191,10 +191,8 @@ fn comment_scalar(body: &str, range: std::ops::Range<usize>) -> Scalar {
         }],
         in_flow: false,
         share: Share::None,
-        link: None,
-        blocked: None,
+        rare: None,
         not_string: false,
-        reused_at: Vec::new(),
         typed_by_text: false,
     }
 }

@@ -70,7 +70,7 @@ pub fn rewrite_some(
         if s.style == Style::YamlAlias {
             continue;
         }
-        if s.blocked.is_some() {
+        if s.blocked().is_some() {
             blocked += 1;
             continue;
         }
@@ -90,12 +90,12 @@ pub fn rewrite_some(
             continue;
         };
         if s.style != Style::YamlAlias {
-            if s.blocked.is_some() {
+            if s.blocked().is_some() {
                 continue;
             }
             let rep = Replacement {
                 range: 0..s.value.len(),
-                text: to.clone(),
+                text: to.as_str().into(),
             };
             let e = y
                 .edits(src, s, &[rep])

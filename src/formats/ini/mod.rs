@@ -50,7 +50,7 @@ mod verify;
 use std::ops::Range;
 
 use super::{
-    DocPath, Edit, Format, FormatSpec, Link, ParseError, Parsed, Piece, Replacement, Scalar,
+    DocPath, Edit, Format, FormatSpec, Link, ParseError, Parsed, Piece, Rare, Replacement, Scalar,
     ScalarKind, Scan, Seg, Share, Substitution, apply_replacements, source_range,
 };
 
@@ -124,10 +124,8 @@ fn scalar(
         pieces,
         in_flow: false,
         share: Share::None,
-        link,
-        blocked: None,
+        rare: Rare::boxed(link, None),
         not_string: false,
-        reused_at: Vec::new(),
         typed_by_text: false,
     }
 }
@@ -185,7 +183,7 @@ fn edits(src: &str, scalar: &Scalar, replacements: &[Replacement]) -> Result<Vec
             .ok_or("the alias is spelled with quotes or escapes in the file; rename it by hand")?;
         out.push(Edit {
             range,
-            text: r.text.clone(),
+            text: r.text.to_string(),
         });
     }
     check_line(

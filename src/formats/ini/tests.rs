@@ -58,7 +58,7 @@ fn rename(src: &str, from: &str, to: &str) -> Result<String, String> {
     for s in doc.scalars.iter().filter(|s| s.value == from) {
         let reps = [Replacement {
             range: 0..from.len(),
-            text: to.to_string(),
+            text: to.into(),
         }];
         edits.extend(Ini.edits(src, s, &reps)?);
         subs.push(Substitution {
@@ -313,7 +313,7 @@ fn links_name_hosts_and_groups_in_two_namespaces() {
     let links: Vec<_> = doc
         .scalars
         .iter()
-        .filter_map(|s| s.link.clone())
+        .filter_map(|s| s.link().cloned())
         .map(|l| {
             (
                 if l.namespace == HOST_NAMESPACE {

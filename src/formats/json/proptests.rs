@@ -157,7 +157,7 @@ fn matches(v: &str) -> Vec<Replacement> {
             Some((alias, canon)) => {
                 out.push(Replacement {
                     range: at..at + alias.len(),
-                    text: canon.to_string(),
+                    text: (*canon).into(),
                 });
                 at += alias.len();
             }

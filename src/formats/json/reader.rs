@@ -632,10 +632,8 @@ impl<'a> Reader<'a> {
                 pieces: Vec::new(),
                 in_flow: !self.stack.is_empty(),
                 share: Share::None,
-                link: None,
-                blocked: None,
+                rare: None,
                 not_string: true,
-                reused_at: Vec::new(),
                 typed_by_text: false,
             });
         }
@@ -729,10 +727,8 @@ impl<'a> Reader<'a> {
             style: Style::Json,
             in_flow: !self.stack.is_empty(),
             share: Share::None,
-            link: None,
-            blocked: None,
+            rare: None,
             not_string: false,
-            reused_at: Vec::new(),
             typed_by_text: false,
         });
     }

@@ -23,7 +23,7 @@ fn rewrite(src: &str, from: &str, to: &str) -> String {
     for s in scalars.iter().filter(|s| s.value == from) {
         let reps = [Replacement {
             range: 0..s.value.len(),
-            text: to.to_string(),
+            text: to.into(),
         }];
         edits.extend(Json.edits(src, s, &reps).unwrap());
         subs.push(Substitution {

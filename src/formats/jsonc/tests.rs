@@ -11,7 +11,7 @@ fn rename(src: &str, from: &str, to: &str) -> Result<String, String> {
             .match_indices(from)
             .map(|(i, _)| Replacement {
                 range: i..i + from.len(),
-                text: to.to_string(),
+                text: to.into(),
             })
             .collect();
         if reps.is_empty() {

@@ -89,10 +89,8 @@ fn line_scalar(src: &str, range: Range<usize>) -> Option<Scalar> {
         style: Style::Verbatim,
         in_flow: false,
         share: Share::None,
-        link: None,
-        blocked: None,
+        rare: None,
         not_string: false,
-        reused_at: Vec::new(),
         typed_by_text: false,
     })
 }
@@ -149,7 +147,7 @@ impl Format for Text {
                 source_range(scalar, &r.range).ok_or("the replacement does not lie on the line")?;
             out.push(Edit {
                 range,
-                text: r.text.clone(),
+                text: r.text.to_string(),
             });
         }
         Ok(out)

@@ -69,8 +69,8 @@ impl Format for Toml {
         scalar: &Scalar,
         replacements: &[Replacement],
     ) -> Result<Vec<Edit>, String> {
-        if let Some(reason) = &scalar.blocked {
-            return Err(reason.clone());
+        if let Some(reason) = scalar.blocked() {
+            return Err(reason.to_string());
         }
         let decoded = strings::decode(src, scalar.span.clone(), scalar.style)
             .map_err(|e| format!("cannot re-read the string: {}", e.message))?;

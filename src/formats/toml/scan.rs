@@ -21,7 +21,9 @@ use toml_parser::decoder::Encoding;
 use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
 
 use super::strings::{self, Decoded};
-use crate::formats::{DocPath as Path, Link, ParseError, Scalar, ScalarKind, Seg, Share, Style};
+use crate::formats::{
+    DocPath as Path, Link, ParseError, Rare, Scalar, ScalarKind, Seg, Share, Style,
+};
 use crate::text::LineIndex;
 
 /// Nesting limit of arrays and inline tables, the same as `toml_edit`'s.
@@ -496,15 +498,13 @@ impl<'s> Walker<'s> {
             kind: ScalarKind::Value,
             pieces: Vec::new(),
             content: span.clone(),
-            link: None,
+            rare: None,
             value: text,
             span,
             style: Style::TomlBare,
             in_flow: !self.frames.is_empty(),
             share: Share::None,
-            blocked: None,
             not_string: true,
-            reused_at: Vec::new(),
             typed_by_text: false,
         });
     }
@@ -527,15 +527,13 @@ impl<'s> Walker<'s> {
             kind,
             pieces: decoded.pieces(),
             content: decoded.content_start..decoded.content_end,
-            link,
+            rare: Rare::boxed(link, blocked),
             value: decoded.value,
             span,
             style,
             in_flow: !self.frames.is_empty(),
             share: Share::None,
-            blocked,
             not_string: false,
-            reused_at: Vec::new(),
             typed_by_text: false,
         });
     }

@@ -27,7 +27,7 @@ fn rewrite(src: &str, kind: ScalarKind, from: &str, to: &str) -> Result<String, 
     for s in scalars.iter().filter(|s| s.kind == kind && s.value == from) {
         let reps = [Replacement {
             range: 0..s.value.len(),
-            text: to.to_string(),
+            text: to.into(),
         }];
         edits.extend(Toml.edits(src, s, &reps)?);
         subs.push(Substitution {
@@ -775,7 +775,7 @@ mod random {
                 n,
                 Replacement {
                     range: start..at,
-                    text: canonical.to_string(),
+                    text: canonical.into(),
                 },
             ));
         }

@@ -36,8 +36,8 @@ fn style_edits(src: &str, scalar: &Scalar, reps: &[Replacement]) -> Result<Vec<E
     if scalar.style == Style::YamlAlias {
         return Err("this is a YAML alias (*name) of an anchored value; the anchor's scalar is rewritten instead".into());
     }
-    if let Some(reason) = &scalar.blocked {
-        return Err(reason.clone());
+    if let Some(reason) = scalar.blocked() {
+        return Err(reason.to_string());
     }
     for r in reps {
         if scalar.value.get(r.range.clone()).is_none() {

@@ -108,7 +108,7 @@ impl Format for Yaml {
     /// Neither the edits nor the verification read a scalar's paths.
     fn strip_for_verify(&self, scalar: &mut Scalar) {
         scalar.path = Vec::new();
-        scalar.reused_at = Vec::new();
+        scalar.set_reused_at(Vec::new());
     }
 
     fn verifies_edited_lazily(&self) -> bool {

@@ -14,7 +14,7 @@ use super::events::{Ev, Events};
 use super::locate;
 use super::reuse::{Enclosing, MAX_PATHS, Uses};
 use super::schema::plain_is_string_core;
-use crate::formats::{Piece, Scalar, ScalarKind, Seg, Share, Style};
+use crate::formats::{Piece, Rare, Scalar, ScalarKind, Seg, Share, Style};
 
 /// The path segment used for a complex key (`? [a, b]`, an alias of a
 /// collection used as key): such keys have no selector name.
@@ -400,12 +400,8 @@ impl<'s, 'f> Walker<'s, 'f> {
                 continue;
             }
             match self.uses.paths(&s.path, enclosing) {
-                Some(paths) => s.reused_at = paths,
-                None => {
-                    s.blocked.get_or_insert_with(|| {
-                        format!("read through aliases at more than {MAX_PATHS} paths")
-                    });
-                }
+                Some(paths) => s.set_reused_at(paths),
+                None => s.block(|| format!("read through aliases at more than {MAX_PATHS} paths")),
             }
         }
     }
@@ -504,10 +500,8 @@ impl<'s, 'f> Walker<'s, 'f> {
             } else {
                 Share::Anchor(anchor)
             },
-            link: None,
-            blocked,
+            rare: Rare::boxed(None, blocked),
             not_string: !string,
-            reused_at: Vec::new(),
             typed_by_text: tag.is_some_and(|t| t.handle.is_empty() && t.suffix == "!"),
         });
     }
@@ -534,10 +528,8 @@ impl<'s, 'f> Walker<'s, 'f> {
             pieces: Vec::new(),
             in_flow: self.in_flow(),
             share: Share::Reference(id),
-            link: None,
-            blocked,
+            rare: Rare::boxed(None, blocked),
             not_string: false,
-            reused_at: Vec::new(),
             typed_by_text: false,
         });
     }
