@@ -76,10 +76,11 @@ pub struct Ini;
 impl Format for Ini {
     fn scan(&self, src: &str) -> Result<Scan, ParseError> {
         let doc = parse::read(src)?;
+        let model = verify::Model::copied(&doc);
         Ok(Scan {
-            scalars: doc.scalars.clone(),
-            comments: doc.comments.clone(),
-            parsed: Some(Parsed::new(doc)),
+            scalars: doc.scalars,
+            comments: doc.comments,
+            parsed: Some(Parsed::new(model)),
         })
     }
 
@@ -99,7 +100,12 @@ impl Format for Ini {
         new: &str,
         subs: &[Substitution],
     ) -> Result<(), String> {
-        verify::verify(old, old_parsed.and_then(Parsed::get::<Doc>), new, subs)
+        verify::verify(
+            old,
+            old_parsed.and_then(Parsed::get::<verify::Model>),
+            new,
+            subs,
+        )
     }
 }
 

@@ -112,7 +112,24 @@ fn odd_line_break(c: char) -> bool {
 
 /// Reads the whole text.
 pub fn read(src: &str) -> Result<Doc, ParseError> {
-    read_inner(src).map_err(|f| {
+    read_with(src, Reader::default())
+}
+
+/// Reads the whole text for [`Model`]: the scalars without their paths and
+/// links, which verification never reads (a host variable's path is four
+/// strings, a host's link two: most of what a full reading allocates).
+pub fn read_lean(src: &str) -> Result<Doc, ParseError> {
+    read_with(
+        src,
+        Reader {
+            lean: true,
+            ..Reader::default()
+        },
+    )
+}
+
+fn read_with(src: &str, reader: Reader) -> Result<Doc, ParseError> {
+    read_inner(src, reader).map_err(|f| {
         let (line, column) = LineIndex::new(src).line_col(f.at);
         ParseError {
             line,
@@ -122,14 +139,13 @@ pub fn read(src: &str) -> Result<Doc, ParseError> {
     })
 }
 
-fn read_inner(src: &str) -> Result<Doc, Fail> {
+fn read_inner(src: &str, mut r: Reader) -> Result<Doc, Fail> {
     if src.starts_with('\u{feff}') {
         return fail(
             0,
             "the file starts with a UTF-8 byte order mark, which ansible-core reads as part of the first line (a header there fails as a host range); remove it",
         );
     }
-    let mut r = Reader::default();
     let mut start = 0;
     while start < src.len() || start == 0 {
         let rest = src.get(start..).unwrap_or("");
@@ -179,6 +195,8 @@ pub struct Reader {
     pending: Vec<Pending>,
     /// Child → parents, to refuse loops as ansible-core does.
     parents_of: HashMap<String, Vec<String>>,
+    /// Scalars get no path and no link ([`read_lean`]).
+    lean: bool,
 }
 
 impl Default for Reader {
@@ -190,6 +208,7 @@ impl Default for Reader {
             groups: ["all", "ungrouped"].iter().map(|s| s.to_string()).collect(),
             pending: Vec::new(),
             parents_of: HashMap::new(),
+            lean: false,
         }
     }
 }
@@ -211,6 +230,14 @@ impl Reader {
         }
     }
 
+    /// The path of a scalar at `segs` (none when lean).
+    fn path(&self, segs: &[&str]) -> DocPath {
+        if self.lean {
+            return Vec::new();
+        }
+        segs.iter().map(|s| Seg::Key(s.to_string())).collect()
+    }
+
     fn push(
         &mut self,
         role: Role,
@@ -228,7 +255,7 @@ impl Reader {
             Role::SectionName | Role::Child => Some(GROUP_NAMESPACE),
             _ => None,
         };
-        let link = namespace.map(|n| Link {
+        let link = namespace.filter(|_| !self.lean).map(|n| Link {
             namespace: n.to_string(),
             name: value.clone(),
         });
@@ -328,7 +355,7 @@ impl Reader {
             .push(Fact::Section(state.unwrap_or("").to_string()));
         self.push(
             Role::SectionName,
-            vec![Seg::Key(name.to_string())],
+            self.path(&[name]),
             name.to_string(),
             name_at..name_at + name.len(),
             vec![Piece {
@@ -436,11 +463,7 @@ impl Reader {
         let group = self.group.clone();
         self.push(
             Role::Child,
-            vec![
-                Seg::Key(group.clone()),
-                Seg::Key("children".to_string()),
-                Seg::Key(name.to_string()),
-            ],
+            self.path(&[&group, "children", name]),
             name.to_string(),
             at..at + name.len(),
             vec![Piece {
@@ -474,11 +497,7 @@ impl Reader {
         };
         let (k, k_at) = strip(text.get(..eq).unwrap_or(""), at);
         let (v, v_at) = strip(text.get(eq + 1..).unwrap_or(""), at + eq + 1);
-        let base = vec![
-            Seg::Key(self.group.clone()),
-            Seg::Key("vars".to_string()),
-            Seg::Key(k.to_string()),
-        ];
+        let base = self.path(&[&self.group, "vars", k]);
         self.push(
             Role::GroupVarKey,
             base.clone(),
@@ -558,12 +577,8 @@ impl Reader {
         let name_text = host.text.get(name.clone()).unwrap_or("").to_string();
         let name_pieces = slice_pieces(&host.pieces, &name);
         let span = span_of(&host, &name);
-        let base = vec![
-            Seg::Key(self.group.clone()),
-            Seg::Key("hosts".to_string()),
-            Seg::Key(name_text.clone()),
-        ];
-        self.push(Role::Host, base.clone(), name_text, span, name_pieces);
+        let path = self.path(&[&self.group, "hosts", &name_text]);
+        self.push(Role::Host, path, name_text.clone(), span, name_pieces);
         if let Some(p) = port {
             self.doc.facts.push(Fact::Port(p));
         }
@@ -578,8 +593,7 @@ impl Reader {
                 );
             };
             let key = t.text.get(..eq).unwrap_or("").to_string();
-            let mut path = base.clone();
-            path.push(Seg::Key(key.clone()));
+            let path = self.path(&[&self.group, "hosts", &name_text, &key]);
             let kr = 0..eq;
             self.push(
                 Role::HostVarKey,
@@ -627,17 +641,13 @@ impl Reader {
 /// value's span is `"x y"`), else from the source of its first verbatim
 /// character to that of its last.
 fn span_of(t: &shlex::Token, r: &Range<usize>) -> Range<usize> {
-    let inside: Vec<&Piece> = t
-        .pieces
-        .iter()
-        .filter(|p| p.value.start < r.end && r.start < p.value.end)
-        .collect();
-    let start = match inside.first() {
+    let overlaps = |p: &&Piece| p.value.start < r.end && r.start < p.value.end;
+    let start = match t.pieces.iter().find(overlaps) {
         _ if r.start == 0 => t.span.start,
         Some(first) => first.source.start + r.start.saturating_sub(first.value.start),
         None => t.span.end,
     };
-    let end = match inside.last() {
+    let end = match t.pieces.iter().rfind(overlaps) {
         _ if r.end == t.text.len() => t.span.end,
         Some(last) => last.source.end - last.value.end.saturating_sub(r.end),
         None => start,

@@ -306,6 +306,59 @@ fn verify_catches_a_wrong_edit() {
     assert!(Ini.verify(src, None, "[g]\nh a=x\n", &[]).is_ok());
 }
 
+/// The kept model (from the scan) and a fresh reading of the original
+/// verify alike, and a mismatch still names the scalar's path, read again
+/// for the message.
+#[test]
+fn verification_from_the_scan_agrees_and_names_the_path() {
+    let src = "[g]\nh a=x b='q r' # c\n[g:vars]\nk = v\n";
+    let scan = Ini.scan(src).unwrap();
+    let s = scan
+        .scalars
+        .iter()
+        .find(|s| s.value == "x")
+        .unwrap()
+        .clone();
+    let sub = [Substitution {
+        scalar: &s,
+        new_value: "y".into(),
+    }];
+    for new in [
+        "[g]\nh a=y b='q r' # c\n[g:vars]\nk = v\n",
+        "[g]\nh a=z b='q r' # c\n[g:vars]\nk = v\n",
+        "[g]\nh a=y b='q r' # d\n[g:vars]\nk = v\n",
+        "[g]\nh a=y b='q s' # c\n[g:vars]\nk = v\n",
+    ] {
+        let kept = Ini.verify(src, scan.parsed.as_ref(), new, &sub);
+        assert_eq!(kept, Ini.verify(src, None, new, &sub), "{new}");
+    }
+    let e = Ini
+        .verify(
+            src,
+            scan.parsed.as_ref(),
+            "[g]\nh a=z b='q r' # c\n[g:vars]\nk = v\n",
+            &sub,
+        )
+        .unwrap_err();
+    assert!(e.starts_with("g.hosts.h.a reads \"z\""), "{e}");
+}
+
+/// The lean reading verification uses is the full one without paths and
+/// links.
+#[test]
+fn the_lean_reading_is_the_full_one_without_paths() {
+    let full = read(DOC_EXAMPLE).unwrap();
+    let lean = super::parse::read_lean(DOC_EXAMPLE).unwrap();
+    assert_eq!(full.scalars.len(), lean.scalars.len());
+    assert!(full.scalars.iter().any(|s| s.link().is_some()));
+    for (f, l) in full.scalars.iter().zip(&lean.scalars) {
+        assert_eq!((&f.value, &f.span, f.kind), (&l.value, &l.span, l.kind));
+        assert!(l.path.is_empty() && l.link().is_none());
+    }
+    assert_eq!(full.facts, lean.facts);
+    assert_eq!(full.comments, lean.comments);
+}
+
 #[test]
 fn links_name_hosts_and_groups_in_two_namespaces() {
     let src = "[g]\nh\n[h]\nx\n[all:children]\ng\n";
