@@ -650,6 +650,35 @@ fn invalid_rejected() {
     assert!(failures.is_empty(), "failures:\n{}", failures.join("\n"));
 }
 
+/// The scan validates with the `toml` crate, not a `toml_edit` document
+/// (a fraction of the memory on big files): every file `toml_edit` refuses
+/// is refused with `toml_edit`'s message, on the line of its offset.
+#[test]
+#[cfg_attr(no_conformance, ignore = "NOTICE: conformance corpus not found")]
+fn refusals_read_as_toml_edit_words_them() {
+    let files = toml_files(&suite());
+    let mut refused = 0;
+    for p in &files {
+        let Ok(src) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        let Err(want) = toml_edit::Document::parse(src.as_str()) else {
+            continue;
+        };
+        refused += 1;
+        let got = Toml.scalars(&src).expect_err("toml_edit refuses it");
+        let offset = want.span().map_or(0, |s| s.start);
+        let line = src.get(..offset).map_or(1, |b| b.matches('\n').count() + 1);
+        assert_eq!(
+            (got.line, got.message.as_str()),
+            (line, want.message().trim()),
+            "{}",
+            p.display()
+        );
+    }
+    assert!(refused >= 400, "only {refused} refusals compared");
+}
+
 /// `Ok(is_utf8)` when the case is refused properly.
 fn check_invalid(ctx: &Context, name: &str, bytes: &[u8]) -> Result<bool, String> {
     let plan = plan_with(ctx, name, FileType::Toml, Role::Editable, bytes);

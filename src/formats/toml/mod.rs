@@ -1,4 +1,4 @@
-//! TOML: spans from the `toml_parser` event stream (validated by `toml_edit`),
+//! TOML: spans from the `toml_parser` event stream (validated by the `toml` crate),
 //! edits that splice the alias bytes into the string token, and verification
 //! with the `toml` crate.
 //!

@@ -1,10 +1,10 @@
 //! Finding every string scalar and key occurrence of a TOML document.
 //!
-//! `toml_edit` validates the document (syntax and semantics: duplicate keys,
-//! redefined tables), but its tree keeps one key per table entry, so a key
+//! The `toml` crate validates the document (syntax and semantics: duplicate
+//! keys, redefined tables), but its tree keeps one key per table entry, so a key
 //! written in several headers (`[a.b]`, `[a.c]`) or dotted keys has only one
 //! span there. We therefore walk the event stream of `toml_parser` (the lexer
-//! and parser `toml_edit` itself is built on), which has a span for every
+//! and parser the `toml` crate itself is built on), which has a span for every
 //! token, and rebuild the paths ourselves: table headers, array-of-tables
 //! indices, dotted keys, inline tables and arrays. The walk is a loop over a
 //! flat event list with an explicit stack, so nesting depth costs no stack.
@@ -55,7 +55,11 @@ fn scan_with(
 ) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
     let lines = LineIndex::new(src);
     let at = |offset: usize, message: String| error_at(&lines, offset, message);
-    if let Err(e) = toml_edit::Document::parse(src) {
+    // The `toml` crate's table, not a `toml_edit` document: the same
+    // checks, errors and offsets (all 912 files of toml-test compared), in
+    // a fraction of the memory (a `toml_edit` document keeps every item's
+    // text and spacing: 518 MB of a 38 MB file's 984 MB peak, issue 19).
+    if let Err(e) = src.parse::<toml::Table>() {
         let offset = e.span().map_or(0, |s| s.start);
         return Err(at(offset, e.message().trim().to_string()));
     }
@@ -67,7 +71,7 @@ fn scan_with(
 /// as [`scan`], every string decoded by our decoder), without building any
 /// scalar. Semantic validation (duplicate keys, redefined tables) is left to
 /// the `toml` crate's parse of the same text in [`super::verify`]: a second
-/// validating parse with `toml_edit` would check it again.
+/// validating parse here would check it again.
 pub(super) fn check(src: &str) -> Result<(), ParseError> {
     let lines = LineIndex::new(src);
     walk(src, false, false, None, &|offset, message| {
