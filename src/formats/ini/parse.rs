@@ -115,9 +115,10 @@ pub fn read(src: &str) -> Result<Doc, ParseError> {
     read_with(src, Reader::default())
 }
 
-/// Reads the whole text for [`Model`]: the scalars without their paths and
-/// links, which verification never reads (a host variable's path is four
-/// strings, a host's link two: most of what a full reading allocates).
+/// Reads the whole text for [`super::verify::Model`]: the scalars without
+/// their paths and links, which verification never reads (a host
+/// variable's path is four strings, a host's link two: most of what a full
+/// reading allocates).
 pub fn read_lean(src: &str) -> Result<Doc, ParseError> {
     read_with(
         src,
