@@ -86,32 +86,42 @@ fn ini_and_jsonc_are_fixed_in_place() {
         .code(0);
 }
 
+/// A host is renamed onto an existing host of the same group, or of
+/// another group (the hosts are one namespace, SPEC §9; the existing host
+/// holds no alias, so planning must still see it).
 #[test]
 fn a_rename_onto_an_existing_host_is_manual_everywhere() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    std::fs::write(d.join("driftfix.toml"), RULES).unwrap();
-    let inv = "[a]\npve-shop\npve\n[b]\npve-shop\n";
-    std::fs::write(d.join("inventory.ini"), inv).unwrap();
-    let out = driftfix()
-        .current_dir(d)
-        .args(["fix", "--apply", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let hosts: Vec<&Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["kind"] == "key" && f["actual"] == "pve-shop")
-        .collect();
-    assert_eq!(hosts.len(), 2);
-    assert!(hosts.iter().all(|f| f["action"] == "manual"), "{hosts:#?}");
-    assert_eq!(
-        std::fs::read_to_string(d.join("inventory.ini")).unwrap(),
-        inv
-    );
+    for inv in [
+        "[a]\npve-shop\npve\n[b]\npve-shop\n",
+        "[a]\npve-shop\n[b]\npve\n[c]\npve-shop x=1\n",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("driftfix.toml"), RULES).unwrap();
+        std::fs::write(d.join("inventory.ini"), inv).unwrap();
+        let out = driftfix()
+            .current_dir(d)
+            .args(["fix", "--apply", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{inv}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let hosts: Vec<&Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "key" && f["actual"] == "pve-shop")
+            .collect();
+        assert_eq!(hosts.len(), 2, "{inv}");
+        assert!(
+            hosts.iter().all(|f| f["action"] == "manual"),
+            "{inv} {hosts:#?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.join("inventory.ini")).unwrap(),
+            inv
+        );
+    }
 }
 
 /// SPEC §8's built-in map for the new types (no `[types]` table).

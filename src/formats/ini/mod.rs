@@ -47,6 +47,7 @@ mod pylit;
 mod shlex;
 mod verify;
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use super::{
@@ -84,6 +85,16 @@ impl Format for Ini {
         })
     }
 
+    /// The scan, keeping only what planning can use (see [`needed`]); the
+    /// verification's model still holds every scalar.
+    fn scan_for(&self, src: &str, may_hold: &dyn Fn(&[u8]) -> bool) -> Result<Scan, ParseError> {
+        let mut scan = self.scan(src)?;
+        let keep = needed(&scan.scalars, may_hold);
+        let mut keep = keep.into_iter();
+        scan.scalars.retain(|_| keep.next().unwrap_or(true));
+        Ok(scan)
+    }
+
     fn edits(
         &self,
         src: &str,
@@ -107,6 +118,43 @@ impl Format for Ini {
             subs,
         )
     }
+}
+
+/// Which scalars [`Format::scan_for`] keeps, by the other engines' rule:
+/// a value when its text passes `may_hold`; a key when some key of the
+/// same mapping passes (a rename onto a sibling key collides); a host or
+/// group name when some name of its namespace passes, wherever it stands
+/// (a rename onto any host or group of the file collides, SPEC §9, and one
+/// name's places are renamed together). So a file whose names hold no
+/// alias keeps none of them: most of a large inventory's scalars.
+fn needed(scalars: &[Scalar], may_hold: &dyn Fn(&[u8]) -> bool) -> Vec<bool> {
+    let passes: Vec<bool> = scalars
+        .iter()
+        .map(|s| may_hold(s.value.as_bytes()))
+        .collect();
+    let mut namespaces: HashSet<&str> = HashSet::new();
+    let mut mappings: HashSet<&[Seg]> = HashSet::new();
+    for (s, _) in scalars.iter().zip(&passes).filter(|(_, p)| **p) {
+        if let Some(link) = s.link() {
+            namespaces.insert(&link.namespace);
+        }
+        if let (ScalarKind::Key, Some((_, parent))) = (s.kind, s.path.split_last()) {
+            mappings.insert(parent);
+        }
+    }
+    scalars
+        .iter()
+        .zip(passes)
+        .map(|(s, passes)| {
+            passes
+                || s.link()
+                    .is_some_and(|l| namespaces.contains(l.namespace.as_str()))
+                || (s.kind == ScalarKind::Key
+                    && s.path
+                        .split_last()
+                        .is_some_and(|(_, p)| mappings.contains(p)))
+        })
+        .collect()
 }
 
 /// Builds an INI scalar (one place to adapt when [`Scalar`] grows).

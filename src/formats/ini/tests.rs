@@ -390,3 +390,73 @@ fn links_name_hosts_and_groups_in_two_namespaces() {
         ]
     );
 }
+
+/// `scan_for` keeps a subset of `scan` with everything planning needs
+/// (the shared check: values that may hold, keys of a mapping where one
+/// may), and every host or group name of a namespace where one may: a
+/// rename onto any of them collides.
+#[test]
+fn scan_for_keeps_what_planning_needs() {
+    type MayHold<'a> = &'a dyn Fn(&[u8]) -> bool;
+    let preds: [MayHold; 4] = [
+        &|b| b.windows(3).any(|w| w == b"pve"),
+        &|b| b.windows(3).any(|w| w == b"web"),
+        &|_| false,
+        &|_| true,
+    ];
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let mut texts: Vec<String> = ["ini-corpus", "ini-hostile"]
+        .iter()
+        .flat_map(|d| walk_files(&std::path::Path::new(fixtures).join(d)))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter(|t| Ini.scan(t).is_ok())
+        .collect();
+    assert!(texts.len() >= 5, "{} fixtures", texts.len());
+    texts.push(DOC_EXAMPLE.to_string());
+    texts.push("[a]\npve-shop\n[b]\nnas x=1\n[c:children]\na\n[b:vars]\nk=pve\n".into());
+    for src in &texts {
+        for may_hold in preds {
+            crate::formats::keep_check::check(&Ini, src, may_hold)
+                .unwrap_or_else(|e| panic!("{e}\n{src}"));
+            let all = Ini.scan(src).unwrap().scalars;
+            let some = Ini.scan_for(src, may_hold).unwrap().scalars;
+            for ns in [HOST_NAMESPACE, GROUP_NAMESPACE] {
+                let names = |v: &[Scalar]| {
+                    v.iter()
+                        .filter(|s| s.link().is_some_and(|l| l.namespace == ns))
+                        .count()
+                };
+                let passing = all.iter().any(|s| {
+                    s.link().is_some_and(|l| l.namespace == ns) && may_hold(s.value.as_bytes())
+                });
+                let want = if passing { names(&all) } else { 0 };
+                assert!(names(&some) >= want, "{ns}: {src}");
+            }
+        }
+    }
+    // A file whose names hold nothing keeps none of them.
+    let src = "[a]\nh1 x=pve\n[b]\nh2 y=z\n";
+    let kept = Ini
+        .scan_for(src, &|b: &[u8]| b.windows(3).any(|w| w == b"pve"))
+        .unwrap()
+        .scalars;
+    let kept: Vec<&str> = kept.iter().map(|s| s.value.as_str()).collect();
+    assert_eq!(kept, ["pve"]);
+}
+
+/// Every file under `dir`.
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
