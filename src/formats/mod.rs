@@ -437,8 +437,9 @@ pub struct Edit {
 pub struct Replacement {
     /// Byte range in [`Scalar::value`].
     pub range: Range<usize>,
-    /// Shared: a file's findings hold a few canonical names between them,
-    /// each finding its own copy was 4 MB of a file with 130,000 (issue 19).
+    /// Shared: a file's findings name only a few canonical names between
+    /// them, and a copy per finding was 4 MB of a file with 130,000
+    /// findings (issue 19).
     pub text: Arc<str>,
 }
 
