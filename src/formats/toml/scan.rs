@@ -53,8 +53,7 @@ fn scan_with(
     values: bool,
     may_hold: Option<MayHold<'_>>,
 ) -> Result<(Vec<Scalar>, Vec<Range<usize>>), ParseError> {
-    let lines = LineIndex::new(src);
-    let at = |offset: usize, message: String| error_at(&lines, offset, message);
+    let at = |offset: usize, message: String| error_at(src, offset, message);
     // The `toml` crate's table, not a `toml_edit` document: the same
     // checks, errors and offsets (all 912 files of toml-test compared), in
     // a fraction of the memory (a `toml_edit` document keeps every item's
@@ -73,16 +72,17 @@ fn scan_with(
 /// the `toml` crate's parse of the same text in [`super::verify`]: a second
 /// validating parse here would check it again.
 pub(super) fn check(src: &str) -> Result<(), ParseError> {
-    let lines = LineIndex::new(src);
     walk(src, false, false, None, &|offset, message| {
-        error_at(&lines, offset, message)
+        error_at(src, offset, message)
     })
     .map(|_| ())
 }
 
-/// A parse error at a byte offset of the text `lines` indexes.
-fn error_at(lines: &LineIndex, offset: usize, message: String) -> ParseError {
-    let (line, column) = lines.line_col(offset);
+/// A parse error at a byte offset of `src`. The line index is built here,
+/// for the error only: built up front, every scan and check of a text
+/// that parses paid a pass over it (as INI's reader already did not).
+fn error_at(src: &str, offset: usize, message: String) -> ParseError {
+    let (line, column) = LineIndex::new(src).line_col(offset);
     ParseError {
         line,
         column,
