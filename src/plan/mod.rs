@@ -874,7 +874,7 @@ fn take_used(
     let mut pool: Vec<Option<crate::formats::Scalar>> = scalars.into_iter().map(Some).collect();
     let mut used: Vec<crate::formats::Scalar> = Vec::with_capacity(at.len());
     for (n, &i) in at.iter().enumerate() {
-        let scalar = match pool.get_mut(i).and_then(Option::take) {
+        let mut scalar = match pool.get_mut(i).and_then(Option::take) {
             Some(s) => s,
             // The same scalar twice: a copy of the one taken first.
             None => at
@@ -885,7 +885,8 @@ fn take_used(
                     FileError::internal("internal error: a finding without its scalar")
                 })?,
         };
-        used.push(lean(scalar));
+        lean(&mut scalar);
+        used.push(scalar);
     }
     drop_aside(pool);
     Ok(used)
@@ -910,19 +911,16 @@ fn take_in_place(
     }
     let rest = scalars.split_off(kept);
     scalars.shrink_to_fit();
-    for s in &mut scalars {
-        s.pieces.shrink_to_fit();
-    }
+    scalars.iter_mut().for_each(lean);
     drop_aside(rest);
     scalars
 }
 
-/// A scalar kept for its findings, without spare room: an engine grows a
-/// scalar's pieces as it reads it (room for four where one is usual: 10 MB
-/// of a file with 100,000 findings, issue 19).
-fn lean(mut scalar: crate::formats::Scalar) -> crate::formats::Scalar {
+/// Gives back the spare room of a scalar kept for its findings: an engine
+/// grows a scalar's pieces as it reads it (room for four where one is
+/// usual: 10 MB of a file with 100,000 findings, issue 19).
+fn lean(scalar: &mut crate::formats::Scalar) {
     scalar.pieces.shrink_to_fit();
-    scalar
 }
 
 /// Scans with more scalars than this are dropped on another thread.
